@@ -1,0 +1,215 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: everything CI runs, on a machine that may be new.
+#
+#   scripts/check.sh [--only STEP[,STEP...]]
+#
+# Steps, in order:
+#   static   W=1 builds (x86 test kernel, UML, Debian headers, arm64) with no
+#            warnings; sparse (C=2) with no warnings from our code;
+#            checkpatch --strict and kernel-doc clean on all our sources
+#   uml      KUnit suites in User-mode Linux
+#   xen      KUnit suites in a Xen PV dom0 (test kernel) under QEMU
+#   distro   the modules built against Debian's headers, loaded into Debian's
+#            kernel booted as a Xen PV dom0
+#
+# Each check prints "ok - <what>" or "FAIL - <what>"; every KUnit case counts
+# as one check. The last line is "N passed, N failed, N skipped" and the exit
+# status is non-zero when anything failed.
+
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
+
+only=all
+if [ "${1:-}" = "--only" ]; then
+	only=${2:?--only needs a list of steps}
+fi
+want() { [ "$only" = all ] || [[ ",$only," == *",$1,"* ]]; }
+
+passed=0 failed=0 skipped=0
+ok() { echo "ok - $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL - $*"; failed=$((failed + 1)); }
+
+need_pkgs build-essential bc bison flex libelf-dev libssl-dev cpio kmod \
+	python3 xz-utils sparse busybox-static qemu-system-x86 \
+	xen-hypervisor-4.17-amd64 linux-source-6.1 linux-image-amd64 \
+	linux-headers-amd64 gcc-aarch64-linux-gnu rsync file
+
+src=$("$here/kernel.sh" --source) || exit 1
+kunit_py=$src/tools/testing/kunit/kunit.py
+logs=$top/build/logs
+mkdir -p "$logs"
+
+# stage NAME: a copy of the sources in build/NAME, so that builds against
+# several kernels do not trample each other's objects.
+stage() {
+	local dir=$top/build/$1
+	mkdir -p "$dir"
+	rsync -a --delete --exclude=/build --exclude=.git \
+		--exclude-from="$top/.gitignore" "$top/" "$dir/"
+	echo "$dir"
+}
+
+# build NAME KDIR [MAKE ARGS...]: W=1 build of the modules; a check that it
+# builds with no warning at all.
+build() {
+	local name=$1 kdir=$2 dir log
+	shift 2
+	dir=$(stage "$name")
+	log=$logs/build-$name.log
+	if make -C "$dir" KDIR="$kdir" W=1 -j"$(nproc)" "$@" >"$log" 2>&1 &&
+		! grep -E -q 'warning:|WARNING:|error:' "$log"; then
+		ok "W=1 build against $name"
+		return 0
+	fi
+	grep -E 'warning:|WARNING:|error:' "$log" | head -n 20
+	fail "W=1 build against $name (log: $log)"
+	return 1
+}
+
+# sparse NAME KDIR: C=2 over our sources; only reports in our files count.
+sparse_check() {
+	local name=$1 kdir=$2 dir=$top/build/$1 log=$logs/sparse-$1.log
+	make -C "$dir" KDIR="$kdir" C=2 CHECK=sparse -j"$(nproc)" >"$log" 2>&1
+	if grep -E "^$dir/.*: (warning|error):" "$log" >"$log.ours"; then
+		head -n 20 "$log.ours"
+		fail "sparse (C=2) against $name: $(wc -l <"$log.ours") reports"
+	else
+		ok "sparse (C=2) against $name: no warnings from our code"
+	fi
+}
+
+sources() {
+	(cd "$top" && git ls-files -co --exclude-standard -- '*.c' '*.h' |
+		grep -v '^build/' | sort)
+}
+
+checkpatch() {
+	local f bad=0 out
+	for f in $(sources); do
+		# --terse prints one line per report, nothing for a clean file.
+		if ! out=$("$src/scripts/checkpatch.pl" --strict --no-tree \
+			--terse --show-types -f "$top/$f" 2>&1) || [ -n "$out" ]; then
+			echo "$out" | head -n 10
+			bad=$((bad + 1))
+		fi
+	done
+	if [ $bad -eq 0 ]; then
+		ok "checkpatch --strict: $(sources | wc -l) files clean"
+	else
+		fail "checkpatch --strict: $bad files with reports"
+	fi
+}
+
+kerneldoc() {
+	local files out sym missing=()
+	files=$(sources | sed "s|^|$top/|")
+	# shellcheck disable=SC2086
+	out=$("$src/scripts/kernel-doc" -none $files 2>&1)
+	if [ -n "$out" ]; then
+		echo "$out" | head -n 20
+		fail "kernel-doc: $(echo "$out" | wc -l) reports"
+	else
+		ok "kernel-doc: no reports"
+	fi
+	# Every exported symbol has a kernel-doc comment somewhere in the tree.
+	for sym in $(cd "$top" && sources | xargs grep -h -o \
+		'EXPORT_SYMBOL\(_GPL\)\?([a-z_0-9]*)' | sed 's/.*(\(.*\))/\1/' | sort -u); do
+		# shellcheck disable=SC2086
+		grep -q -E "^ \* (struct )?$sym(\(\))? - " $files || missing+=("$sym")
+	done
+	if [ ${#missing[@]} -eq 0 ]; then
+		ok "kernel-doc: every exported symbol documented"
+	else
+		fail "kernel-doc: undocumented exports: ${missing[*]}"
+	fi
+}
+
+# vm_checks LOG RUNNER_STATUS WHAT: count the guest's own checks, the
+# runner's verdict and the KUnit cases of one VM run.
+vm_checks() {
+	local log=$1 rc=$2 what=$3 line counts p f s
+	while IFS= read -r line; do
+		case "$line" in
+		"XP2M-CHECK ok "*) ok "$what: ${line#XP2M-CHECK ok }" ;;
+		"XP2M-CHECK fail "*) fail "$what: ${line#XP2M-CHECK fail }" ;;
+		esac
+	done < <(tr -d '\r' <"$log" | grep -o 'XP2M-CHECK .*')
+	case $rc in
+	0) ok "$what: run clean (no oops, BUG, WARN, lockdep, kmemleak or Xen crash)" ;;
+	124) fail "$what: timed out (log: $log)" ;;
+	125) fail "$what: guest never reported back (log: $log)" ;;
+	*) fail "$what: run failed with status $rc (log: $log)" ;;
+	esac
+	grep -q 'XP2M-KTAP-BEGIN' "$log" || return 0
+	counts=$("$here/ktap.py" "$log" "${log%.log}.ktap" "$kunit_py" \
+		2>"${log%.log}.kunit")
+	read -r _ p f s <<<"$counts"
+	grep -E '\[(FAILED|CRASHED|ERROR)\]|ktap:' "${log%.log}.kunit" | head -n 20
+	echo "# $what KUnit: $p passed, $f failed, $s skipped (${log%.log}.kunit)"
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-1}))
+	skipped=$((skipped + ${s:-0}))
+	if [ "${p:-0}" -eq 0 ] && [ "${f:-1}" -eq 0 ]; then
+		fail "$what: no KUnit case passed"
+	fi
+}
+
+kx86=$("$here/kernel.sh" x86) || exit 1
+kum=$("$here/kernel.sh" um) || exit 1
+distro_kdir=/usr/src/linux-headers-$(distro_krel)
+[ -d "$distro_kdir" ] || die "no Debian headers at $distro_kdir"
+
+built_x86=0 built_um=0 built_distro=0
+if want static || want xen; then build x86 "$kx86" && built_x86=1; fi
+if want static || want uml; then build um "$kum" ARCH=um && built_um=1; fi
+if want static || want distro; then
+	build distro "$distro_kdir" && built_distro=1
+fi
+if want static; then
+	[ $built_x86 = 1 ] && sparse_check x86 "$kx86"
+	checkpatch
+	kerneldoc
+fi
+
+if want uml; then
+	if [ $built_um = 1 ]; then
+		log=$logs/uml-kunit.log
+		"$here/uml-vm" -q -t 600 -l "$log" -s "$here/guest/kunit.sh" \
+			$(printf -- '-M %s ' "$top"/build/um/*.ko)
+		vm_checks "$log" $? "uml"
+	else
+		fail "uml: not run, the UML build failed"
+	fi
+fi
+
+if want xen; then
+	if [ $built_x86 = 1 ]; then
+		log=$logs/xen-kunit.log
+		echo "xp2m_env_kunit require_pv=1" >"$top/build/modparams"
+		"$here/xen-vm" -q -t 900 -l "$log" -s "$here/guest/kunit.sh" \
+			-f "$top/build/modparams" \
+			$(printf -- '-M %s ' "$top"/build/x86/*.ko)
+		vm_checks "$log" $? "xen dom0"
+	else
+		fail "xen dom0: not run, the x86 build failed"
+	fi
+fi
+
+if want distro; then
+	if [ $built_distro = 1 ]; then
+		log=$logs/xen-distro.log
+		"$here/xen-vm" -q -k distro -t 600 -l "$log" \
+			-s "$here/guest/distro.sh" \
+			$(printf -- '-M %s ' "$top"/build/distro/*.ko)
+		vm_checks "$log" $? "distro dom0"
+	else
+		fail "distro dom0: not run, the build against Debian's headers failed"
+	fi
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: GPL-2.0
+# Run in Debian's distro kernel booted as a Xen PV dom0: the modules built
+# against Debian's headers load, work and unload.
+
+. /xp2m/lib.sh
+
+check "running as a Xen PV domain" \
+	sh -c '[ "$(cat /sys/hypervisor/type)" = xen ] &&
+	       [ "$(cat /sys/hypervisor/guest_type)" = PV ]'
+kmemleak_reset
+check "modprobe xp2m" modprobe xp2m
+check "xp2m debugfs root present" test -d /sys/kernel/debug/xp2m
+check "modprobe -r xp2m" modprobe -r xp2m
+check "xp2m debugfs root gone after unload" test ! -e /sys/kernel/debug/xp2m
+exit $XP2M_FAILED

@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for scripts that run inside a test guest; sourced by run.sh.
+#
+# Every check prints one line the host counts:
+#   XP2M-CHECK ok <name>   or   XP2M-CHECK fail <name>: <why>
+
+XP2M_FAILED=0
+
+check_ok() {
+	echo "XP2M-CHECK ok $*"
+}
+
+check_fail() {
+	echo "XP2M-CHECK fail $*"
+	XP2M_FAILED=1
+}
+
+# check NAME CMD...: run CMD; one check line from its exit status.
+check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		check_ok "$name"
+	else
+		check_fail "$name: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
+	fi
+}
+
+# kunit_load MODULE [PARAMS...]: load a KUnit module, which runs its suites,
+# and print what the kernel logged meanwhile between markers the host reads
+# (scripts/ktap.py). The kernel log is used rather than debugfs "results",
+# whose per-case buffer is cut at 512 bytes in 6.1.
+kunit_load() {
+	local rc=0
+	dmesg -c >/dev/null
+	modprobe "$@" || rc=$?
+	echo "XP2M-KTAP-BEGIN $1"
+	dmesg -c
+	echo "XP2M-KTAP-END"
+	return $rc
+}
+
+# Names of the KUnit modules carried in this initramfs, one a line.
+kunit_modules() {
+	local m
+	for m in /lib/modules/"$(uname -r)"/extra/*_kunit.ko; do
+		[ -e "$m" ] && basename "$m" .ko
+	done
+}
+
+# kmemleak: forget what the kernel leaked before our modules came in, and
+# later report only what is new. Needs an object to be 5 s old to count.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+kmemleak_reset() {
+	[ -w $KMEMLEAK ] || return 0
+	echo scan >$KMEMLEAK
+	echo clear >$KMEMLEAK
+}
+
+kmemleak_check() {
+	local leaks
+	[ -w $KMEMLEAK ] || return 0
+	sleep 6
+	echo scan >$KMEMLEAK
+	echo scan >$KMEMLEAK
+	leaks=$(cat $KMEMLEAK)
+	if [ -n "$leaks" ]; then
+		echo "$leaks"
+		check_fail "kmemleak: unreferenced objects after the run"
+	else
+		check_ok "kmemleak: no leaks"
+	fi
+}
