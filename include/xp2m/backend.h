@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xp2m: the machine behind a p2m.
+ *
+ * The arch-neutral core never touches the hypervisor. What it needs of the
+ * machine (the frame number of a page, a read-only view of a frame, the M2P)
+ * goes through these operations. Two implementations exist: the real Xen PV
+ * one (arch-x86/) and a simulated machine (kunit/) with frames, owners and an
+ * M2P, on which the KUnit suites and benchmarks run anywhere.
+ */
+#ifndef _XP2M_BACKEND_H
+#define _XP2M_BACKEND_H
+
+#include <linux/types.h>
+
+struct page;
+struct xp2m_backend;
+
+/**
+ * struct xp2m_backend_ops - what the core needs of a machine
+ * @page_alloc: a zeroed page for the p2m's own use (leaf, mid, frame-list
+ *	page). The page is memory of the domain the p2m describes, so it has a
+ *	machine frame. Returns NULL when none is left. Called in process
+ *	context; may sleep.
+ * @page_free: give back a page from @page_alloc, or a page of a boot list
+ *	(xp2m_list_alloc()).
+ * @page_to_mfn: the machine frame backing @page; %XP2M_INVALID_ENTRY if the
+ *	machine cannot tell.
+ * @map_frame: map machine frame @mfn read-only for a reader that knows only
+ *	frame numbers (as Xen's toolstack does); NULL if the frame cannot be
+ *	mapped.
+ * @unmap_frame: undo @map_frame.
+ * @m2p: the machine-to-phys table: the pfn the owner of @mfn gave it, or
+ *	%XP2M_INVALID_ENTRY.
+ * @set_m2p: record that @mfn now backs @pfn of this domain (as
+ *	MMU_MACHPHYS_UPDATE does). May be NULL where the core must not touch
+ *	the M2P.
+ * @assign_frame: domain building: give machine frame @mfn to the domain as
+ *	@pfn; -EBUSY if the frame is not free, -ERANGE if it does not exist.
+ *	@pfn %XP2M_INVALID_ENTRY gives the frame back. NULL on a real machine.
+ * @bind_page: domain building: @page (of a boot list) is the memory of
+ *	frame @mfn, already assigned. NULL on a real machine.
+ * @set_pool: domain building: the domain's free pages, from which
+ *	@page_alloc serves afterwards; @nr pfns and their frames. 0 or -ENOMEM.
+ *	NULL on a real machine.
+ */
+struct xp2m_backend_ops {
+	struct page *(*page_alloc)(struct xp2m_backend *be);
+	void (*page_free)(struct xp2m_backend *be, struct page *page);
+	unsigned long (*page_to_mfn)(struct xp2m_backend *be, struct page *page);
+	const void *(*map_frame)(struct xp2m_backend *be, unsigned long mfn);
+	void (*unmap_frame)(struct xp2m_backend *be, const void *addr);
+	unsigned long (*m2p)(struct xp2m_backend *be, unsigned long mfn);
+	void (*set_m2p)(struct xp2m_backend *be, unsigned long mfn,
+			unsigned long pfn);
+	int (*assign_frame)(struct xp2m_backend *be, unsigned long mfn,
+			    unsigned long pfn);
+	int (*bind_page)(struct xp2m_backend *be, struct page *page,
+			 unsigned long mfn);
+	int (*set_pool)(struct xp2m_backend *be, const unsigned long *pfns,
+			const unsigned long *mfns, unsigned long nr);
+};
+
+/**
+ * struct xp2m_backend - a machine
+ * @ops: its operations
+ * @name: for messages and debugfs
+ * @max_mfn: the highest machine frame that exists; an entry naming a higher
+ *	one does not fit, and Xen's toolstack rejects it in a frame list
+ */
+struct xp2m_backend {
+	const struct xp2m_backend_ops *ops;
+	const char *name;
+	unsigned long max_mfn;
+};
+
+#endif /* _XP2M_BACKEND_H */

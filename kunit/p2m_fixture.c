@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fixtures of the core's KUnit suites; see p2m_test.h.
+ */
+
+#include <linux/jhash.h>
+#include <linux/slab.h>
+
+#include "../p2m/internal.h"
+#include "p2m_test.h"
+
+struct t_ctx *t_ctx(struct kunit *test)
+{
+	if (!test->priv) {
+		test->priv = kunit_kzalloc(test, sizeof(struct t_ctx),
+					   GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, test->priv);
+	}
+	return test->priv;
+}
+
+/* A machine of @nr_frames frames. */
+void t_machine(struct kunit *test, unsigned long nr_frames)
+{
+	struct t_ctx *c = t_ctx(test);
+
+	c->sim = xp2m_sim_create(test->name, nr_frames);
+	KUNIT_ASSERT_NOT_NULL(test, c->sim);
+}
+
+/* A domain of @nr_pages on the machine, its list at pfn 0, frames from 1. */
+void t_domain(struct kunit *test, unsigned long nr_pages,
+	      enum xp2m_mfn_pattern pattern)
+{
+	struct t_ctx *c = t_ctx(test);
+	int err;
+
+	c->spec = (struct xp2m_domain_spec) {
+		.nr_pages = nr_pages,
+		.region_start = 0,
+		.region_end = nr_pages,
+		.pattern = pattern,
+		.first_mfn = 1,
+		.seed = 42,
+	};
+	err = xp2m_build_domain(&c->sim->be, &c->spec, &c->boot);
+	KUNIT_ASSERT_EQ(test, err, 0);
+}
+
+/* The p2m of the domain built, @max_pfn entries. */
+void t_p2m(struct kunit *test, unsigned long max_pfn)
+{
+	struct t_ctx *c = t_ctx(test);
+	struct xp2m *p2m;
+
+	p2m = xp2m_create(test->name, &c->boot, c->spec.nr_pages, max_pfn);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(p2m), "xp2m_create: %ld",
+			       PTR_ERR(p2m));
+	c->p2m = p2m;
+}
+
+/*
+ * The usual setup: a machine with room for the domain, other guests'
+ * frames and spare ones; an ascending domain; its p2m.
+ */
+void t_setup(struct kunit *test, unsigned long nr_pages, unsigned long max_pfn)
+{
+	t_machine(test, 2 * nr_pages + 4096);
+	t_domain(test, nr_pages, XP2M_MFNS_ASCENDING);
+	t_p2m(test, max_pfn);
+}
+
+void t_exit(struct kunit *test)
+{
+	struct t_ctx *c = test->priv;
+
+	if (!c)
+		return;
+	xp2m_destroy(c->p2m);
+	if (c->boot.mfns)
+		xp2m_list_free(&c->boot);
+	if (c->sim) {
+		/* Every page the core allocated came back. */
+		KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim), 0L);
+		xp2m_sim_destroy(c->sim);
+	}
+}
+
+static u32 t_hash_frame(struct xp2m_backend *be, unsigned long mfn, u32 h)
+{
+	const void *page = be->ops->map_frame(be, mfn);
+
+	if (!page)
+		return h ^ 0xbad;
+	h = jhash2(page, PAGE_SIZE / sizeof(u32), h);
+	be->ops->unmap_frame(be, page);
+	return h;
+}
+
+void t_snap(struct kunit *test, struct xp2m *p2m, struct xp2m_sim *sim,
+	    struct t_snap *s)
+{
+	struct xp2m_frame_list *fl;
+	unsigned long i, g;
+
+	memset(s, 0, sizeof(*s));
+	xp2m_get_counts(p2m, &s->counts);
+	s->fll = xp2m_frame_list_list(p2m);
+	s->bound = xp2m_sim_bound(sim);
+	s->nr_leaves = DIV_ROUND_UP(p2m->max_pfn, XP2M_PER_PAGE);
+	s->leaf = kunit_kcalloc(test, s->nr_leaves, sizeof(*s->leaf),
+				GFP_KERNEL);
+	s->hash = kunit_kcalloc(test, s->nr_leaves, sizeof(*s->hash),
+				GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s->leaf);
+	KUNIT_ASSERT_NOT_NULL(test, s->hash);
+	for (i = 0; i < s->nr_leaves; i++) {
+		unsigned long *leaf = xp2m_leaf_of(p2m, i * XP2M_PER_PAGE);
+
+		s->leaf[i] = (unsigned long)leaf;
+		s->hash[i] = jhash2((u32 *)leaf, PAGE_SIZE / sizeof(u32), 0);
+	}
+	fl = p2m->fl;
+	if (fl) {
+		s->fl_hash = t_hash_frame(p2m->be, fl->top_mfn, 0);
+		for (g = 0; g < p2m->nr_mids; g++)
+			s->fl_hash = t_hash_frame(p2m->be, fl->top[g],
+						  s->fl_hash);
+	}
+}
+
+void t_expect_same(struct kunit *test, const struct t_snap *a,
+		   const struct t_snap *b)
+{
+	unsigned long i, bad = 0;
+
+	KUNIT_EXPECT_EQ(test, memcmp(&a->counts, &b->counts,
+				     sizeof(a->counts)), 0);
+	KUNIT_EXPECT_EQ(test, a->fll, b->fll);
+	KUNIT_EXPECT_EQ(test, a->bound, b->bound);
+	KUNIT_EXPECT_EQ(test, a->fl_hash, b->fl_hash);
+	KUNIT_ASSERT_EQ(test, a->nr_leaves, b->nr_leaves);
+	for (i = 0; i < a->nr_leaves; i++)
+		if (a->leaf[i] != b->leaf[i] || a->hash[i] != b->hash[i])
+			if (bad++ < 4)
+				KUNIT_FAIL(test, "leaf %lu changed", i);
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Fixtures shared by the core's KUnit suites: a simulated machine, a domain
+ * built on it, its p2m, and snapshots to prove an operation changed nothing.
+ */
+#ifndef _XP2M_P2M_TEST_H
+#define _XP2M_P2M_TEST_H
+
+#include <kunit/test.h>
+
+#include <xp2m/p2m.h>
+#include <xp2m/sim.h>
+
+/**
+ * struct t_ctx - what a test case works on; freed by t_exit()
+ * @sim: the machine
+ * @boot: a boot list not yet given to a p2m
+ * @p2m: the p2m
+ * @spec: the domain built
+ */
+struct t_ctx {
+	struct xp2m_sim *sim;
+	struct xp2m_list boot;
+	struct xp2m *p2m;
+	struct xp2m_domain_spec spec;
+};
+
+/* The frame the builder gave @pfn in an ascending domain. */
+static inline unsigned long t_asc_mfn(const struct t_ctx *c, unsigned long pfn)
+{
+	return c->spec.first_mfn + pfn;
+}
+
+struct t_ctx *t_ctx(struct kunit *test);
+void t_machine(struct kunit *test, unsigned long nr_frames);
+void t_domain(struct kunit *test, unsigned long nr_pages,
+	      enum xp2m_mfn_pattern pattern);
+void t_p2m(struct kunit *test, unsigned long max_pfn);
+void t_setup(struct kunit *test, unsigned long nr_pages, unsigned long max_pfn);
+void t_exit(struct kunit *test);
+
+/**
+ * struct t_snap - all of a p2m's state an operation could change
+ * @counts: page counts
+ * @fll: published pfn_to_mfn_frame_list_list
+ * @bound: pages bound on the machine
+ * @leaf: per leaf: the page's address
+ * @hash: per leaf: a hash of its entries
+ * @fl_hash: hash over the frame list's pages, if built
+ * @nr_leaves: leaves recorded
+ */
+struct t_snap {
+	struct xp2m_counts counts;
+	unsigned long fll;
+	long bound;
+	unsigned long *leaf;
+	u32 *hash;
+	u32 fl_hash;
+	unsigned long nr_leaves;
+};
+
+void t_snap(struct kunit *test, struct xp2m *p2m, struct xp2m_sim *sim,
+	    struct t_snap *s);
+void t_expect_same(struct kunit *test, const struct t_snap *a,
+		   const struct t_snap *b);
+
+#endif /* _XP2M_P2M_TEST_H */

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xp2m_sim: the simulated machine behind the KUnit suites and benchmarks.
+ * See include/xp2m/sim.h.
+ */
+
+#include <linux/bitmap.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include <xp2m/entry.h>
+#include <xp2m/sim.h>
+
+static struct xp2m_sim *to_sim(struct xp2m_backend *be)
+{
+	return container_of(be, struct xp2m_sim, be);
+}
+
+/* Record that @page is the memory of frame @mfn. Under sim->lock. */
+static void sim_bind(struct xp2m_sim *sim, struct page *page, unsigned long mfn,
+		     bool pooled)
+{
+	sim->page_of[mfn] = page;
+	set_page_private(page, mfn << 1 | pooled);
+	atomic_long_inc(&sim->bound);
+}
+
+/* Forget @page's frame; give the frame back to where it came from. */
+static void sim_unbind(struct xp2m_sim *sim, struct page *page)
+{
+	unsigned long v = page_private(page), mfn = v >> 1, pfn;
+
+	if (!v)
+		return;
+	spin_lock(&sim->lock);
+	set_page_private(page, 0);
+	sim->page_of[mfn] = NULL;
+	atomic_long_dec(&sim->bound);
+	pfn = sim->m2p[mfn];
+	if ((v & 1) && !WARN_ON(sim->pool_nr >= sim->pool_cap)) {
+		sim->pool_pfns[sim->pool_nr] = pfn;
+		sim->pool_mfns[sim->pool_nr++] = mfn;
+	} else if (pfn == XP2M_INVALID_ENTRY) {
+		__clear_bit(mfn, sim->used);	/* a lent spare frame */
+	}
+	spin_unlock(&sim->lock);
+}
+
+static struct page *sim_page_alloc(struct xp2m_backend *be)
+{
+	struct xp2m_sim *sim = to_sim(be);
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	unsigned long mfn;
+
+	if (!page)
+		return NULL;
+	spin_lock(&sim->lock);
+	if (sim->pool_nr) {
+		sim->pool_nr--;
+		sim_bind(sim, page, sim->pool_mfns[sim->pool_nr], true);
+		goto out;
+	}
+	/* The domain is full: lend a spare frame from outside it. */
+	mfn = find_next_zero_bit(sim->used, be->max_mfn + 1, sim->spare);
+	if (mfn > be->max_mfn)
+		mfn = find_first_zero_bit(sim->used, be->max_mfn + 1);
+	if (mfn > be->max_mfn) {
+		spin_unlock(&sim->lock);
+		__free_page(page);
+		return NULL;
+	}
+	__set_bit(mfn, sim->used);
+	sim->spare = mfn + 1;
+	sim_bind(sim, page, mfn, false);
+out:
+	spin_unlock(&sim->lock);
+	return page;
+}
+
+static void sim_page_free(struct xp2m_backend *be, struct page *page)
+{
+	sim_unbind(to_sim(be), page);
+	__free_page(page);
+}
+
+static unsigned long sim_page_to_mfn(struct xp2m_backend *be, struct page *page)
+{
+	unsigned long v = page_private(page);
+
+	return v ? v >> 1 : XP2M_INVALID_ENTRY;
+}
+
+static const void *sim_map_frame(struct xp2m_backend *be, unsigned long mfn)
+{
+	struct page *page;
+
+	if (mfn > be->max_mfn)
+		return NULL;
+	page = READ_ONCE(to_sim(be)->page_of[mfn]);
+	return page ? page_address(page) : NULL;
+}
+
+static void sim_unmap_frame(struct xp2m_backend *be, const void *addr)
+{
+}
+
+static unsigned long sim_m2p(struct xp2m_backend *be, unsigned long mfn)
+{
+	return mfn <= be->max_mfn ? READ_ONCE(to_sim(be)->m2p[mfn]) :
+				    XP2M_INVALID_ENTRY;
+}
+
+static void sim_set_m2p(struct xp2m_backend *be, unsigned long mfn,
+			unsigned long pfn)
+{
+	if (!WARN_ON(mfn > be->max_mfn))
+		WRITE_ONCE(to_sim(be)->m2p[mfn], pfn);
+}
+
+static int sim_assign_frame(struct xp2m_backend *be, unsigned long mfn,
+			    unsigned long pfn)
+{
+	struct xp2m_sim *sim = to_sim(be);
+	int err = 0;
+
+	if (mfn > be->max_mfn)
+		return -ERANGE;
+	spin_lock(&sim->lock);
+	if (pfn == XP2M_INVALID_ENTRY)
+		__clear_bit(mfn, sim->used);
+	else if (test_bit(mfn, sim->used))
+		err = -EBUSY;
+	else
+		__set_bit(mfn, sim->used);
+	if (!err)
+		WRITE_ONCE(sim->m2p[mfn], pfn);
+	spin_unlock(&sim->lock);
+	return err;
+}
+
+static int sim_bind_page(struct xp2m_backend *be, struct page *page,
+			 unsigned long mfn)
+{
+	struct xp2m_sim *sim = to_sim(be);
+	int err = 0;
+
+	spin_lock(&sim->lock);
+	if (mfn > be->max_mfn || !test_bit(mfn, sim->used) ||
+	    sim->page_of[mfn] || page_private(page))
+		err = -EINVAL;
+	else
+		sim_bind(sim, page, mfn, false);
+	spin_unlock(&sim->lock);
+	return err;
+}
+
+static int sim_set_pool(struct xp2m_backend *be, const unsigned long *pfns,
+			const unsigned long *mfns, unsigned long nr)
+{
+	struct xp2m_sim *sim = to_sim(be);
+	unsigned long *p, *m, *old_p, *old_m;
+
+	p = kvmalloc_array(nr ?: 1, sizeof(*p), GFP_KERNEL);
+	m = kvmalloc_array(nr ?: 1, sizeof(*m), GFP_KERNEL);
+	if (!p || !m) {
+		kvfree(p);
+		kvfree(m);
+		return -ENOMEM;
+	}
+	memcpy(p, pfns, nr * sizeof(*p));
+	memcpy(m, mfns, nr * sizeof(*m));
+	spin_lock(&sim->lock);
+	old_p = sim->pool_pfns;
+	old_m = sim->pool_mfns;
+	sim->pool_pfns = p;
+	sim->pool_mfns = m;
+	sim->pool_nr = nr;
+	sim->pool_cap = nr;
+	spin_unlock(&sim->lock);
+	kvfree(old_p);
+	kvfree(old_m);
+	return 0;
+}
+
+static const struct xp2m_backend_ops sim_ops = {
+	.page_alloc = sim_page_alloc,
+	.page_free = sim_page_free,
+	.page_to_mfn = sim_page_to_mfn,
+	.map_frame = sim_map_frame,
+	.unmap_frame = sim_unmap_frame,
+	.m2p = sim_m2p,
+	.set_m2p = sim_set_m2p,
+	.assign_frame = sim_assign_frame,
+	.bind_page = sim_bind_page,
+	.set_pool = sim_set_pool,
+};
+
+/**
+ * xp2m_sim_create() - a simulated machine
+ * @name: its name
+ * @nr_frames: frames 0 .. @nr_frames - 1; frame 0 is never handed out
+ *	(0 means "none" to the toolstack)
+ *
+ * Return: the machine, or NULL when out of memory.
+ */
+struct xp2m_sim *xp2m_sim_create(const char *name, unsigned long nr_frames)
+{
+	struct xp2m_sim *sim;
+	unsigned long i;
+
+	if (nr_frames < 2)
+		return NULL;
+	sim = kzalloc(sizeof(*sim), GFP_KERNEL);
+	if (!sim)
+		return NULL;
+	sim->m2p = vmalloc_array(nr_frames, sizeof(*sim->m2p));
+	sim->page_of = vzalloc(array_size(nr_frames, sizeof(*sim->page_of)));
+	sim->used = bitmap_zalloc(nr_frames, GFP_KERNEL);
+	if (!sim->m2p || !sim->page_of || !sim->used) {
+		vfree(sim->page_of);
+		vfree(sim->m2p);
+		bitmap_free(sim->used);
+		kfree(sim);
+		return NULL;
+	}
+	for (i = 0; i < nr_frames; i++)
+		sim->m2p[i] = XP2M_INVALID_ENTRY;
+	__set_bit(0, sim->used);
+	sim->spare = 1;
+	sim->be.ops = &sim_ops;
+	sim->be.name = name;
+	sim->be.max_mfn = nr_frames - 1;
+	spin_lock_init(&sim->lock);
+	return sim;
+}
+EXPORT_SYMBOL_GPL(xp2m_sim_create);
+
+/**
+ * xp2m_sim_destroy() - free a simulated machine
+ * @sim: the machine, or NULL
+ *
+ * Pages still bound (a leak of whoever allocated them) are reported and
+ * left alone.
+ */
+void xp2m_sim_destroy(struct xp2m_sim *sim)
+{
+	if (!sim)
+		return;
+	WARN(atomic_long_read(&sim->bound),
+	     "xp2m_sim: %s destroyed with %ld pages still bound\n",
+	     sim->be.name, atomic_long_read(&sim->bound));
+	vfree(sim->page_of);
+	kvfree(sim->pool_pfns);
+	kvfree(sim->pool_mfns);
+	bitmap_free(sim->used);
+	vfree(sim->m2p);
+	kfree(sim);
+}
+EXPORT_SYMBOL_GPL(xp2m_sim_destroy);
+
+/**
+ * xp2m_sim_bound() - pages bound to frames of a machine right now
+ * @sim: the machine
+ *
+ * Every page the core allocated and every page of a boot list built on
+ * @sim counts until it is freed: after the last p2m on @sim is destroyed it
+ * must be 0.
+ *
+ * Return: the count.
+ */
+long xp2m_sim_bound(struct xp2m_sim *sim)
+{
+	return atomic_long_read(&sim->bound);
+}
+EXPORT_SYMBOL_GPL(xp2m_sim_bound);
+
+/**
+ * xp2m_sim_pool_free() - free pages left to the built domain
+ * @sim: the machine
+ *
+ * Return: pages in the pool.
+ */
+unsigned long xp2m_sim_pool_free(struct xp2m_sim *sim)
+{
+	unsigned long n;
+
+	spin_lock(&sim->lock);
+	n = sim->pool_nr;
+	spin_unlock(&sim->lock);
+	return n;
+}
+EXPORT_SYMBOL_GPL(xp2m_sim_pool_free);
+
+MODULE_DESCRIPTION("xp2m: simulated machine for tests and benchmarks");
+MODULE_LICENSE("GPL");

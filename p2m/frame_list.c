@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xp2m core: the machine view, the toolstack's 3-level frame list.
+ *
+ *   pfn_to_mfn_frame_list_list = mfn of the top frame
+ *   top frame:  512 mfns of frame-list mid frames (one per GiB)
+ *   mid frame:  512 mfns of leaf frames (one per 2 MiB)
+ *   leaf frame: the p2m leaf itself
+ *
+ * Missing GiBs point at one shared mid frame whose entries all name the
+ * shared missing leaf; identity GiBs likewise. Past 512 GiB one top frame
+ * is not enough and the list is not built: pfn_to_mfn_frame_list_list reads
+ * ~0 and a toolstack must use the linear list.
+ *
+ * The reader here knows only machine frame numbers, as Xen's save code
+ * (tools/libs/guest/xg_sr_save_x86_pv.c) does, and makes the same checks.
+ */
+
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+unsigned int xp2m_fl_mid_cost(struct xp2m *p2m)
+{
+	return p2m->fl ? 1 : 0;
+}
+
+static unsigned long xp2m_fl_leaf_mfn(struct xp2m *p2m, const unsigned long *leaf)
+{
+	if (leaf == p2m->missing_leaf)
+		return p2m->fl->missing_leaf_mfn;
+	if (leaf == p2m->identity_leaf)
+		return p2m->fl->identity_leaf_mfn;
+	return xp2m_virt_to_mfn(p2m->be, leaf);
+}
+
+static bool xp2m_fl_mid_is_shared(struct xp2m_frame_list *fl,
+				  const unsigned long *mid)
+{
+	return mid == fl->missing_mid || mid == fl->identity_mid;
+}
+
+/*
+ * Make the frame-list entry of GiB @g follow the tree: a shared mid frame
+ * for a shared mid, else a mid frame of its own (from @r, the first time)
+ * naming each leaf's frame.
+ */
+void xp2m_fl_set_mid(struct xp2m *p2m, unsigned long g, struct xp2m_reserve *r)
+{
+	struct xp2m_frame_list *fl = p2m->fl;
+	unsigned long **mid = p2m->top[g];
+	unsigned long *page, mfn;
+	unsigned int l;
+
+	if (!fl)
+		return;
+	if (mid == p2m->missing_mid) {
+		page = fl->missing_mid;
+		mfn = fl->missing_mid_mfn;
+	} else if (mid == p2m->identity_mid) {
+		page = fl->identity_mid;
+		mfn = fl->identity_mid_mfn;
+	} else {
+		page = fl->mid[g];
+		if (xp2m_fl_mid_is_shared(fl, page)) {
+			page = xp2m_reserve_take(r);
+			p2m->counts.fl_pages++;
+		}
+		for (l = 0; l < XP2M_PER_PAGE; l++)
+			page[l] = xp2m_fl_leaf_mfn(p2m, mid[l]);
+		mfn = xp2m_virt_to_mfn(p2m->be, page);
+	}
+	fl->mid[g] = page;
+	WRITE_ONCE(fl->top[g], mfn);
+}
+
+/* The tree's slot of leaf @leaf_index changed: follow it. */
+void xp2m_fl_set_leaf(struct xp2m *p2m, unsigned long leaf_index)
+{
+	struct xp2m_frame_list *fl = p2m->fl;
+	unsigned long g = leaf_index / XP2M_PER_PAGE;
+	unsigned int l = leaf_index % XP2M_PER_PAGE;
+
+	if (!fl || WARN_ON(xp2m_fl_mid_is_shared(fl, fl->mid[g])))
+		return;
+	WRITE_ONCE(fl->mid[g][l], xp2m_fl_leaf_mfn(p2m, p2m->top[g][l]));
+}
+
+void xp2m_fl_free(struct xp2m *p2m)
+{
+	struct xp2m_frame_list *fl = p2m->fl;
+	unsigned long g;
+
+	if (!fl)
+		return;
+	for (g = 0; g < p2m->nr_mids; g++)
+		if (!xp2m_fl_mid_is_shared(fl, fl->mid[g]))
+			xp2m_free_page(p2m->be, fl->mid[g]);
+	xp2m_free_page(p2m->be, fl->top);
+	xp2m_free_page(p2m->be, fl->missing_mid);
+	xp2m_free_page(p2m->be, fl->identity_mid);
+	kvfree(fl->mid);
+	kfree(fl);
+	p2m->fl = NULL;
+}
+
+/**
+ * xp2m_frame_list_build() - make the machine view of a p2m
+ * @p2m: the p2m
+ *
+ * Allocates the top frame, the two shared mid frames and one mid frame per
+ * mid of the tree; from then on every change of the tree keeps it current.
+ * Building it twice is a no-op.
+ *
+ * Return: 0; -EFBIG when max_pfn is past 512 GiB (the 3-level list cannot
+ * describe it; xp2m_frame_list_list() reads ~0); -ENOMEM, with nothing
+ * changed.
+ */
+int xp2m_frame_list_build(struct xp2m *p2m)
+{
+	struct xp2m_backend *be = p2m->be;
+	struct xp2m_frame_list *fl;
+	struct xp2m_reserve r;
+	unsigned long g;
+	int err = -ENOMEM;
+
+	if (p2m->max_pfn > XP2M_TREE_SPAN)
+		return -EFBIG;
+
+	xp2m_reserve_init(&r);
+	mutex_lock(&p2m->lock);
+	if (p2m->fl) {
+		err = 0;
+		goto out;
+	}
+	fl = xp2m_kzalloc(sizeof(*fl));
+	if (!fl)
+		goto out;
+	fl->mid = xp2m_kvcalloc(p2m->nr_mids, sizeof(*fl->mid));
+	if (!fl->mid || xp2m_reserve_pages(be, &r, 3 + p2m->counts.mids)) {
+		kvfree(fl->mid);
+		kfree(fl);
+		goto out;
+	}
+
+	fl->top = xp2m_reserve_take(&r);
+	fl->missing_mid = xp2m_reserve_take(&r);
+	fl->identity_mid = xp2m_reserve_take(&r);
+	fl->top_mfn = xp2m_virt_to_mfn(be, fl->top);
+	fl->missing_mid_mfn = xp2m_virt_to_mfn(be, fl->missing_mid);
+	fl->identity_mid_mfn = xp2m_virt_to_mfn(be, fl->identity_mid);
+	fl->missing_leaf_mfn = xp2m_virt_to_mfn(be, p2m->missing_leaf);
+	fl->identity_leaf_mfn = xp2m_virt_to_mfn(be, p2m->identity_leaf);
+	for (g = 0; g < XP2M_PER_PAGE; g++) {
+		fl->missing_mid[g] = fl->missing_leaf_mfn;
+		fl->identity_mid[g] = fl->identity_leaf_mfn;
+		fl->top[g] = fl->missing_mid_mfn;
+	}
+	p2m->fl = fl;
+	p2m->counts.fl_pages = 3;
+	for (g = 0; g < p2m->nr_mids; g++) {
+		fl->mid[g] = fl->missing_mid;
+		xp2m_fl_set_mid(p2m, g, &r);
+	}
+	WARN_ON(r.nr);
+	err = 0;
+out:
+	mutex_unlock(&p2m->lock);
+	xp2m_reserve_drop(be, &r);
+	return err;
+}
+EXPORT_SYMBOL_GPL(xp2m_frame_list_build);
+
+/**
+ * xp2m_frame_list_list() - the value to publish as pfn_to_mfn_frame_list_list
+ * @p2m: the p2m
+ *
+ * Return: the machine frame of the frame list's top page; 0 if the frame
+ * list is not built yet ("not set up"); ~0 if max_pfn is past 512 GiB (the
+ * toolstack must use the linear list).
+ */
+unsigned long xp2m_frame_list_list(struct xp2m *p2m)
+{
+	unsigned long mfn;
+
+	if (p2m->max_pfn > XP2M_TREE_SPAN)
+		return ~0UL;
+	mutex_lock(&p2m->lock);
+	mfn = p2m->fl ? p2m->fl->top_mfn : 0;
+	mutex_unlock(&p2m->lock);
+	return mfn;
+}
+EXPORT_SYMBOL_GPL(xp2m_frame_list_list);
+
+/**
+ * xp2m_fl_error_str() - what a frame-list reader's error means
+ * @error: the error
+ *
+ * Return: a sentence, in the words of Xen's save code where it has them.
+ */
+const char *xp2m_fl_error_str(enum xp2m_fl_error error)
+{
+	static const char * const msg[] = {
+		[XP2M_FL_OK] = "read",
+		[XP2M_FL_TOO_LARGE] = "max_pfn too large for p2m tree",
+		[XP2M_FL_NOT_SET_UP] = "pfn_to_mfn_frame_list_list not set up (0)",
+		[XP2M_FL_INVALID] = "pfn_to_mfn_frame_list_list is ~0: use the linear p2m list",
+		[XP2M_FL_BAD_FLL_MFN] = "bad mfn for pfn_to_mfn_frame_list_list",
+		[XP2M_FL_BAD_FLL_ENTRY] = "bad mfn in the frame list's top frame",
+		[XP2M_FL_BAD_FL_ENTRY] = "bad mfn in p2m frame list",
+		[XP2M_FL_LEAF_NOT_GUEST] = "leaf frame not in the guest's pseudo-physmap",
+		[XP2M_FL_UNMAPPABLE] = "failed to map a p2m frame",
+		[XP2M_FL_NOMEM] = "out of memory",
+	};
+
+	return error < ARRAY_SIZE(msg) ? msg[error] : "unknown";
+}
+EXPORT_SYMBOL_GPL(xp2m_fl_error_str);
+
+static int xp2m_fl_stop(struct xp2m_fl_report *rep, enum xp2m_fl_error error,
+			int err, unsigned long index, unsigned long mfn)
+{
+	rep->error = error;
+	rep->index = index;
+	rep->mfn = mfn;
+	return err;
+}
+
+static bool xp2m_fl_bad_mfn(struct xp2m_backend *be, unsigned long mfn)
+{
+	return mfn == 0 || mfn > be->max_mfn;
+}
+
+/* Copy @n entries of frame @mfn to @dst; false if it cannot be mapped. */
+static bool xp2m_fl_copy(struct xp2m_backend *be, unsigned long mfn,
+			 unsigned long *dst, unsigned long n)
+{
+	const unsigned long *src = be->ops->map_frame(be, mfn);
+
+	if (!src)
+		return false;
+	memcpy(dst, src, n * sizeof(*dst));
+	be->ops->unmap_frame(be, src);
+	return true;
+}
+
+/* Is leaf frame @mfn a page of the guest, as the toolstack requires? */
+static int xp2m_fl_check_leaf(struct xp2m_backend *be, const unsigned long *fl,
+			      unsigned long max, unsigned long mfn)
+{
+	unsigned long pfn = be->ops->m2p(be, mfn), entry;
+	const unsigned long *leaf;
+
+	if (pfn > max)
+		return -ERANGE;
+	leaf = be->ops->map_frame(be, fl[pfn / XP2M_PER_PAGE]);
+	if (!leaf)
+		return -EFAULT;
+	entry = leaf[pfn % XP2M_PER_PAGE];
+	be->ops->unmap_frame(be, leaf);
+	return entry == mfn ? 0 : -ERANGE;
+}
+
+/**
+ * xp2m_frame_list_read() - read a p2m through its frame list, as Xen's
+ * toolstack does
+ * @be: the machine (frames are mapped through it)
+ * @fll_mfn: the published pfn_to_mfn_frame_list_list
+ * @max_pfn: the published max_pfn (number of entries)
+ * @fn: called for every leaf, in pfn order
+ * @ctx: passed to @fn
+ * @report: what happened; on error, which check failed, where
+ *
+ * The checks, in order: max_pfn fits one frame-list-list page; the
+ * frame-list-list frame is set up, not ~0, and exists; each of its entries
+ * names an existing frame. Trailing identical frame-list-list entries are
+ * taken to describe an all-missing tail, and max_pfn is lowered to keep only
+ * the first of them. Then each frame-list entry names an existing frame, and
+ * each leaf frame is a page of the guest: its M2P entry gives a pfn within
+ * max_pfn whose entry is that frame again.
+ *
+ * Return: 0 when every leaf was read; -EFBIG, -ENODATA, -EOPNOTSUPP, -ERANGE,
+ * -EFAULT or -ENOMEM per @report->error; or what @fn returned.
+ */
+int xp2m_frame_list_read(struct xp2m_backend *be, unsigned long fll_mfn,
+			 unsigned long max_pfn, xp2m_leaf_fn fn, void *ctx,
+			 struct xp2m_fl_report *report)
+{
+	const unsigned long fpp = XP2M_PER_PAGE;
+	unsigned long max = max_pfn - 1, fll_entries, fl_entries, x, n;
+	unsigned long saved = 0, saved_x = 0, prev = 0, *fll = NULL, *fl = NULL;
+	const unsigned long *leaf;
+	int err;
+
+	memset(report, 0, sizeof(*report));
+	fll_entries = max / (fpp * fpp) + 1;
+	if (fll_entries > fpp)
+		return xp2m_fl_stop(report, XP2M_FL_TOO_LARGE, -EFBIG, 0, 0);
+	if (fll_mfn == 0)
+		return xp2m_fl_stop(report, XP2M_FL_NOT_SET_UP, -ENODATA, 0, 0);
+	if (fll_mfn == ~0UL)
+		return xp2m_fl_stop(report, XP2M_FL_INVALID, -EOPNOTSUPP, 0,
+				    fll_mfn);
+	if (fll_mfn > be->max_mfn)
+		return xp2m_fl_stop(report, XP2M_FL_BAD_FLL_MFN, -ERANGE, 0,
+				    fll_mfn);
+
+	fll = kmalloc_array(fll_entries, sizeof(*fll), GFP_KERNEL);
+	if (!fll)
+		return xp2m_fl_stop(report, XP2M_FL_NOMEM, -ENOMEM, 0, 0);
+	if (!xp2m_fl_copy(be, fll_mfn, fll, fll_entries)) {
+		err = xp2m_fl_stop(report, XP2M_FL_UNMAPPABLE, -EFAULT, 0,
+				   fll_mfn);
+		goto out;
+	}
+	for (x = 0; x < fll_entries; x++) {
+		if (xp2m_fl_bad_mfn(be, fll[x])) {
+			err = xp2m_fl_stop(report, XP2M_FL_BAD_FLL_ENTRY,
+					   -ERANGE, x, fll[x]);
+			goto out;
+		}
+		if (fll[x] != saved) {
+			saved = fll[x];
+			saved_x = x;
+		}
+	}
+	if ((saved_x + 1) * fpp * fpp - 1 < max) {
+		max = (saved_x + 1) * fpp * fpp - 1;
+		fll_entries = max / (fpp * fpp) + 1;
+	}
+	fl_entries = max / fpp + 1;
+
+	fl = kvmalloc_array(fl_entries, sizeof(*fl), GFP_KERNEL);
+	if (!fl) {
+		err = xp2m_fl_stop(report, XP2M_FL_NOMEM, -ENOMEM, 0, 0);
+		goto out;
+	}
+	for (x = 0; x < fll_entries; x++) {
+		n = min(fpp, fl_entries - x * fpp);
+		if (!xp2m_fl_copy(be, fll[x], fl + x * fpp, n)) {
+			err = xp2m_fl_stop(report, XP2M_FL_UNMAPPABLE, -EFAULT,
+					   x, fll[x]);
+			goto out;
+		}
+	}
+	for (x = 0; x < fl_entries; x++) {
+		if (xp2m_fl_bad_mfn(be, fl[x])) {
+			err = xp2m_fl_stop(report, XP2M_FL_BAD_FL_ENTRY, -ERANGE,
+					   x, fl[x]);
+			goto out;
+		}
+	}
+	for (x = 0; x < fl_entries; x++) {
+		if (fl[x] == prev)
+			continue;
+		prev = fl[x];
+		err = xp2m_fl_check_leaf(be, fl, max, fl[x]);
+		if (err) {
+			err = xp2m_fl_stop(report, err == -EFAULT ?
+					   XP2M_FL_UNMAPPABLE :
+					   XP2M_FL_LEAF_NOT_GUEST, err, x,
+					   fl[x]);
+			goto out;
+		}
+	}
+
+	report->max_pfn = max + 1;
+	report->leaves = fl_entries;
+	for (x = 0, err = 0; x < fl_entries && !err; x++) {
+		leaf = be->ops->map_frame(be, fl[x]);
+		if (!leaf) {
+			err = xp2m_fl_stop(report, XP2M_FL_UNMAPPABLE, -EFAULT,
+					   x, fl[x]);
+			break;
+		}
+		n = x == fl_entries - 1 ? max % fpp + 1 : fpp;
+		err = fn(ctx, x * fpp, fl[x], leaf, n);
+		be->ops->unmap_frame(be, leaf);
+	}
+out:
+	kvfree(fl);
+	kfree(fll);
+	return err;
+}
+EXPORT_SYMBOL_GPL(xp2m_frame_list_read);

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xp2m core: what the files of p2m/ share and nobody else sees.
+ */
+#ifndef _XP2M_INTERNAL_H
+#define _XP2M_INTERNAL_H
+
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/vmalloc.h>
+
+#include <xp2m/p2m.h>
+
+/*
+ * Every change of structure first reserves all the pages it may need, then
+ * applies itself from the reserve, which cannot fail. So an allocation
+ * failure always comes before anything changed.
+ */
+struct xp2m_reserve {
+	struct list_head pages;
+	unsigned int nr;
+};
+
+void xp2m_reserve_init(struct xp2m_reserve *r);
+int xp2m_reserve_pages(struct xp2m_backend *be, struct xp2m_reserve *r,
+		       unsigned int nr);
+void *xp2m_reserve_take(struct xp2m_reserve *r);
+void xp2m_reserve_drop(struct xp2m_backend *be, struct xp2m_reserve *r);
+
+bool xp2m_should_fail(size_t size);
+void xp2m_fault_init(struct dentry *root);
+void *xp2m_kzalloc(size_t size);
+void *xp2m_kvcalloc(size_t n, size_t size);
+void xp2m_free_page(struct xp2m_backend *be, void *addr);
+
+/* The struct page under a leaf, mid or frame-list page (lowmem or vmalloc). */
+static inline struct page *xp2m_virt_to_page(const void *addr)
+{
+	return is_vmalloc_addr(addr) ? vmalloc_to_page(addr) : virt_to_page(addr);
+}
+
+static inline unsigned long xp2m_virt_to_mfn(struct xp2m_backend *be,
+					     const void *addr)
+{
+	return be->ops->page_to_mfn(be, xp2m_virt_to_page(addr));
+}
+
+static inline bool xp2m_mid_is_shared(const struct xp2m *p2m,
+				      unsigned long **mid)
+{
+	return mid == p2m->missing_mid || mid == p2m->identity_mid;
+}
+
+static inline bool xp2m_leaf_is_shared(const struct xp2m *p2m,
+				       unsigned long *leaf)
+{
+	return leaf == p2m->missing_leaf || leaf == p2m->identity_leaf;
+}
+
+/* Tree changes, under p2m->lock, drawing pages from a reserve. */
+unsigned int xp2m_private_leaf_cost(struct xp2m *p2m, unsigned long pfn);
+unsigned long *xp2m_private_leaf(struct xp2m *p2m, unsigned long pfn,
+				 struct xp2m_reserve *r);
+unsigned int xp2m_identity_walk(struct xp2m *p2m, unsigned long start,
+				unsigned long end, struct xp2m_reserve *r);
+
+/*
+ * The machine view. Its pages mirror the tree: one frame-list mid page per
+ * private mid, the shared mids' ones shared too.
+ */
+struct xp2m_frame_list {
+	unsigned long *top;
+	unsigned long top_mfn;
+	unsigned long **mid;
+	unsigned long *missing_mid;
+	unsigned long *identity_mid;
+	unsigned long missing_mid_mfn;
+	unsigned long identity_mid_mfn;
+	unsigned long missing_leaf_mfn;
+	unsigned long identity_leaf_mfn;
+};
+
+/* Frame-list upkeep, under p2m->lock; no-ops until the list is built. */
+unsigned int xp2m_fl_mid_cost(struct xp2m *p2m);
+void xp2m_fl_set_mid(struct xp2m *p2m, unsigned long g,
+		     struct xp2m_reserve *r);
+void xp2m_fl_set_leaf(struct xp2m *p2m, unsigned long leaf_index);
+void xp2m_fl_free(struct xp2m *p2m);
+
+#endif /* _XP2M_INTERNAL_H */

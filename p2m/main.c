@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xp2m core module: the debugfs root every instance hangs off, the fault
+ * injection attribute, names.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/module.h>
+
+#include "internal.h"
+
+static struct dentry *xp2m_root;
+
+/**
+ * xp2m_debugfs_root() - the suite's debugfs directory
+ *
+ * Return: the dentry of /sys/kernel/debug/xp2m, or an ERR_PTR when debugfs is
+ * not available. debugfs calls accept either.
+ */
+struct dentry *xp2m_debugfs_root(void)
+{
+	return xp2m_root;
+}
+EXPORT_SYMBOL_GPL(xp2m_debugfs_root);
+
+/**
+ * xp2m_type_name() - the name of an entry class
+ * @type: the class
+ *
+ * Return: "pfn", "identity", "missing" or "foreign", as the kernel's own
+ * p2m dump spells the first three.
+ */
+const char *xp2m_type_name(enum xp2m_type type)
+{
+	static const char * const names[XP2M_NR_TYPES] = {
+		[XP2M_TYPE_PFN] = "pfn",
+		[XP2M_TYPE_IDENTITY] = "identity",
+		[XP2M_TYPE_MISSING] = "missing",
+		[XP2M_TYPE_FOREIGN] = "foreign",
+	};
+
+	return type < XP2M_NR_TYPES ? names[type] : "abnormal";
+}
+EXPORT_SYMBOL_GPL(xp2m_type_name);
+
+static int __init xp2m_init(void)
+{
+	xp2m_root = debugfs_create_dir("xp2m", NULL);
+	xp2m_fault_init(xp2m_root);
+	return 0;
+}
+
+static void __exit xp2m_exit(void)
+{
+	debugfs_remove(xp2m_root);
+}
+
+module_init(xp2m_init);
+module_exit(xp2m_exit);
+
+MODULE_DESCRIPTION("xp2m: Xen PV p2m core");
+MODULE_LICENSE("GPL");

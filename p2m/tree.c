@@ -1,0 +1,674 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xp2m core: the tree view. Construction from a boot list, lookups, setters
+ * and 1-1 identity ranges.
+ *
+ * Shape (4 KiB pages, 512 entries a page):
+ *
+ *   top[g]        one pointer per GiB of pfns (g = pfn / XP2M_MID_SPAN)
+ *    -> mid       512 leaf pointers, one per 2 MiB of pfns
+ *        -> leaf  512 entries
+ *
+ * A GiB with no entry of its own points at the shared missing (or identity)
+ * mid; a 2 MiB range likewise at the shared missing (or identity) leaf.
+ */
+
+#include <linux/bitmap.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+/**
+ * xp2m_list_alloc() - a boot list of @nr entries, virtually contiguous
+ * @be: the machine its pages belong to
+ * @nr: number of entries
+ * @list: filled in
+ *
+ * The entries are left as the allocator gave them; the caller fills them.
+ * Pages are plain kernel pages, freed through @be (which may have bound them
+ * to machine frames meanwhile).
+ *
+ * Return: 0 or -ENOMEM, in which case nothing is allocated.
+ */
+int xp2m_list_alloc(struct xp2m_backend *be, unsigned long nr,
+		    struct xp2m_list *list)
+{
+	unsigned long i, n = DIV_ROUND_UP(nr, XP2M_PER_PAGE);
+
+	memset(list, 0, sizeof(*list));
+	list->be = be;
+	if (!n)
+		return 0;
+	list->pages = xp2m_kvcalloc(n, sizeof(*list->pages));
+	if (!list->pages)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		list->pages[i] = xp2m_should_fail(PAGE_SIZE) ? NULL :
+				 alloc_page(GFP_KERNEL);
+		if (!list->pages[i])
+			goto fail;
+	}
+	if (!xp2m_should_fail(n * PAGE_SIZE))
+		list->mfns = vmap(list->pages, n, VM_MAP, PAGE_KERNEL);
+	if (!list->mfns)
+		goto fail;
+	list->nr = nr;
+	list->nr_pages = n;
+	return 0;
+
+fail:
+	while (i--)
+		__free_page(list->pages[i]);
+	kvfree(list->pages);
+	memset(list, 0, sizeof(*list));
+	return -ENOMEM;
+}
+EXPORT_SYMBOL_GPL(xp2m_list_alloc);
+
+/**
+ * xp2m_list_free() - free a boot list the caller still owns
+ * @list: the list; emptied
+ *
+ * A list given to a successful xp2m_create() belongs to the p2m, and this
+ * is a no-op on it.
+ */
+void xp2m_list_free(struct xp2m_list *list)
+{
+	unsigned long i;
+
+	if (list->mfns)
+		vunmap(list->mfns);
+	for (i = 0; i < list->nr_pages; i++)
+		list->be->ops->page_free(list->be, list->pages[i]);
+	kvfree(list->pages);
+	list->mfns = NULL;
+	list->pages = NULL;
+	list->nr = 0;
+	list->nr_pages = 0;
+}
+EXPORT_SYMBOL_GPL(xp2m_list_free);
+
+static bool xp2m_in_list(const struct xp2m *p2m, const unsigned long *leaf)
+{
+	const unsigned long *start = p2m->list.mfns;
+
+	return start && leaf >= start &&
+	       leaf < start + p2m->list.nr_pages * XP2M_PER_PAGE;
+}
+
+static void xp2m_fill(unsigned long *page, unsigned long value)
+{
+	unsigned int i;
+
+	for (i = 0; i < XP2M_PER_PAGE; i++)
+		page[i] = value;
+}
+
+static void xp2m_fill_identity(unsigned long *leaf, unsigned long first_pfn)
+{
+	unsigned int i;
+
+	for (i = 0; i < XP2M_PER_PAGE; i++)
+		leaf[i] = XP2M_IDENTITY_FRAME(first_pfn + i);
+}
+
+/*
+ * One read of a full leaf of the boot list: is every entry INVALID, and do
+ * all fit the machine? Returns the index of the first entry that does not
+ * fit, or XP2M_PER_PAGE.
+ */
+static unsigned int xp2m_scan_leaf(const unsigned long *leaf,
+				   unsigned long max_mfn, bool *all_missing)
+{
+	unsigned long all = ~0UL, worst = 0, e;
+	unsigned int i;
+
+	for (i = 0; i < XP2M_PER_PAGE; i++) {
+		e = leaf[i];
+		all &= e;
+		if (e != XP2M_INVALID_ENTRY && e > worst)
+			worst = e;
+	}
+	*all_missing = all == XP2M_INVALID_ENTRY;
+	if (worst <= max_mfn)
+		return XP2M_PER_PAGE;
+	for (i = 0; i < XP2M_PER_PAGE; i++)
+		if (leaf[i] != XP2M_INVALID_ENTRY && leaf[i] > max_mfn)
+			break;
+	return i;
+}
+
+static void xp2m_free_tree(struct xp2m *p2m)
+{
+	unsigned long g, l;
+
+	for (g = 0; g < p2m->nr_mids; g++) {
+		unsigned long **mid = p2m->top[g];
+
+		if (xp2m_mid_is_shared(p2m, mid))
+			continue;
+		for (l = 0; l < XP2M_PER_PAGE; l++) {
+			unsigned long *leaf = mid[l];
+
+			if (!xp2m_leaf_is_shared(p2m, leaf) &&
+			    !xp2m_in_list(p2m, leaf))
+				xp2m_free_page(p2m->be, leaf);
+		}
+		xp2m_free_page(p2m->be, mid);
+	}
+	xp2m_free_page(p2m->be, p2m->missing_leaf);
+	xp2m_free_page(p2m->be, p2m->identity_leaf);
+	xp2m_free_page(p2m->be, p2m->missing_mid);
+	xp2m_free_page(p2m->be, p2m->identity_mid);
+}
+
+/**
+ * xp2m_create() - build a p2m from a boot list
+ * @name: instance name
+ * @list: the boot list; on success the p2m owns it and @list is emptied
+ * @nr_pages: entries of @list that are the domain's memory (pfns
+ *	[0, @nr_pages)); entries past it are ignored
+ * @max_pfn: size of the pfn space, at least @nr_pages and at least 1
+ *
+ * Reads the list once. Full leaves inside [0, @nr_pages) are grafted (the
+ * list's own pages become leaves) unless every entry is INVALID, in which
+ * case they share the missing leaf. A last leaf only partly covered gets a
+ * page of its own, its tail missing. Everything past @nr_pages is missing.
+ * Pages are allocated only for mids that hold a non-missing leaf, the
+ * partial leaf, and the four shared pages.
+ *
+ * Return: the p2m, or ERR_PTR(-EINVAL) for bad arguments or a list entry
+ * that names no frame of the machine, ERR_PTR(-ENOMEM); on error the caller
+ * still owns @list, untouched.
+ */
+struct xp2m *xp2m_create(const char *name, struct xp2m_list *list,
+			 unsigned long nr_pages, unsigned long max_pfn)
+{
+	struct xp2m_backend *be = list->be;
+	unsigned long full = nr_pages / XP2M_PER_PAGE;
+	unsigned int part = nr_pages % XP2M_PER_PAGE;
+	unsigned long nr_mids, g, l, leaf, *missing = NULL;
+	unsigned long nr_graft_mids = 0, mids_needed = 0;
+	bool all_missing, part_used = false;
+	struct xp2m_reserve r;
+	struct xp2m *p2m;
+	unsigned int bad;
+	int err = -ENOMEM;
+
+	if (!be || !max_pfn || nr_pages > max_pfn || nr_pages > list->nr)
+		return ERR_PTR(-EINVAL);
+	nr_mids = DIV_ROUND_UP(max_pfn, XP2M_MID_SPAN);
+
+	/* The one read pass: which full leaves are all missing, all valid? */
+	missing = bitmap_zalloc(full + 1, GFP_KERNEL);
+	if (!missing || xp2m_should_fail(BITS_TO_LONGS(full + 1)))
+		goto out;
+	for (leaf = 0; leaf < full; leaf++) {
+		bad = xp2m_scan_leaf(list->mfns + leaf * XP2M_PER_PAGE,
+				     be->max_mfn, &all_missing);
+		if (bad < XP2M_PER_PAGE) {
+			pr_err("xp2m: %s: boot list entry of pfn %#lx is %#lx, past the machine's last frame %#lx\n",
+			       name, leaf * XP2M_PER_PAGE + bad,
+			       list->mfns[leaf * XP2M_PER_PAGE + bad],
+			       be->max_mfn);
+			err = -EINVAL;
+			goto out;
+		}
+		if (all_missing)
+			__set_bit(leaf, missing);
+	}
+	for (l = 0; l < part; l++) {
+		unsigned long e = list->mfns[full * XP2M_PER_PAGE + l];
+
+		if (e == XP2M_INVALID_ENTRY)
+			continue;
+		if (e > be->max_mfn) {
+			pr_err("xp2m: %s: boot list entry of pfn %#lx is %#lx, past the machine's last frame %#lx\n",
+			       name, full * XP2M_PER_PAGE + l, e, be->max_mfn);
+			err = -EINVAL;
+			goto out;
+		}
+		part_used = true;
+	}
+
+	/* A mid for every GiB that has a leaf that is not missing. */
+	for (g = 0; g * XP2M_PER_PAGE < full + part_used; g++) {
+		unsigned long first = g * XP2M_PER_PAGE;
+		unsigned long last = min(first + XP2M_PER_PAGE, full + part_used);
+
+		if (find_next_zero_bit(missing, last, first) < last ||
+		    (part_used && full < last))
+			mids_needed++;
+	}
+
+	p2m = xp2m_kzalloc(sizeof(*p2m));
+	if (!p2m)
+		goto out;
+	p2m->name = xp2m_should_fail(strlen(name) + 1) ? NULL :
+		    kstrdup(name, GFP_KERNEL);
+	p2m->top = xp2m_kvcalloc(nr_mids, sizeof(*p2m->top));
+	xp2m_reserve_init(&r);
+	if (!p2m->name || !p2m->top ||
+	    xp2m_reserve_pages(be, &r, 4 + mids_needed + part_used))
+		goto out_free;
+
+	p2m->be = be;
+	p2m->max_pfn = max_pfn;
+	p2m->nr_pages = nr_pages;
+	p2m->nr_mids = nr_mids;
+	mutex_init(&p2m->lock);
+	p2m->missing_leaf = xp2m_reserve_take(&r);
+	p2m->identity_leaf = xp2m_reserve_take(&r);
+	p2m->missing_mid = xp2m_reserve_take(&r);
+	p2m->identity_mid = xp2m_reserve_take(&r);
+	xp2m_fill(p2m->missing_leaf, XP2M_INVALID_ENTRY);
+	xp2m_fill(p2m->identity_leaf, XP2M_INVALID_ENTRY);
+	xp2m_fill((unsigned long *)p2m->missing_mid,
+		  (unsigned long)p2m->missing_leaf);
+	xp2m_fill((unsigned long *)p2m->identity_mid,
+		  (unsigned long)p2m->identity_leaf);
+	p2m->counts.shared = 4;
+	p2m->counts.top_bytes = nr_mids * sizeof(*p2m->top);
+	p2m->counts.list_pages = list->nr_pages;
+
+	for (g = 0; g < nr_mids; g++)
+		p2m->top[g] = p2m->missing_mid;
+	for (leaf = 0; leaf < full + part_used; leaf++) {
+		unsigned long **mid;
+		unsigned long *page;
+
+		if (leaf < full && test_bit(leaf, missing))
+			continue;
+		g = leaf / XP2M_PER_PAGE;
+		if (p2m->top[g] == p2m->missing_mid) {
+			mid = xp2m_reserve_take(&r);
+			xp2m_fill((unsigned long *)mid,
+				  (unsigned long)p2m->missing_leaf);
+			p2m->top[g] = mid;
+			nr_graft_mids++;
+		}
+		if (leaf < full) {
+			page = list->mfns + leaf * XP2M_PER_PAGE;
+			p2m->counts.grafted++;
+		} else {
+			page = xp2m_reserve_take(&r);
+			memcpy(page, list->mfns + leaf * XP2M_PER_PAGE,
+			       part * sizeof(*page));
+			for (l = part; l < XP2M_PER_PAGE; l++)
+				page[l] = XP2M_INVALID_ENTRY;
+			p2m->counts.private_leaves++;
+		}
+		p2m->top[g][leaf % XP2M_PER_PAGE] = page;
+	}
+	p2m->counts.mids = nr_graft_mids;
+	WARN_ON(nr_graft_mids != mids_needed || r.nr);
+
+	p2m->list = *list;
+	memset(list, 0, sizeof(*list));
+	list->be = be;
+	bitmap_free(missing);
+	return p2m;
+
+out_free:
+	xp2m_reserve_drop(be, &r);
+	kvfree(p2m->top);
+	kfree(p2m->name);
+	kfree(p2m);
+out:
+	bitmap_free(missing);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_GPL(xp2m_create);
+
+/**
+ * xp2m_destroy() - free a p2m and every page it owns
+ * @p2m: the p2m, or NULL
+ *
+ * No other user may be left.
+ */
+void xp2m_destroy(struct xp2m *p2m)
+{
+	if (!p2m)
+		return;
+	xp2m_fl_free(p2m);
+	xp2m_free_tree(p2m);
+	xp2m_list_free(&p2m->list);
+	kvfree(p2m->top);
+	kfree(p2m->name);
+	kfree(p2m);
+}
+EXPORT_SYMBOL_GPL(xp2m_destroy);
+
+/**
+ * xp2m_get() - the entry of a pfn, range-checked
+ * @p2m: the p2m
+ * @pfn: the pfn
+ * @entry: set to the entry, as xp2m_lookup() gives it
+ *
+ * Return: 0, or -ERANGE if @pfn is not below max_pfn.
+ */
+int xp2m_get(const struct xp2m *p2m, unsigned long pfn, unsigned long *entry)
+{
+	if (pfn >= p2m->max_pfn)
+		return -ERANGE;
+	*entry = xp2m_lookup(p2m, pfn);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xp2m_get);
+
+/**
+ * xp2m_leaf_kind() - what backs the leaf of a pfn
+ * @p2m: the p2m
+ * @pfn: a pfn below max_pfn
+ *
+ * Return: the kind of the leaf page.
+ */
+enum xp2m_leaf_kind xp2m_leaf_kind(const struct xp2m *p2m, unsigned long pfn)
+{
+	unsigned long *leaf = xp2m_leaf_of(p2m, pfn);
+
+	if (leaf == p2m->missing_leaf)
+		return XP2M_LEAF_MISSING;
+	if (leaf == p2m->identity_leaf)
+		return XP2M_LEAF_IDENTITY;
+	return xp2m_in_list(p2m, leaf) ? XP2M_LEAF_GRAFTED : XP2M_LEAF_PRIVATE;
+}
+EXPORT_SYMBOL_GPL(xp2m_leaf_kind);
+
+/**
+ * xp2m_get_counts() - the pages a p2m uses
+ * @p2m: the p2m
+ * @counts: filled in, consistent with itself
+ */
+void xp2m_get_counts(struct xp2m *p2m, struct xp2m_counts *counts)
+{
+	mutex_lock(&p2m->lock);
+	*counts = p2m->counts;
+	mutex_unlock(&p2m->lock);
+}
+EXPORT_SYMBOL_GPL(xp2m_get_counts);
+
+/*
+ * May @entry be stored for @pfn? INVALID; IDENTITY_FRAME(@pfn) and no other
+ * identity; a frame of the machine, foreign or not.
+ */
+static int xp2m_check(const struct xp2m *p2m, unsigned long pfn,
+		      unsigned long entry)
+{
+	if (pfn >= p2m->max_pfn)
+		return -ERANGE;
+	if (entry == XP2M_INVALID_ENTRY)
+		return 0;
+	if (entry & XP2M_IDENTITY_BIT)
+		return entry == XP2M_IDENTITY_FRAME(pfn) ? 0 : -EINVAL;
+	return (entry & XP2M_FRAME_MASK) <= p2m->be->max_mfn ? 0 : -EINVAL;
+}
+
+/* The value every entry of a shared leaf stands for. */
+static unsigned long xp2m_shared_value(const struct xp2m *p2m,
+				       const unsigned long *leaf,
+				       unsigned long pfn)
+{
+	return leaf == p2m->identity_leaf ? XP2M_IDENTITY_FRAME(pfn) :
+					    XP2M_INVALID_ENTRY;
+}
+
+/* Pages needed to give the leaf of @pfn a page of its own. Under lock. */
+unsigned int xp2m_private_leaf_cost(struct xp2m *p2m, unsigned long pfn)
+{
+	unsigned int cost = 0;
+
+	if (xp2m_mid_is_shared(p2m, p2m->top[pfn / XP2M_MID_SPAN]))
+		cost += 1 + xp2m_fl_mid_cost(p2m);
+	if (xp2m_leaf_is_shared(p2m, xp2m_leaf_of(p2m, pfn)))
+		cost++;
+	return cost;
+}
+
+/* Give GiB @g a mid page of its own, a copy of the shared one. */
+static unsigned long **xp2m_install_mid(struct xp2m *p2m, unsigned long g,
+					struct xp2m_reserve *r)
+{
+	unsigned long **old = p2m->top[g];
+	unsigned long **mid = xp2m_reserve_take(r);
+
+	memcpy(mid, old, PAGE_SIZE);
+	/* The copy is complete before lock-free readers can reach it. */
+	smp_store_release(&p2m->top[g], mid);
+	p2m->counts.mids++;
+	xp2m_fl_set_mid(p2m, g, r);
+	return mid;
+}
+
+/* Point the slot of @pfn's leaf at @leaf. */
+static void xp2m_set_leaf_slot(struct xp2m *p2m, unsigned long pfn,
+			       unsigned long *leaf)
+{
+	unsigned long **mid = p2m->top[pfn / XP2M_MID_SPAN];
+
+	/* @leaf is complete; lock-free readers may follow the slot at once. */
+	smp_store_release(&mid[(pfn / XP2M_PER_PAGE) % XP2M_PER_PAGE], leaf);
+	xp2m_fl_set_leaf(p2m, pfn / XP2M_PER_PAGE);
+}
+
+/*
+ * The leaf of @pfn, given a page of its own first if it was shared; the
+ * copy keeps what the shared page stood for. Under lock; @r holds
+ * xp2m_private_leaf_cost() pages.
+ */
+unsigned long *xp2m_private_leaf(struct xp2m *p2m, unsigned long pfn,
+				 struct xp2m_reserve *r)
+{
+	unsigned long g = pfn / XP2M_MID_SPAN;
+	unsigned long *old, *leaf;
+
+	if (xp2m_mid_is_shared(p2m, p2m->top[g]))
+		xp2m_install_mid(p2m, g, r);
+	old = xp2m_leaf_of(p2m, pfn);
+	if (!xp2m_leaf_is_shared(p2m, old))
+		return old;
+	leaf = xp2m_reserve_take(r);
+	if (old == p2m->identity_leaf)
+		xp2m_fill_identity(leaf, pfn & ~(XP2M_PER_PAGE - 1));
+	else
+		xp2m_fill(leaf, XP2M_INVALID_ENTRY);
+	xp2m_set_leaf_slot(p2m, pfn, leaf);
+	p2m->counts.private_leaves++;
+	return leaf;
+}
+
+/**
+ * xp2m_set() - set the entry of a pfn, allocating if it must
+ * @p2m: the p2m
+ * @pfn: the pfn
+ * @entry: a frame of the machine, FOREIGN_FRAME() of one,
+ *	IDENTITY_FRAME(@pfn), or %XP2M_INVALID_ENTRY
+ *
+ * If the entry lies on a shared page and differs from what that page stands
+ * for, the leaf (and its mid) get pages of their own first. The entry itself
+ * is one atomic store. May sleep.
+ *
+ * Return: 0; -ERANGE for a pfn out of range; -EINVAL for an entry that does
+ * not fit (a frame past the machine's last, identity of another pfn);
+ * -ENOMEM, with nothing changed.
+ */
+int xp2m_set(struct xp2m *p2m, unsigned long pfn, unsigned long entry)
+{
+	struct xp2m_reserve r;
+	unsigned long *leaf;
+	int err;
+
+	err = xp2m_check(p2m, pfn, entry);
+	if (err)
+		return err;
+	leaf = xp2m_leaf_of(p2m, pfn);
+	if (!xp2m_leaf_is_shared(p2m, leaf)) {
+		WRITE_ONCE(leaf[pfn % XP2M_PER_PAGE], entry);
+		return 0;
+	}
+	if (entry == xp2m_shared_value(p2m, leaf, pfn))
+		return 0;
+
+	xp2m_reserve_init(&r);
+	mutex_lock(&p2m->lock);
+	err = xp2m_reserve_pages(p2m->be, &r, xp2m_private_leaf_cost(p2m, pfn));
+	if (!err) {
+		leaf = xp2m_private_leaf(p2m, pfn, &r);
+		WRITE_ONCE(leaf[pfn % XP2M_PER_PAGE], entry);
+	}
+	mutex_unlock(&p2m->lock);
+	xp2m_reserve_drop(p2m->be, &r);
+	return err;
+}
+EXPORT_SYMBOL_GPL(xp2m_set);
+
+/**
+ * xp2m_set_noalloc() - set the entry of a pfn without ever allocating
+ * @p2m: the p2m
+ * @pfn: the pfn
+ * @entry: as for xp2m_set()
+ *
+ * The balloon path: takes no lock, never sleeps, never allocates. On a shared
+ * page it succeeds only when @entry is what the page already stands for.
+ *
+ * Return: 0; -ERANGE; -EINVAL; -EAGAIN when the entry lies on a shared page
+ * and would need a page of its own (use xp2m_set()), with nothing changed.
+ */
+int xp2m_set_noalloc(struct xp2m *p2m, unsigned long pfn, unsigned long entry)
+{
+	unsigned long *leaf;
+	int err;
+
+	err = xp2m_check(p2m, pfn, entry);
+	if (err)
+		return err;
+	leaf = xp2m_leaf_of(p2m, pfn);
+	if (!xp2m_leaf_is_shared(p2m, leaf)) {
+		WRITE_ONCE(leaf[pfn % XP2M_PER_PAGE], entry);
+		return 0;
+	}
+	return entry == xp2m_shared_value(p2m, leaf, pfn) ? 0 : -EAGAIN;
+}
+EXPORT_SYMBOL_GPL(xp2m_set_noalloc);
+
+/* Make the leaves of [start, end), all inside one GiB, identity. */
+static unsigned int xp2m_identity_leaves(struct xp2m *p2m, unsigned long start,
+					 unsigned long end,
+					 struct xp2m_reserve *r)
+{
+	unsigned long pfn, base, stop, *leaf;
+	unsigned int cost = 0;
+
+	for (pfn = start; pfn < end; pfn = stop) {
+		base = pfn & ~(XP2M_PER_PAGE - 1);
+		stop = min(end, base + XP2M_PER_PAGE);
+		leaf = xp2m_leaf_of(p2m, pfn);
+		if (leaf == p2m->identity_leaf)
+			continue;
+		if (leaf == p2m->missing_leaf) {
+			if (pfn == base && stop == base + XP2M_PER_PAGE) {
+				if (r)
+					xp2m_set_leaf_slot(p2m, pfn,
+							   p2m->identity_leaf);
+				continue;
+			}
+			cost++;
+			if (!r)
+				continue;
+			leaf = xp2m_private_leaf(p2m, pfn, r);
+		} else if (!r) {
+			continue;
+		}
+		for (; pfn < stop; pfn++)
+			WRITE_ONCE(leaf[pfn % XP2M_PER_PAGE],
+				   XP2M_IDENTITY_FRAME(pfn));
+	}
+	return cost;
+}
+
+/*
+ * Walk [start, end) a GiB at a time. With @r NULL, only count the pages the
+ * change needs; with @r, make it, drawing pages from @r. Under lock.
+ *
+ * A GiB wholly inside the range whose mid is missing becomes the identity
+ * mid, a wholly covered missing leaf the identity leaf; only a GiB or leaf
+ * the range covers in part needs a page of its own: at most one mid at each
+ * end and one leaf at each end.
+ */
+unsigned int xp2m_identity_walk(struct xp2m *p2m, unsigned long start,
+				unsigned long end, struct xp2m_reserve *r)
+{
+	unsigned long pfn, g, base, stop, **mid;
+	unsigned int cost = 0;
+
+	for (pfn = start; pfn < end; pfn = stop) {
+		g = pfn / XP2M_MID_SPAN;
+		base = g * XP2M_MID_SPAN;
+		stop = min(end, base + XP2M_MID_SPAN);
+		mid = p2m->top[g];
+		if (mid == p2m->identity_mid)
+			continue;
+		if (mid == p2m->missing_mid) {
+			if (pfn == base && stop == base + XP2M_MID_SPAN) {
+				if (r) {
+					/* Pairs with READ_ONCE() in lookups. */
+					smp_store_release(&p2m->top[g],
+							  p2m->identity_mid);
+					xp2m_fl_set_mid(p2m, g, NULL);
+				}
+				continue;
+			}
+			cost += 1 + xp2m_fl_mid_cost(p2m);
+			if (r)
+				xp2m_install_mid(p2m, g, r);
+		}
+		cost += xp2m_identity_leaves(p2m, pfn, stop, r);
+	}
+	return cost;
+}
+
+/**
+ * xp2m_set_identity() - make a pfn range 1-1
+ * @p2m: the p2m
+ * @start: first pfn
+ * @end: end pfn, exclusive, at most max_pfn
+ *
+ * Every pfn in [@start, @end) reads IDENTITY_FRAME(pfn) afterwards. Missing
+ * GiBs and leaves wholly inside the range are swapped to the shared identity
+ * mid and leaf; pages are allocated only where the range ends inside a
+ * missing GiB (a mid) or inside a missing leaf (a leaf): three when both
+ * ends fall in one missing GiB, four at worst, plus one frame-list page per
+ * new mid once the frame list exists. Populated entries in the range are
+ * overwritten: their frames are the caller's business (see
+ * xp2m_identity_from_e820()).
+ *
+ * Return: the number of pfns set (@end - @start); -EINVAL if @start > @end;
+ * -ERANGE if @end > max_pfn; -ENOMEM, with nothing changed.
+ */
+long xp2m_set_identity(struct xp2m *p2m, unsigned long start,
+		       unsigned long end)
+{
+	struct xp2m_reserve r;
+	int err;
+
+	if (start > end)
+		return -EINVAL;
+	if (end > p2m->max_pfn)
+		return -ERANGE;
+	if (start == end)
+		return 0;
+
+	xp2m_reserve_init(&r);
+	mutex_lock(&p2m->lock);
+	err = xp2m_reserve_pages(p2m->be, &r,
+				 xp2m_identity_walk(p2m, start, end, NULL));
+	if (!err)
+		xp2m_identity_walk(p2m, start, end, &r);
+	mutex_unlock(&p2m->lock);
+	WARN_ON(!err && r.nr);
+	xp2m_reserve_drop(p2m->be, &r);
+	return err ?: (long)(end - start);
+}
+EXPORT_SYMBOL_GPL(xp2m_set_identity);
