@@ -9,6 +9,7 @@
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
 
+#include <xp2m/kpte.h>
 #include <xp2m/p2m.h>
 
 /*
@@ -29,6 +30,8 @@ void xp2m_reserve_drop(struct xp2m_backend *be, struct xp2m_reserve *r);
 
 bool xp2m_should_fail(size_t size);
 void xp2m_fault_init(struct dentry *root);
+void xp2m_kpte_init(void);
+void xp2m_kpte_exit(void);
 void *xp2m_kzalloc(size_t size);
 void *xp2m_kvcalloc(size_t n, size_t size);
 void xp2m_free_page(struct xp2m_backend *be, void *addr);

@@ -47,11 +47,13 @@ static int __init xp2m_init(void)
 {
 	xp2m_root = debugfs_create_dir("xp2m", NULL);
 	xp2m_fault_init(xp2m_root);
+	xp2m_kpte_init();
 	return 0;
 }
 
 static void __exit xp2m_exit(void)
 {
+	xp2m_kpte_exit();
 	debugfs_remove(xp2m_root);
 }
 

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Benchmark modules print their figures as "bench <name> <value> <unit>"
+ * lines, which `make bench` collects. Values are plain decimals.
+ */
+#ifndef _XP2M_BENCH_H
+#define _XP2M_BENCH_H
+
+#include <linux/math64.h>
+#include <linux/printk.h>
+#include <linux/sort.h>
+#include <linux/types.h>
+
+/* An integer figure. */
+static inline void xp2m_bench_u64(const char *name, u64 value, const char *unit)
+{
+	pr_info("bench %s %llu %s\n", name, value, unit);
+}
+
+/* @num / @den, with three decimals. */
+static inline void xp2m_bench_frac(const char *name, u64 num, u64 den,
+				   const char *unit)
+{
+	u64 milli = den ? div64_u64(num * 1000, den) : 0;
+
+	pr_info("bench %s %llu.%03llu %s\n", name, div_u64(milli, 1000),
+		milli % 1000, unit);
+}
+
+static inline int xp2m_bench_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of @n samples (sorts them). */
+static inline u64 xp2m_bench_median(u64 *samples, unsigned int n)
+{
+	sort(samples, n, sizeof(*samples), xp2m_bench_cmp_u64, NULL);
+	return samples[n / 2];
+}
+
+#endif /* _XP2M_BENCH_H */
