@@ -37,7 +37,7 @@ for m in "$top"/build/um-bench/*.ko; do
 	mods+=(-M "$m")
 done
 log=$top/build/logs/bench-uml.log
-"$here/uml-vm" -q -k um-bench -m 4G -t 1800 -l "$log" \
+"$here/uml-vm" -q -k um-bench -m 6G -t 1800 -l "$log" \
 	-s "$here/guest/bench.sh" "${mods[@]}" || status=$?
 figures "$log"
 

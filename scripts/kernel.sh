@@ -4,7 +4,8 @@
 # Build (or find in the cache) one of the suite's test kernels.
 #
 #   scripts/kernel.sh [--quiet] <flavour>    prints the build directory
-#   scripts/kernel.sh --source               prints the kernel source directory
+#   scripts/kernel.sh --source               prints the (unpatched) kernel source
+#                                            directory: checkpatch, kunit.py
 #   scripts/kernel.sh --list                 lists the flavours
 #
 # Flavours:
@@ -15,7 +16,9 @@
 #   arm64   arm64 tree for cross-building the modules
 #
 # The source is Debian's linux-source-6.1, unpacked once per package version
-# and set of patches (scripts/patches: fixes the test kernels need).
+# and set of patches: scripts/patches/<arch>/ holds fixes the test kernels of
+# that architecture need (UML's so far), so that a change there rebuilds only
+# those.
 # Each build lives in $XP2M_CACHE/kernels/<flavour>-<source version>-<hash>,
 # where <hash> covers the config fragments and the build recipe, so a change
 # to either gives a new build and an unchanged one is reused as it is.
@@ -31,7 +34,7 @@ recipe=1	# bump when the way a kernel is built changes
 flavour_fragments() {
 	case "$1" in
 	x86) echo "base-x86_64-xen.config debug.config" ;;
-	um) echo "base-um.config debug.config" ;;
+	um) echo "base-um.config debug.config debug-um.config" ;;
 	um-bench) echo "base-um.config" ;;
 	arm64) echo "base-arm64.config" ;;
 	*) die "unknown kernel flavour '$1' (try --list)" ;;
@@ -54,6 +57,13 @@ flavour_targets() {
 	esac
 }
 
+flavour_patches() {
+	case "$1" in
+	um|um-bench) echo "$here/patches/um" ;;
+	*) echo "$here/patches/$(flavour_arch "$1")" ;;
+	esac
+}
+
 flavour_cross() {
 	case "$1" in
 	arm64) echo "aarch64-linux-gnu-" ;;
@@ -61,12 +71,35 @@ flavour_cross() {
 	esac
 }
 
+# used DIR: note that DIR was used now, and print it.
+used() {
+	touch "$1/.xp2m-used"
+	echo "$1"
+}
+
+# prune PARENT GLOB KEEP: remove entries of PARENT matching GLOB, other than
+# KEEP, that nothing has used for a week (other checkouts may still want
+# the ones used lately).
+prune() {
+	local f
+	for f in "$1"/$2; do
+		[ "$f" = "$3" ] && continue
+		[ -d "$f" ] || continue
+		[ -n "$(find "$f" -maxdepth 1 -name .xp2m-used -mtime -7)" ] ||
+			rm -rf "$f"
+	done
+}
+
+# source_dir [PATCHDIR]: the unpacked source with PATCHDIR's patches applied.
 source_dir() {
 	local tarball=/usr/src/linux-source-6.1.tar.xz ver phash dir p
+	local patches=${1:-}
 
 	need_pkgs linux-source-6.1 patch
 	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-	phash=$(cat "$here"/patches/*.patch 2>/dev/null | sha256sum | cut -c1-8)
+	phash=$(if [ -d "$patches" ]; then
+			find "$patches" -name '*.patch' | LC_ALL=C sort | xargs -r cat
+		fi | sha256sum | cut -c1-8)
 	dir="$XP2M_CACHE/src/linux-source-6.1-$ver-p$phash"
 	if [ ! -e "$dir/.xp2m-unpacked" ]; then
 		mkdir -p "$XP2M_CACHE/src"
@@ -79,16 +112,17 @@ source_dir() {
 			tar -C "$dir.tmp" -xJf "$tarball"
 			mv "$dir.tmp/linux-source-6.1" "$dir"
 			rmdir "$dir.tmp"
-			for p in "$here"/patches/*.patch; do
+			for p in "$patches"/*.patch; do
 				[ -e "$p" ] || continue
 				patch -d "$dir" -p1 -s <"$p" >&2 ||
 					die "patch $(basename "$p") does not apply"
 			done
 			touch "$dir/.xp2m-unpacked"
+			prune "$XP2M_CACHE/src" "linux-source-6.1-*" "$dir"
 		fi
 		exec 8>&-
 	fi
-	echo "$dir"
+	used "$dir"
 }
 
 build_flavour() {
@@ -100,7 +134,7 @@ build_flavour() {
 	need_pkgs build-essential bc bison flex libelf-dev libssl-dev cpio kmod \
 		python3 xz-utils
 	[ -z "$cross" ] || need_pkgs "gcc-${cross%-}"
-	src=$(source_dir)
+	src=$(source_dir "$(flavour_patches "$flavour")")
 	ver=$(basename "$src")
 	ver=${ver#linux-source-6.1-}	# package version and patch set
 	hash=$( {
@@ -111,7 +145,7 @@ build_flavour() {
 	out="$XP2M_CACHE/kernels/$flavour-$ver-$hash"
 
 	if [ -e "$out/.xp2m-built" ]; then
-		echo "$out"
+		used "$out"
 		return
 	fi
 
@@ -119,7 +153,7 @@ build_flavour() {
 	exec 9>"$XP2M_CACHE/kernels/.lock-$flavour"
 	flock 9
 	if [ -e "$out/.xp2m-built" ]; then
-		echo "$out"
+		used "$out"
 		return
 	fi
 
@@ -155,17 +189,14 @@ build_flavour() {
 		{ tail -n 40 "$out/build.log" >&2; die "building the $flavour kernel failed (log: $out/build.log)"; }
 	touch "$out/.xp2m-built"
 
-	# Older builds of the same flavour are dead weight now.
-	for f in "$XP2M_CACHE/kernels/$flavour"-[0-9]*; do
-		[ "$f" = "$out" ] || rm -rf "$f"
-	done
+	prune "$XP2M_CACHE/kernels" "$flavour-[0-9]*" "$out"
 	info "$flavour kernel ready in $out"
-	echo "$out"
+	used "$out"
 }
 
 case "${1:-}" in
---source) source_dir ;;
+--source) source_dir "$here/patches/x86_64" ;;
 --list) echo "x86 um um-bench arm64" ;;
-""|-h|--help) sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//' ;;
+""|-h|--help) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//' ;;
 *) build_flavour "$1" ;;
 esac
