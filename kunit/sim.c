@@ -184,6 +184,142 @@ static int sim_set_pool(struct xp2m_backend *be, const unsigned long *pfns,
 	return 0;
 }
 
+/*
+ * Simulated page tables: the x86-64 four-level format, so that a reader
+ * walks them from a cr3 value by machine frame exactly as it walks a real
+ * guest's. Table pages are pages of the machine like any other.
+ */
+#define SIM_PTE(mfn)		((mfn) << 12 | 0x63)	/* P, RW, A, D */
+#define SIM_PTE_FRAME(pte)	(((pte) & 0x000ffffffffff000UL) >> 12)
+
+static unsigned long *sim_table(struct xp2m_sim *sim, unsigned long mfn)
+{
+	return (unsigned long *)sim_map_frame(&sim->be, mfn);
+}
+
+/*
+ * The level-1 table mapping @va; with @create, missing tables on the way
+ * are made (NULL when out of memory). Under pt_lock.
+ */
+static unsigned long *sim_pt_l1(struct xp2m_sim *sim, unsigned long va,
+				bool create)
+{
+	unsigned long *table, mfn = sim->pt_root;
+	unsigned int level, idx;
+	struct page *page;
+
+	if (!mfn)
+		return NULL;
+	for (level = 4; level > 1; level--) {
+		table = sim_table(sim, mfn);
+		idx = (va >> (level * 9 + 3)) & 511;
+		if (!table[idx]) {
+			if (!create)
+				return NULL;
+			page = sim_page_alloc(&sim->be);
+			if (!page)
+				return NULL;
+			table[idx] = SIM_PTE(sim_page_to_mfn(&sim->be, page));
+		}
+		mfn = SIM_PTE_FRAME(table[idx]);
+	}
+	return sim_table(sim, mfn);
+}
+
+/* Free the tables below @table (level @level) that hold nothing. */
+static bool sim_pt_prune(struct xp2m_sim *sim, unsigned long mfn,
+			 unsigned int level)
+{
+	unsigned long *table = sim_table(sim, mfn);
+	unsigned int i;
+
+	if (level > 1) {
+		for (i = 0; i < 512; i++) {
+			if (table[i] &&
+			    sim_pt_prune(sim, SIM_PTE_FRAME(table[i]), level - 1))
+				table[i] = 0;
+		}
+	}
+	if (memchr_inv(table, 0, PAGE_SIZE))
+		return false;
+	sim_page_free(&sim->be, virt_to_page(table));
+	return true;
+}
+
+static void sim_pt_clear(struct xp2m_sim *sim, unsigned long va,
+			 unsigned long n)
+{
+	unsigned long k, *l1;
+
+	for (k = 0; k < n; k++) {
+		l1 = sim_pt_l1(sim, va + k * PAGE_SIZE, false);
+		if (l1)
+			l1[((va + k * PAGE_SIZE) >> 12) & 511] = 0;
+	}
+	if (sim->pt_root && sim_pt_prune(sim, sim->pt_root, 4))
+		sim->pt_root = 0;
+}
+
+static unsigned long sim_pt_root(struct xp2m_backend *be)
+{
+	unsigned long root = READ_ONCE(to_sim(be)->pt_root);
+
+	return root ? root << 12 : 0;
+}
+
+static int sim_pt_map(struct xp2m_backend *be, unsigned long va,
+		      const unsigned long *mfns, unsigned long n)
+{
+	struct xp2m_sim *sim = to_sim(be);
+	struct page *page;
+	unsigned long k, *l1;
+
+	mutex_lock(&sim->pt_lock);
+	if (!sim->pt_root) {
+		page = sim_page_alloc(be);
+		if (!page) {
+			mutex_unlock(&sim->pt_lock);
+			return -ENOMEM;
+		}
+		sim->pt_root = sim_page_to_mfn(be, page);
+	}
+	for (k = 0; k < n; k++) {
+		l1 = sim_pt_l1(sim, va + k * PAGE_SIZE, true);
+		if (!l1) {
+			sim_pt_clear(sim, va, k);
+			mutex_unlock(&sim->pt_lock);
+			return -ENOMEM;
+		}
+		l1[((va + k * PAGE_SIZE) >> 12) & 511] = SIM_PTE(mfns[k]);
+	}
+	mutex_unlock(&sim->pt_lock);
+	return 0;
+}
+
+static void sim_pt_set(struct xp2m_backend *be, unsigned long va,
+		       unsigned long mfn)
+{
+	struct xp2m_sim *sim = to_sim(be);
+	unsigned long *l1;
+
+	mutex_lock(&sim->pt_lock);
+	l1 = sim_pt_l1(sim, va, false);
+	if (!WARN_ON(!l1))
+		WRITE_ONCE(l1[(va >> 12) & 511], SIM_PTE(mfn));
+	atomic_long_inc(&sim->pt_updates);
+	mutex_unlock(&sim->pt_lock);
+}
+
+static void sim_pt_unmap(struct xp2m_backend *be, unsigned long va,
+			 unsigned long n)
+{
+	struct xp2m_sim *sim = to_sim(be);
+
+	mutex_lock(&sim->pt_lock);
+	sim_pt_clear(sim, va, n);
+	mutex_unlock(&sim->pt_lock);
+}
+
 static const struct xp2m_backend_ops sim_ops = {
 	.page_alloc = sim_page_alloc,
 	.page_free = sim_page_free,
@@ -195,6 +331,10 @@ static const struct xp2m_backend_ops sim_ops = {
 	.assign_frame = sim_assign_frame,
 	.bind_page = sim_bind_page,
 	.set_pool = sim_set_pool,
+	.pt_root = sim_pt_root,
+	.pt_map = sim_pt_map,
+	.pt_set = sim_pt_set,
+	.pt_unmap = sim_pt_unmap,
 };
 
 /**
@@ -233,6 +373,7 @@ struct xp2m_sim *xp2m_sim_create(const char *name, unsigned long nr_frames)
 	sim->be.name = name;
 	sim->be.max_mfn = nr_frames - 1;
 	spin_lock_init(&sim->lock);
+	mutex_init(&sim->pt_lock);
 	return sim;
 }
 EXPORT_SYMBOL_GPL(xp2m_sim_create);
@@ -248,6 +389,8 @@ void xp2m_sim_destroy(struct xp2m_sim *sim)
 {
 	if (!sim)
 		return;
+	WARN(sim->pt_root, "xp2m_sim: %s destroyed with page tables left\n",
+	     sim->be.name);
 	WARN(atomic_long_read(&sim->bound),
 	     "xp2m_sim: %s destroyed with %ld pages still bound\n",
 	     sim->be.name, atomic_long_read(&sim->bound));
@@ -292,6 +435,21 @@ unsigned long xp2m_sim_pool_free(struct xp2m_sim *sim)
 	return n;
 }
 EXPORT_SYMBOL_GPL(xp2m_sim_pool_free);
+
+/**
+ * xp2m_sim_pt_updates() - single-entry updates of the simulated page tables
+ * @sim: the machine
+ *
+ * A witness independent of the p2m: each remap of a linear view's slot is
+ * one update.
+ *
+ * Return: updates so far.
+ */
+long xp2m_sim_pt_updates(struct xp2m_sim *sim)
+{
+	return atomic_long_read(&sim->pt_updates);
+}
+EXPORT_SYMBOL_GPL(xp2m_sim_pt_updates);
 
 MODULE_DESCRIPTION("xp2m: simulated machine for tests and benchmarks");
 MODULE_LICENSE("GPL");

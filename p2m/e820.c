@@ -236,7 +236,7 @@ int xp2m_identity_from_e820(struct xp2m *p2m,
 		return -ENOMEM;
 
 	xp2m_reserve_init(&r);
-	mutex_lock(&p2m->lock);
+	xp2m_lock(p2m);
 	for (i = 0; xp2m_gap(ram, nr_ram, p2m->max_pfn, i, &gap); i++) {
 		if (gap.start >= gap.end)
 			continue;
@@ -272,7 +272,7 @@ int xp2m_identity_from_e820(struct xp2m *p2m,
 		result->remapped = displaced;
 	}
 out:
-	mutex_unlock(&p2m->lock);
+	xp2m_unlock(p2m);
 	xp2m_reserve_drop(p2m->be, &r);
 	kvfree(ram);
 	return err;

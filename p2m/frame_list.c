@@ -129,7 +129,7 @@ int xp2m_frame_list_build(struct xp2m *p2m)
 		return -EFBIG;
 
 	xp2m_reserve_init(&r);
-	mutex_lock(&p2m->lock);
+	xp2m_lock(p2m);
 	if (p2m->fl) {
 		err = 0;
 		goto out;
@@ -164,9 +164,10 @@ int xp2m_frame_list_build(struct xp2m *p2m)
 		xp2m_fl_set_mid(p2m, g, &r);
 	}
 	WARN_ON(r.nr);
+	WRITE_ONCE(p2m->si.pfn_to_mfn_frame_list_list, fl->top_mfn);
 	err = 0;
 out:
-	mutex_unlock(&p2m->lock);
+	xp2m_unlock(p2m);
 	xp2m_reserve_drop(be, &r);
 	return err;
 }

@@ -60,6 +60,23 @@ static inline bool xp2m_leaf_is_shared(const struct xp2m *p2m,
 	return leaf == p2m->missing_leaf || leaf == p2m->identity_leaf;
 }
 
+/*
+ * Structural changes take p2m->lock with xp2m_lock(); xp2m_unlock() ends
+ * the change: if it remapped part of the linear view, every CPU's TLB is
+ * flushed and the generation made even again before the lock is dropped.
+ */
+static inline void xp2m_lock(struct xp2m *p2m)
+{
+	mutex_lock(&p2m->lock);
+}
+
+void xp2m_unlock(struct xp2m *p2m);
+
+/* The linear view, under p2m->lock: leaf @leaf_index's slot changed. */
+void xp2m_linear_slot(struct xp2m *p2m, unsigned long leaf_index);
+void xp2m_linear_free(struct xp2m *p2m);
+pgprot_t xp2m_kpte_prot(bool writable);
+
 /* Tree changes, under p2m->lock, drawing pages from a reserve. */
 unsigned int xp2m_private_leaf_cost(struct xp2m *p2m, unsigned long pfn);
 unsigned long *xp2m_private_leaf(struct xp2m *p2m, unsigned long pfn,

@@ -108,6 +108,18 @@ bool xp2m_kpte_supported(void)
 }
 EXPORT_SYMBOL_GPL(xp2m_kpte_supported);
 
+/* Kernel data, read-write or read-only (UML has no PAGE_KERNEL_RO). */
+pgprot_t xp2m_kpte_prot(bool writable)
+{
+	if (writable)
+		return PAGE_KERNEL;
+#ifdef PAGE_KERNEL_RO
+	return PAGE_KERNEL_RO;
+#else
+	return __pgprot(pgprot_val(PAGE_KERNEL) & ~_PAGE_RW);
+#endif
+}
+
 /**
  * xp2m_kpte_set() - map a page at an address of a kernel mapping
  * @va: page-aligned address inside an area the caller vmap()ed
@@ -123,20 +135,13 @@ EXPORT_SYMBOL_GPL(xp2m_kpte_supported);
 int xp2m_kpte_set(unsigned long va, struct page *page, bool writable)
 {
 	pte_t *pte;
-	pgprot_t prot;
 
 	if (!xp2m_kpte_supported())
 		return -EOPNOTSUPP;
 	pte = xp2m_kpte_find(va);
 	if (!pte || pte_none(*pte))
 		return -EFAULT;
-#ifdef PAGE_KERNEL_RO
-	prot = writable ? PAGE_KERNEL : PAGE_KERNEL_RO;
-#else
-	prot = writable ? PAGE_KERNEL :
-			  __pgprot(pgprot_val(PAGE_KERNEL) & ~_PAGE_RW);
-#endif
-	set_pte(pte, mk_pte(page, prot));
+	set_pte(pte, mk_pte(page, xp2m_kpte_prot(writable)));
 	return 0;
 }
 EXPORT_SYMBOL_GPL(xp2m_kpte_set);

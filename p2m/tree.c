@@ -271,6 +271,8 @@ struct xp2m *xp2m_create(const char *name, struct xp2m_list *list,
 		  (unsigned long)p2m->identity_leaf);
 	p2m->counts.shared = 4;
 	p2m->counts.top_bytes = nr_mids * sizeof(*p2m->top);
+	p2m->si.max_pfn = max_pfn;
+	p2m->si.pfn_to_mfn_frame_list_list = max_pfn > XP2M_TREE_SPAN ? ~0UL : 0;
 	p2m->counts.list_pages = list->nr_pages;
 
 	for (g = 0; g < nr_mids; g++)
@@ -332,6 +334,7 @@ void xp2m_destroy(struct xp2m *p2m)
 {
 	if (!p2m)
 		return;
+	xp2m_linear_free(p2m);
 	xp2m_fl_free(p2m);
 	xp2m_free_tree(p2m);
 	xp2m_list_free(&p2m->list);
@@ -451,6 +454,7 @@ static void xp2m_set_leaf_slot(struct xp2m *p2m, unsigned long pfn,
 	/* @leaf is complete; lock-free readers may follow the slot at once. */
 	smp_store_release(&mid[(pfn / XP2M_PER_PAGE) % XP2M_PER_PAGE], leaf);
 	xp2m_fl_set_leaf(p2m, pfn / XP2M_PER_PAGE);
+	xp2m_linear_slot(p2m, pfn / XP2M_PER_PAGE);
 }
 
 /*
@@ -512,13 +516,13 @@ int xp2m_set(struct xp2m *p2m, unsigned long pfn, unsigned long entry)
 		return 0;
 
 	xp2m_reserve_init(&r);
-	mutex_lock(&p2m->lock);
+	xp2m_lock(p2m);
 	err = xp2m_reserve_pages(p2m->be, &r, xp2m_private_leaf_cost(p2m, pfn));
 	if (!err) {
 		leaf = xp2m_private_leaf(p2m, pfn, &r);
 		WRITE_ONCE(leaf[pfn % XP2M_PER_PAGE], entry);
 	}
-	mutex_unlock(&p2m->lock);
+	xp2m_unlock(p2m);
 	xp2m_reserve_drop(p2m->be, &r);
 	return err;
 }
@@ -552,6 +556,19 @@ int xp2m_set_noalloc(struct xp2m *p2m, unsigned long pfn, unsigned long entry)
 	return entry == xp2m_shared_value(p2m, leaf, pfn) ? 0 : -EAGAIN;
 }
 EXPORT_SYMBOL_GPL(xp2m_set_noalloc);
+
+/* Point GiB @g at the shared @mid; every view follows. */
+static void xp2m_swap_mid(struct xp2m *p2m, unsigned long g,
+			  unsigned long **mid)
+{
+	unsigned long l;
+
+	/* Pairs with READ_ONCE() in lookups. */
+	smp_store_release(&p2m->top[g], mid);
+	xp2m_fl_set_mid(p2m, g, NULL);
+	for (l = 0; l < XP2M_PER_PAGE; l++)
+		xp2m_linear_slot(p2m, g * XP2M_PER_PAGE + l);
+}
 
 /* Make the leaves of [start, end), all inside one GiB, identity. */
 static unsigned int xp2m_identity_leaves(struct xp2m *p2m, unsigned long start,
@@ -612,12 +629,8 @@ unsigned int xp2m_identity_walk(struct xp2m *p2m, unsigned long start,
 			continue;
 		if (mid == p2m->missing_mid) {
 			if (pfn == base && stop == base + XP2M_MID_SPAN) {
-				if (r) {
-					/* Pairs with READ_ONCE() in lookups. */
-					smp_store_release(&p2m->top[g],
-							  p2m->identity_mid);
-					xp2m_fl_set_mid(p2m, g, NULL);
-				}
+				if (r)
+					xp2m_swap_mid(p2m, g, p2m->identity_mid);
 				continue;
 			}
 			cost += 1 + xp2m_fl_mid_cost(p2m);
@@ -661,12 +674,12 @@ long xp2m_set_identity(struct xp2m *p2m, unsigned long start,
 		return 0;
 
 	xp2m_reserve_init(&r);
-	mutex_lock(&p2m->lock);
+	xp2m_lock(p2m);
 	err = xp2m_reserve_pages(p2m->be, &r,
 				 xp2m_identity_walk(p2m, start, end, NULL));
 	if (!err)
 		xp2m_identity_walk(p2m, start, end, &r);
-	mutex_unlock(&p2m->lock);
+	xp2m_unlock(p2m);
 	WARN_ON(!err && r.nr);
 	xp2m_reserve_drop(p2m->be, &r);
 	return err ?: (long)(end - start);

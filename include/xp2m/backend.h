@@ -43,6 +43,15 @@ struct xp2m_backend;
  * @set_pool: domain building: the domain's free pages, from which
  *	@page_alloc serves afterwards; @nr pfns and their frames. 0 or -ENOMEM.
  *	NULL on a real machine.
+ * @pt_root: the root of the address space in which the kernel's vmalloc
+ *	area (where the linear view lives) is mapped, in cr3 format, as a
+ *	toolstack would be given it; 0 if there is none.
+ * @pt_map: where the machine's page tables are not the kernel's own (a
+ *	simulation): build tables mapping [@va, @va + @n pages) to @mfns, as
+ *	the kernel's vmap() did for the linear view. 0 or -ENOMEM. NULL where
+ *	the kernel's page tables are what a toolstack walks.
+ * @pt_set: likewise, change the one entry mapping @va (tables exist).
+ * @pt_unmap: likewise, free the tables of [@va, @va + @n pages).
  */
 struct xp2m_backend_ops {
 	struct page *(*page_alloc)(struct xp2m_backend *be);
@@ -59,6 +68,13 @@ struct xp2m_backend_ops {
 			 unsigned long mfn);
 	int (*set_pool)(struct xp2m_backend *be, const unsigned long *pfns,
 			const unsigned long *mfns, unsigned long nr);
+	unsigned long (*pt_root)(struct xp2m_backend *be);
+	int (*pt_map)(struct xp2m_backend *be, unsigned long va,
+		      const unsigned long *mfns, unsigned long n);
+	void (*pt_set)(struct xp2m_backend *be, unsigned long va,
+		       unsigned long mfn);
+	void (*pt_unmap)(struct xp2m_backend *be, unsigned long va,
+			 unsigned long n);
 };
 
 /**

@@ -8,13 +8,16 @@
  *    the boot mfn_list by grafting its full pages as leaves;
  *  - the machine view (frame list): the same leaves linked by machine frame
  *    number, top frame -> mid frames -> leaf frames, which Xen's toolstack
- *    walks to save or migrate the domain (valid up to 512 GiB).
+ *    walks to save or migrate the domain (valid up to 512 GiB);
+ *  - the linear view: a virtually contiguous area whose PTEs map the same
+ *    leaves, so that a lookup is one load; published for the toolstack in
+ *    the layout of Xen's struct arch_shared_info, with a generation count.
  *
  * All-missing and all-identity leaves (and mids) are one shared page each.
  * A lookup on the shared identity leaf answers IDENTITY_FRAME(pfn); the page
  * itself holds INVALID entries, which is what the toolstack sees.
  *
- * See Documentation/p2m.rst.
+ * See Documentation/p2m.rst and Documentation/linear.rst.
  */
 #ifndef _XP2M_P2M_H
 #define _XP2M_P2M_H
@@ -58,8 +61,10 @@ struct xp2m_list {
  * @shared: the shared missing and identity leaf and mid pages
  * @top_bytes: size of the top array
  * @fl_pages: pages of the frame list (machine view), shared ones included
+ * @linear_slots: pages of the linear view (each maps a leaf; PTEs only)
  *
- * "Allocated beyond the boot list" is everything but @list_pages.
+ * "Allocated beyond the boot list" is everything but @list_pages and
+ * @linear_slots.
  */
 struct xp2m_counts {
 	unsigned long list_pages;
@@ -69,6 +74,32 @@ struct xp2m_counts {
 	unsigned long shared;
 	unsigned long top_bytes;
 	unsigned long fl_pages;
+	unsigned long linear_slots;
+};
+
+/**
+ * struct xp2m_shared_info - the p2m fields of Xen's x86 struct
+ * arch_shared_info, in its layout (64-bit)
+ * @max_pfn: number of entries of the p2m
+ * @pfn_to_mfn_frame_list_list: the frame list's top frame; 0 not set up, ~0
+ *	invalid (past 512 GiB: use the linear list)
+ * @nmi_reason: not used by the p2m (0)
+ * @p2m_cr3: root of the address space where @p2m_vaddr is valid, in cr3
+ *	format; 0 while the linear list is not published
+ * @p2m_vaddr: virtual address of the linear list
+ * @p2m_generation: starts at 0, incremented before and after each change of
+ *	the linear list's mappings: odd while one is in progress
+ *
+ * In a live guest this is a private copy: the real shared_info belongs to
+ * the kernel.
+ */
+struct xp2m_shared_info {
+	unsigned long max_pfn;
+	unsigned long pfn_to_mfn_frame_list_list;
+	unsigned long nmi_reason;
+	unsigned long p2m_cr3;
+	unsigned long p2m_vaddr;
+	unsigned long p2m_generation;
 };
 
 /**
@@ -101,16 +132,29 @@ enum xp2m_leaf_kind {
  *	IDENTITY_FRAME(pfn)
  * @list: the boot list; grafted leaves are its pages
  * @fl: the machine view, once xp2m_frame_list_build() made it
+ * @linear: the linear view, once xp2m_linear_build() made it: one page
+ *	per leaf (nothing writes through it: entries are written through the
+ *	tree), starting on a 1 GiB boundary as the toolstack's walk assumes;
+ *	NULL before
+ * @linear_area: the vm_map_ram() area @linear lies in (padded to reach
+ *	the alignment)
+ * @linear_dirty_start: first address of the linear view remapped by the
+ *	change under way, to flush at its end; ULONG_MAX if none
+ * @linear_dirty_end: end of that range
+ * @si: the published fields (see struct xp2m_shared_info)
  * @lock: serialises every change of structure (installing a page in the
- *	tree, building or updating the frame list) and is held while
- *	reserving the pages for it, so it may sleep
+ *	tree, building or updating the frame list and the linear view) and is
+ *	held while reserving the pages for it, so it may sleep
  * @counts: page accounting
  * @debugfs: the instance's debugfs directory, if registered
  *
- * Locking: @top, the mid pages and @fl change only under @lock. Readers take
- * no lock: every pointer is published with release semantics after the page
- * behind it is complete, and no page is freed before xp2m_destroy(), so a
- * reader sees either the old shared page or the new one with equal content.
+ * Locking: @top, the mid pages, @fl, @linear, the linear view's mappings,
+ * @linear_dirty_start/end and @si change only under @lock; each change of a
+ * mapping of the linear view is bracketed by increments of
+ * @si.p2m_generation. Readers take no lock: every pointer is published with
+ * release semantics after the page behind it is complete, and no page is
+ * freed before xp2m_destroy(), so a reader sees either the old shared page
+ * or the new one with equal content.
  * An entry of a private or grafted leaf is one word written with a single
  * store (WRITE_ONCE) by xp2m_set() or xp2m_set_noalloc(), without @lock:
  * private and grafted leaves never move. @counts is written under @lock.
@@ -128,6 +172,11 @@ struct xp2m {
 	unsigned long *identity_leaf;
 	struct xp2m_list list;
 	struct xp2m_frame_list *fl;
+	unsigned long *linear;
+	void *linear_area;
+	unsigned long linear_dirty_start;
+	unsigned long linear_dirty_end;
+	struct xp2m_shared_info si;
 	struct mutex lock;		/* see above */
 	struct xp2m_counts counts;
 	struct dentry *debugfs;
@@ -179,6 +228,30 @@ static inline unsigned long xp2m_lookup_raw(const struct xp2m *p2m,
 					    unsigned long pfn)
 {
 	return READ_ONCE(xp2m_leaf_of(p2m, pfn)[pfn % XP2M_PER_PAGE]);
+}
+
+/**
+ * xp2m_linear_lookup() - the entry of a pfn through the linear view
+ * @p2m: the p2m, its linear view built
+ * @pfn: the pfn
+ *
+ * One load on the linear area. Only an INVALID word takes the slow path,
+ * to tell an identity leaf (which holds INVALID) from a missing one.
+ *
+ * Return: as xp2m_lookup().
+ */
+static inline unsigned long xp2m_linear_lookup(const struct xp2m *p2m,
+					       unsigned long pfn)
+{
+	unsigned long entry;
+
+	if (unlikely(pfn >= p2m->max_pfn))
+		return XP2M_INVALID_ENTRY;
+	entry = READ_ONCE(p2m->linear[pfn]);
+	if (unlikely(entry == XP2M_INVALID_ENTRY) &&
+	    xp2m_leaf_of(p2m, pfn) == p2m->identity_leaf)
+		return XP2M_IDENTITY_FRAME(pfn);
+	return entry;
 }
 
 /* Boot lists */
@@ -335,6 +408,65 @@ struct xp2m_domain_spec {
 int xp2m_build_domain(struct xp2m_backend *be,
 		      const struct xp2m_domain_spec *spec,
 		      struct xp2m_list *list);
+
+/* The linear view and its publication */
+int xp2m_linear_build(struct xp2m *p2m);
+const struct xp2m_shared_info *xp2m_shared_info(struct xp2m *p2m);
+
+/**
+ * enum xp2m_lin_error - why a linear-list reader stopped
+ * @XP2M_LIN_OK: it read every entry, and the generation did not move
+ * @XP2M_LIN_NOT_PUBLISHED: p2m_cr3 is 0: there is no linear list
+ * @XP2M_LIN_BAD_CR3: p2m_cr3 names no frame of the machine
+ * @XP2M_LIN_BAD_VADDR: the list's range is not canonical, wraps, or
+ *	overlaps the hypervisor's area
+ * @XP2M_LIN_BAD_PT_ENTRY: a page-table entry on the way names no frame
+ * @XP2M_LIN_LEAF_NOT_GUEST: a leaf frame is not in the guest's own
+ *	pseudo-physical map
+ * @XP2M_LIN_UNMAPPABLE: a frame could not be mapped
+ * @XP2M_LIN_GENERATION: the generation moved (or was odd) during the read:
+ *	what was read may mix mappings; read again
+ * @XP2M_LIN_NOMEM: the reader could not allocate
+ */
+enum xp2m_lin_error {
+	XP2M_LIN_OK,
+	XP2M_LIN_NOT_PUBLISHED,
+	XP2M_LIN_BAD_CR3,
+	XP2M_LIN_BAD_VADDR,
+	XP2M_LIN_BAD_PT_ENTRY,
+	XP2M_LIN_LEAF_NOT_GUEST,
+	XP2M_LIN_UNMAPPABLE,
+	XP2M_LIN_GENERATION,
+	XP2M_LIN_NOMEM,
+};
+
+/**
+ * struct xp2m_lin_report - the outcome of a linear-list read
+ * @error: why it stopped
+ * @level: page-table level of a bad entry (4 to 1)
+ * @index: the offending index at that level, or leaf index
+ * @mfn: the offending frame, if any
+ * @max_pfn: entries read: max_pfn, lowered when trailing level-2 entries
+ *	were identical (as the toolstack trims)
+ * @leaves: leaf frames read
+ * @gen_start: p2m_generation when the read began
+ * @gen_end: p2m_generation when it ended
+ */
+struct xp2m_lin_report {
+	enum xp2m_lin_error error;
+	unsigned int level;
+	unsigned long index;
+	unsigned long mfn;
+	unsigned long max_pfn;
+	unsigned long leaves;
+	unsigned long gen_start;
+	unsigned long gen_end;
+};
+
+int xp2m_linear_read(struct xp2m_backend *be,
+		     const struct xp2m_shared_info *si, xp2m_leaf_fn fn,
+		     void *ctx, struct xp2m_lin_report *report);
+const char *xp2m_lin_error_str(enum xp2m_lin_error error);
 
 struct dentry *xp2m_debugfs_root(void);
 

@@ -11,6 +11,7 @@
 #ifndef _XP2M_SIM_H
 #define _XP2M_SIM_H
 
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 
 #include <xp2m/backend.h>
@@ -29,6 +30,10 @@
  * @pool_cap: size of the stack
  * @spare: where the search for a spare frame starts
  * @bound: pages bound to a frame right now
+ * @pt_root: frame of the level-4 table of the simulated page tables (x86-64
+ *	format) in which linear views are mapped; 0 when there are none
+ * @pt_updates: single-entry updates of those tables, ever
+ * @pt_lock: serialises changes of the simulated page tables
  * @lock: protects @used, @page_of, the pool and @spare; @m2p entries are
  *	single words
  */
@@ -43,6 +48,9 @@ struct xp2m_sim {
 	unsigned long pool_cap;
 	unsigned long spare;
 	atomic_long_t bound;
+	unsigned long pt_root;
+	atomic_long_t pt_updates;
+	struct mutex pt_lock;		/* see above */
 	spinlock_t lock;		/* see above */
 };
 
@@ -50,5 +58,6 @@ struct xp2m_sim *xp2m_sim_create(const char *name, unsigned long nr_frames);
 void xp2m_sim_destroy(struct xp2m_sim *sim);
 long xp2m_sim_bound(struct xp2m_sim *sim);
 unsigned long xp2m_sim_pool_free(struct xp2m_sim *sim);
+long xp2m_sim_pt_updates(struct xp2m_sim *sim);
 
 #endif /* _XP2M_SIM_H */

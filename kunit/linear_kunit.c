@@ -1,0 +1,649 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite of the linear p2m: the linear view, the tree and the
+ * toolstack's two readers agree; the published fields; the generation
+ * protocol under concurrent writers and readers; the reader's rejections;
+ * allocation failures.
+ */
+
+#include <linux/bitmap.h>
+#include <linux/completion.h>
+#include <linux/jhash.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "../p2m/internal.h"
+#include "p2m_test.h"
+
+#define GIB_PFNS	XP2M_MID_SPAN
+
+static bool t_linear_or_skip(struct kunit *test, struct xp2m *p2m)
+{
+	int err;
+
+	if (!xp2m_kpte_supported()) {
+		kunit_skip(test, "this kernel does not let modules change its PTEs");
+		return false;
+	}
+	err = xp2m_linear_build(p2m);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	return true;
+}
+
+/* Compare a reader's leaves with the tree, raw word by raw word. */
+struct t_cmp {
+	struct xp2m *p2m;
+	unsigned long leaves;
+	unsigned long bad;
+	bool missing_seen;
+};
+
+static int t_cmp_leaf(void *ctx, unsigned long first, unsigned long leaf_mfn,
+		      const unsigned long *e, unsigned int nr)
+{
+	struct t_cmp *t = ctx;
+	unsigned long *leaf = xp2m_leaf_of(t->p2m, first);
+	unsigned int i;
+
+	t->leaves++;
+	if (leaf_mfn != xp2m_virt_to_mfn(t->p2m->be, leaf))
+		t->bad++;
+	if (leaf == t->p2m->missing_leaf) {
+		if (t->missing_seen)
+			return 0;
+		t->missing_seen = true;
+	}
+	for (i = 0; i < nr; i++)
+		if (e[i] != xp2m_lookup_raw(t->p2m, first + i))
+			t->bad++;
+	return 0;
+}
+
+/*
+ * Every entry the same through the linear view, the tree, the linear-list
+ * reader and (up to 512 GiB) the frame-list reader. @dense_end: pfns below
+ * it are compared one by one; above, one pfn in every leaf.
+ */
+static void t_agree(struct kunit *test, struct xp2m *p2m,
+		    unsigned long dense_end)
+{
+	struct t_cmp t = { .p2m = p2m };
+	struct xp2m_lin_report rep;
+	struct xp2m_fl_report frep;
+	unsigned long pfn, bad = 0;
+	int err;
+
+	for (pfn = 0; pfn < p2m->max_pfn;
+	     pfn += pfn < dense_end ? 1 : XP2M_PER_PAGE - 1)
+		if (xp2m_linear_lookup(p2m, pfn) != xp2m_lookup(p2m, pfn))
+			bad++;
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+
+	err = xp2m_linear_read(p2m->be, xp2m_shared_info(p2m), t_cmp_leaf, &t,
+			       &rep);
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "%s at level %u index %lu (mfn %#lx)",
+			    xp2m_lin_error_str(rep.error), rep.level, rep.index,
+			    rep.mfn);
+	KUNIT_EXPECT_EQ(test, t.bad, 0UL);
+	KUNIT_EXPECT_EQ(test, rep.max_pfn, p2m->max_pfn);
+	KUNIT_EXPECT_EQ(test, t.leaves, DIV_ROUND_UP(p2m->max_pfn,
+						     XP2M_PER_PAGE));
+	KUNIT_EXPECT_EQ(test, rep.gen_start, rep.gen_end);
+
+	if (p2m->max_pfn > XP2M_TREE_SPAN) {
+		KUNIT_EXPECT_EQ(test, xp2m_shared_info(p2m)->pfn_to_mfn_frame_list_list,
+				~0UL);
+		return;
+	}
+	KUNIT_ASSERT_EQ(test, xp2m_frame_list_build(p2m), 0);
+	t = (struct t_cmp) { .p2m = p2m };
+	err = xp2m_frame_list_read(p2m->be,
+				   xp2m_shared_info(p2m)->pfn_to_mfn_frame_list_list,
+				   p2m->max_pfn, t_cmp_leaf, &t, &frep);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, t.bad, 0UL);
+}
+
+static const struct xp2m_e820_entry t_e820[] = {
+	{ .addr = 0, .size = 0x9f000, .type = XP2M_E820_RAM },
+	{ .addr = 0x100000, .size = (1029ULL << 20) - 0x100000,
+	  .type = XP2M_E820_RAM },
+	{ .addr = 2001ULL << 20, .size = 2000ULL << 20, .type = XP2M_E820_RAM },
+};
+
+/* The layouts of the core's suites, then past 512 GiB. */
+static void linear_agrees_seed001(struct kunit *test)
+{
+	struct t_ctx *c = t_ctx(test);
+
+	t_setup(test, GIB_PFNS, 3 * GIB_PFNS);
+	KUNIT_ASSERT_EQ(test, xp2m_identity_from_e820(c->p2m, t_e820,
+						      ARRAY_SIZE(t_e820), NULL),
+			0);
+	if (!t_linear_or_skip(test, c->p2m))
+		return;
+	t_agree(test, c->p2m, c->p2m->max_pfn);
+}
+
+static void linear_agrees_domu(struct kunit *test)
+{
+	struct t_ctx *c = t_ctx(test);
+	unsigned long pfn;
+
+	t_machine(test, 4 * 0x26700);
+	t_domain(test, 0x26700, XP2M_MFNS_FRAGMENTED);
+	t_p2m(test, 0x26700 + (8 << 8));
+	if (!t_linear_or_skip(test, c->p2m))
+		return;
+	/*
+	 * Changes after the view exists: it follows them. (Identity stays
+	 * clear of the boot list's own pfns, [0, 308): their frames are the
+	 * leaves, which the toolstack requires to be the guest's.)
+	 */
+	for (pfn = 0x26700; pfn < c->p2m->max_pfn; pfn += 300)
+		KUNIT_ASSERT_EQ(test, xp2m_set(c->p2m, pfn, pfn), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_set_identity(c->p2m, 1000, 5000), 4000L);
+	t_agree(test, c->p2m, c->p2m->max_pfn);
+}
+
+static void linear_agrees_512g(struct kunit *test)
+{
+	struct t_ctx *c = t_ctx(test);
+
+	t_setup(test, 4096, XP2M_TREE_SPAN);
+	if (!t_linear_or_skip(test, c->p2m))
+		return;
+	KUNIT_ASSERT_EQ(test, xp2m_set(c->p2m, XP2M_TREE_SPAN - 1, 3), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_set_identity(c->p2m, 5 * GIB_PFNS,
+						7 * GIB_PFNS + 9),
+			2L * GIB_PFNS + 9);
+	t_agree(test, c->p2m, 8192);
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, 6 * GIB_PFNS + 1),
+			XP2M_IDENTITY_FRAME(6 * GIB_PFNS + 1));
+}
+
+/* Past 512 GiB only the linear list can describe the p2m. */
+static void linear_agrees_1t(struct kunit *test)
+{
+	struct t_ctx *c = t_ctx(test);
+	const unsigned long max = 2 * XP2M_TREE_SPAN;
+
+	t_setup(test, 4096, max);
+	if (!t_linear_or_skip(test, c->p2m))
+		return;
+	KUNIT_ASSERT_EQ(test, xp2m_set(c->p2m, max - 1, 11), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_set(c->p2m, XP2M_TREE_SPAN, 12), 0);
+	t_agree(test, c->p2m, 8192);
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, max - 1), 11UL);
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, XP2M_TREE_SPAN), 12UL);
+}
+
+/* The published fields, and when the generation moves. */
+static void linear_published(struct kunit *test)
+{
+	struct t_ctx *c = t_ctx(test);
+	const struct xp2m_shared_info *si;
+	long updates;
+
+	t_setup(test, 4096, 4 * GIB_PFNS);
+	si = xp2m_shared_info(c->p2m);
+	KUNIT_EXPECT_EQ(test, si->max_pfn, 4 * GIB_PFNS);
+	KUNIT_EXPECT_EQ(test, si->pfn_to_mfn_frame_list_list, 0UL);
+	KUNIT_EXPECT_EQ(test, si->p2m_cr3, 0UL);
+	KUNIT_EXPECT_EQ(test, si->p2m_generation, 0UL);
+	if (!t_linear_or_skip(test, c->p2m))
+		return;
+	KUNIT_EXPECT_EQ(test, si->p2m_cr3,
+			c->sim->be.ops->pt_root(&c->sim->be));
+	KUNIT_EXPECT_NE(test, si->p2m_cr3, 0UL);
+	KUNIT_EXPECT_EQ(test, si->p2m_vaddr, (unsigned long)c->p2m->linear);
+	KUNIT_EXPECT_EQ(test, si->p2m_vaddr & ((1UL << 30) - 1), 0UL);
+	KUNIT_EXPECT_EQ(test, si->p2m_generation, 0UL);
+	KUNIT_EXPECT_EQ(test, xp2m_linear_build(c->p2m), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_frame_list_build(c->p2m), 0);
+	KUNIT_EXPECT_EQ(test, si->pfn_to_mfn_frame_list_list,
+			xp2m_frame_list_list(c->p2m));
+	KUNIT_EXPECT_EQ(test, si->p2m_generation, 0UL);
+
+	/* A store into a private leaf changes no mapping. */
+	updates = xp2m_sim_pt_updates(c->sim);
+	KUNIT_ASSERT_EQ(test, xp2m_set(c->p2m, 7, 1234), 0);
+	KUNIT_EXPECT_EQ(test, si->p2m_generation, 0UL);
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, 7), 1234UL);
+
+	/* A hole's leaf given a page: one remap, the generation +2. */
+	KUNIT_ASSERT_EQ(test, xp2m_set(c->p2m, 2 * GIB_PFNS + 1, 77), 0);
+	KUNIT_EXPECT_EQ(test, si->p2m_generation, 2UL);
+	KUNIT_EXPECT_EQ(test, xp2m_sim_pt_updates(c->sim), updates + 1);
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, 2 * GIB_PFNS + 1), 77UL);
+
+	/* A whole GiB made identity: 512 remaps in one change. */
+	KUNIT_ASSERT_EQ(test, xp2m_set_identity(c->p2m, 3 * GIB_PFNS,
+						4 * GIB_PFNS), (long)GIB_PFNS);
+	KUNIT_EXPECT_EQ(test, si->p2m_generation, 4UL);
+	KUNIT_EXPECT_EQ(test, xp2m_sim_pt_updates(c->sim), updates + 1 + 512);
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, 3 * GIB_PFNS + 9),
+			XP2M_IDENTITY_FRAME(3 * GIB_PFNS + 9));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->p2m->linear[3 * GIB_PFNS + 9]),
+			XP2M_INVALID_ENTRY);
+}
+
+static int t_noop_leaf(void *ctx, unsigned long first, unsigned long mfn,
+		       const unsigned long *e, unsigned int nr)
+{
+	return 0;
+}
+
+/* Read @si with @why expected. */
+static void t_lin_reject(struct kunit *test, struct xp2m_backend *be,
+			 const struct xp2m_shared_info *si, int err,
+			 enum xp2m_lin_error why, unsigned int level)
+{
+	struct xp2m_lin_report rep;
+
+	KUNIT_EXPECT_EQ(test, xp2m_linear_read(be, si, t_noop_leaf, NULL, &rep),
+			err);
+	KUNIT_EXPECT_EQ_MSG(test, rep.error, why, "got: %s",
+			    xp2m_lin_error_str(rep.error));
+	KUNIT_EXPECT_EQ(test, rep.level, level);
+}
+
+/* A leaf callback that changes a mapping mid-read. */
+static int t_racing_leaf(void *ctx, unsigned long first, unsigned long mfn,
+			 const unsigned long *e, unsigned int nr)
+{
+	struct xp2m *p2m = ctx;
+
+	if (first == 512)
+		return xp2m_set(p2m, 3 * GIB_PFNS + 5, 1);
+	return 0;
+}
+
+static void linear_rejections(struct kunit *test)
+{
+	struct t_ctx *c = t_ctx(test);
+	struct xp2m_shared_info si;
+	struct xp2m_lin_report rep;
+	struct xp2m_backend *be;
+	unsigned long *l4, saved, vaddr, l4i;
+
+	t_setup(test, GIB_PFNS, 4 * GIB_PFNS);
+	if (!t_linear_or_skip(test, c->p2m))
+		return;
+	be = c->p2m->be;
+	si = *xp2m_shared_info(c->p2m);
+
+	si.p2m_cr3 = 0;
+	t_lin_reject(test, be, &si, -ENODATA, XP2M_LIN_NOT_PUBLISHED, 0);
+	si.p2m_cr3 = (be->max_mfn + 1) << 12;
+	t_lin_reject(test, be, &si, -ERANGE, XP2M_LIN_BAD_CR3, 0);
+	/* A frame of the domain with no page behind it in the simulation. */
+	si.p2m_cr3 = t_asc_mfn(c, GIB_PFNS - 10) << 12;
+	t_lin_reject(test, be, &si, -EFAULT, XP2M_LIN_UNMAPPABLE, 4);
+	si = *xp2m_shared_info(c->p2m);
+
+	vaddr = si.p2m_vaddr;
+	si.p2m_vaddr = 0x0000900000000000UL;		/* not canonical */
+	t_lin_reject(test, be, &si, -ERANGE, XP2M_LIN_BAD_VADDR, 0);
+	si.p2m_vaddr = 0xffff840000000000UL;		/* the hypervisor's */
+	t_lin_reject(test, be, &si, -ERANGE, XP2M_LIN_BAD_VADDR, 0);
+	si.p2m_vaddr = 0xfffffffffffff000UL;		/* wraps */
+	t_lin_reject(test, be, &si, -ERANGE, XP2M_LIN_BAD_VADDR, 0);
+	si.p2m_vaddr = vaddr;
+
+	/* A level-4 entry of 0 on the way. */
+	l4 = (unsigned long *)be->ops->map_frame(be, si.p2m_cr3 >> 12);
+	KUNIT_ASSERT_NOT_NULL(test, l4);
+	l4i = (vaddr >> 39) & 511;
+	saved = l4[l4i];
+	l4[l4i] = 0;
+	t_lin_reject(test, be, &si, -ERANGE, XP2M_LIN_BAD_PT_ENTRY, 4);
+	l4[l4i] = saved;
+
+	/* A leaf frame whose M2P entry leads elsewhere. */
+	saved = be->ops->m2p(be, xp2m_virt_to_mfn(be, c->p2m->missing_leaf));
+	be->ops->set_m2p(be, xp2m_virt_to_mfn(be, c->p2m->missing_leaf), 1);
+	t_lin_reject(test, be, &si, -ERANGE, XP2M_LIN_LEAF_NOT_GUEST, 1);
+	be->ops->set_m2p(be, xp2m_virt_to_mfn(be, c->p2m->missing_leaf), saved);
+
+	/* Published mid-change (odd), or changed during the read. */
+	si.p2m_generation = 5;
+	t_lin_reject(test, be, &si, -EAGAIN, XP2M_LIN_GENERATION, 0);
+	KUNIT_EXPECT_EQ(test, xp2m_linear_read(be, xp2m_shared_info(c->p2m),
+					       t_racing_leaf, c->p2m, &rep),
+			-EAGAIN);
+	KUNIT_EXPECT_EQ(test, rep.error, XP2M_LIN_GENERATION);
+	KUNIT_EXPECT_EQ(test, rep.gen_end, rep.gen_start + 2);
+	/* And a clean read afterwards. */
+	KUNIT_EXPECT_EQ(test, xp2m_linear_read(be, xp2m_shared_info(c->p2m),
+					       t_noop_leaf, NULL, &rep), 0);
+}
+
+/*
+ * Writers give leaves pages of their own while readers look entries up
+ * and read the whole list as a toolstack does. A pfn holds INVALID or
+ * t_val(pfn), never anything else; once its write returned, always
+ * t_val(pfn). A read that saw the generation even and still must show
+ * every pfn written before it began; a read during which the machine's
+ * page tables changed must have seen the generation move.
+ */
+#define T_WRITERS	2
+#define T_READERS	2
+#define T_SPACE		(16 * GIB_PFNS)
+#define T_DOMAIN	16384	/* pages: enough to hold its own p2m's pages */
+#define T_FIRST		T_DOMAIN	/* the domain's own pages come before */
+#define T_UPDATES	1000000UL
+
+struct t_race {
+	struct xp2m *p2m;
+	struct xp2m_sim *sim;
+	unsigned long *written;		/* pfns whose write returned */
+	unsigned long *done[T_WRITERS];	/* pfns in the order written */
+	atomic_long_t ndone[T_WRITERS];
+	atomic_long_t updates;
+	atomic_t writers_left;
+	struct completion finished;	/* the last writer is done */
+	/* results */
+	atomic_long_t bad_lookup, stale_lookup, lookups;
+	atomic_long_t reads, reads_moved, reads_overlapped, bad_read;
+	atomic_long_t missed_overlap, read_errors;
+};
+
+static unsigned long t_val(unsigned long pfn)
+{
+	return (pfn * 2654435761UL) % 1000000UL + 1;
+}
+
+struct t_writer {
+	struct t_race *r;
+	unsigned int id;
+};
+
+static int t_writer_fn(void *arg)
+{
+	struct t_writer *w = arg;
+	struct t_race *r = w->r;
+	struct rnd_state rnd;
+	unsigned long n = 0, pfn;
+
+	prandom_seed_state(&rnd, 1000 + w->id);
+	while (atomic_long_inc_return(&r->updates) <= T_UPDATES) {
+		pfn = T_FIRST + prandom_u32_state(&rnd) % (T_SPACE - T_FIRST);
+		if (xp2m_set(r->p2m, pfn, t_val(pfn)))
+			break;
+		set_bit(pfn, r->written);
+		if (n < T_UPDATES / T_WRITERS) {
+			r->done[w->id][n++] = pfn;
+			atomic_long_set_release(&r->ndone[w->id], n);
+		}
+		if (!(n & 255))
+			cond_resched();
+	}
+	if (atomic_dec_and_test(&r->writers_left))
+		complete_all(&r->finished);
+	return 0;
+}
+
+struct t_reader {
+	struct t_race *r;
+	unsigned long *before;		/* written[] when the read began */
+	unsigned long leaves;
+	long pt_first, pt_last;
+	unsigned long bad, stale;
+};
+
+static int t_reader_leaf(void *ctx, unsigned long first, unsigned long mfn,
+			 const unsigned long *e, unsigned int nr)
+{
+	struct t_reader *rd = ctx;
+	unsigned int i;
+
+	if (!rd->leaves++)
+		rd->pt_first = xp2m_sim_pt_updates(rd->r->sim);
+	for (i = 0; i < nr; i++) {
+		unsigned long pfn = first + i, v = READ_ONCE(e[i]);
+
+		if (pfn < T_FIRST)
+			continue;
+		if (v != XP2M_INVALID_ENTRY && v != t_val(pfn))
+			rd->bad++;
+		else if (v == XP2M_INVALID_ENTRY && test_bit(pfn, rd->before))
+			rd->stale++;
+	}
+	if (first + nr >= T_SPACE)
+		rd->pt_last = xp2m_sim_pt_updates(rd->r->sim);
+	if (!(rd->leaves & 63))
+		cond_resched();
+	return 0;
+}
+
+static int t_reader_fn(void *arg)
+{
+	struct t_race *r = arg;
+	struct t_reader rd = { .r = r };
+	struct xp2m_lin_report rep;
+	struct rnd_state rnd;
+	unsigned int round = 0, w;
+	int err;
+
+	rd.before = bitmap_alloc(T_SPACE, GFP_KERNEL);
+	if (!rd.before)
+		return -ENOMEM;
+	prandom_seed_state(&rnd, current->pid);
+	while (!kthread_should_stop()) {
+		cond_resched();
+		/* Lookups of pfns whose write returned: never stale. */
+		for (w = 0; w < T_WRITERS; w++) {
+			long n = atomic_long_read_acquire(&r->ndone[w]);
+			unsigned long pfn, v;
+
+			if (!n)
+				continue;
+			pfn = r->done[w][prandom_u32_state(&rnd) % n];
+			v = xp2m_linear_lookup(r->p2m, pfn);
+			if (v != t_val(pfn))
+				atomic_long_inc(&r->stale_lookup);
+			if (xp2m_lookup(r->p2m, pfn) != t_val(pfn))
+				atomic_long_inc(&r->stale_lookup);
+			pfn = T_FIRST + prandom_u32_state(&rnd) %
+					(T_SPACE - T_FIRST);
+			v = xp2m_linear_lookup(r->p2m, pfn);
+			if (v != XP2M_INVALID_ENTRY && v != t_val(pfn))
+				atomic_long_inc(&r->bad_lookup);
+			atomic_long_add(3, &r->lookups);
+		}
+		if (round++ % 64)
+			continue;
+
+		/* A whole toolstack read. */
+		bitmap_copy(rd.before, r->written, T_SPACE);
+		rd.leaves = 0;
+		rd.bad = 0;
+		rd.stale = 0;
+		rd.pt_first = 0;
+		rd.pt_last = 0;
+		err = xp2m_linear_read(&r->sim->be, xp2m_shared_info(r->p2m),
+				       t_reader_leaf, &rd, &rep);
+		atomic_long_inc(&r->reads);
+		if (err && err != -EAGAIN) {
+			atomic_long_inc(&r->read_errors);
+			continue;
+		}
+		if (rd.bad)
+			atomic_long_inc(&r->bad_read);
+		if (err == -EAGAIN) {
+			atomic_long_inc(&r->reads_moved);
+			continue;
+		}
+		/* Generation even and still: nothing may be stale. */
+		if (rd.stale)
+			atomic_long_inc(&r->bad_read);
+		if (rd.pt_last != rd.pt_first)
+			atomic_long_inc(&r->missed_overlap);
+	}
+	bitmap_free(rd.before);
+	return 0;
+}
+
+static void linear_concurrency(struct kunit *test)
+{
+	struct t_ctx *c = t_ctx(test);
+	struct task_struct *tasks[T_WRITERS + T_READERS];
+	struct t_writer writers[T_WRITERS];
+	struct t_race *r;
+	unsigned int i;
+
+	/* Room for every value t_val() gives. */
+	t_machine(test, 1UL << 20);
+	t_domain(test, T_DOMAIN, XP2M_MFNS_ASCENDING);
+	t_p2m(test, T_SPACE);
+	if (!t_linear_or_skip(test, c->p2m))
+		return;
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->p2m = c->p2m;
+	r->sim = c->sim;
+	r->written = kunit_kcalloc(test, BITS_TO_LONGS(T_SPACE), sizeof(long),
+				   GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r->written);
+	for (i = 0; i < T_WRITERS; i++) {
+		r->done[i] = kvmalloc_array(T_UPDATES / T_WRITERS,
+					    sizeof(long), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, r->done[i]);
+	}
+	atomic_set(&r->writers_left, T_WRITERS);
+	init_completion(&r->finished);
+
+	for (i = 0; i < T_READERS; i++)
+		tasks[T_WRITERS + i] = kthread_run(t_reader_fn, r, "xp2m-rd%u", i);
+	for (i = 0; i < T_WRITERS; i++) {
+		writers[i] = (struct t_writer) { .r = r, .id = i };
+		tasks[i] = kthread_run(t_writer_fn, &writers[i], "xp2m-wr%u", i);
+	}
+	for (i = 0; i < ARRAY_SIZE(tasks); i++)
+		KUNIT_ASSERT_FALSE(test, IS_ERR(tasks[i]));
+	wait_for_completion(&r->finished);
+	for (i = 0; i < T_READERS; i++)
+		kthread_stop(tasks[T_WRITERS + i]);
+
+	kunit_info(test, "%ld updates, %ld lookups, %ld reads (%ld saw the generation move), %lu leaves made private\n",
+		   min_t(long, atomic_long_read(&r->updates), T_UPDATES),
+		   atomic_long_read(&r->lookups), atomic_long_read(&r->reads),
+		   atomic_long_read(&r->reads_moved),
+		   c->p2m->counts.private_leaves);
+	KUNIT_EXPECT_GE(test, atomic_long_read(&r->updates), (long)T_UPDATES);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&r->stale_lookup), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&r->bad_lookup), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&r->bad_read), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&r->missed_overlap), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&r->read_errors), 0L);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&r->reads), 0L);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&r->reads_moved), 0L);
+	/* Afterwards the three views agree entirely. */
+	t_agree(test, c->p2m, T_SPACE);
+	for (i = 0; i < T_WRITERS; i++)
+		kvfree(r->done[i]);
+}
+
+static u32 t_linear_hash(struct xp2m *p2m)
+{
+	unsigned long n = DIV_ROUND_UP(p2m->max_pfn, XP2M_PER_PAGE);
+
+	return jhash2((u32 *)p2m->linear, n * PAGE_SIZE / sizeof(u32), 0);
+}
+
+#ifdef CONFIG_FAULT_INJECTION
+/* Every allocation of xp2m_linear_build() failed in turn. */
+static void linear_build_faults(struct kunit *test)
+{
+	struct t_ctx *c = t_ctx(test);
+	struct t_snap before, after;
+	unsigned int n, left;
+	int err;
+
+	t_setup(test, GIB_PFNS, 3 * GIB_PFNS);
+	if (!xp2m_kpte_supported()) {
+		kunit_skip(test, "this kernel does not let modules change its PTEs");
+		return;
+	}
+	for (n = 1; n < 50; n++) {
+		t_snap(test, c->p2m, c->sim, &before);
+		current->fail_nth = n;
+		err = xp2m_linear_build(c->p2m);
+		left = current->fail_nth;
+		current->fail_nth = 0;
+		if (left) {
+			KUNIT_EXPECT_EQ(test, err, 0);
+			break;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, err, -ENOMEM, "failure point %u", n);
+		KUNIT_EXPECT_NULL(test, c->p2m->linear);
+		KUNIT_EXPECT_EQ(test, xp2m_shared_info(c->p2m)->p2m_cr3, 0UL);
+		t_snap(test, c->p2m, c->sim, &after);
+		t_expect_same(test, &before, &after);
+	}
+	kunit_info(test, "%u failure points\n", n - 1);
+	KUNIT_EXPECT_GT(test, n, 1U);
+	t_agree(test, c->p2m, c->p2m->max_pfn);
+}
+
+/* A change that fails leaves the linear view and the generation alone. */
+static void linear_change_faults(struct kunit *test)
+{
+	struct t_ctx *c = t_ctx(test);
+	unsigned long gen;
+	unsigned int n, left;
+	long updates;
+	u32 hash;
+	int err;
+
+	t_setup(test, GIB_PFNS, 3 * GIB_PFNS);
+	if (!t_linear_or_skip(test, c->p2m))
+		return;
+	for (n = 1; n < 50; n++) {
+		gen = xp2m_shared_info(c->p2m)->p2m_generation;
+		updates = xp2m_sim_pt_updates(c->sim);
+		hash = t_linear_hash(c->p2m);
+		current->fail_nth = n;
+		err = xp2m_set_identity(c->p2m, GIB_PFNS + 7, 2 * GIB_PFNS + 9);
+		left = current->fail_nth;
+		current->fail_nth = 0;
+		if (left)
+			break;
+		KUNIT_EXPECT_EQ(test, err, -ENOMEM);
+		KUNIT_EXPECT_EQ(test, xp2m_shared_info(c->p2m)->p2m_generation,
+				gen);
+		KUNIT_EXPECT_EQ(test, xp2m_sim_pt_updates(c->sim), updates);
+		KUNIT_EXPECT_EQ(test, t_linear_hash(c->p2m), hash);
+	}
+	KUNIT_EXPECT_GT(test, n, 1U);
+	t_agree(test, c->p2m, c->p2m->max_pfn);
+}
+#endif
+
+static struct kunit_case linear_cases[] = {
+	KUNIT_CASE(linear_agrees_seed001),
+	KUNIT_CASE(linear_agrees_domu),
+	KUNIT_CASE(linear_agrees_512g),
+	KUNIT_CASE(linear_agrees_1t),
+	KUNIT_CASE(linear_published),
+	KUNIT_CASE(linear_rejections),
+	KUNIT_CASE(linear_concurrency),
+#ifdef CONFIG_FAULT_INJECTION
+	KUNIT_CASE(linear_build_faults),
+	KUNIT_CASE(linear_change_faults),
+#endif
+	{}
+};
+
+static struct kunit_suite linear_suite = {
+	.name = "xp2m_linear",
+	.exit = t_exit,
+	.test_cases = linear_cases,
+};
+
+kunit_test_suite(linear_suite);
