@@ -562,7 +562,8 @@ static void linear_build_faults(struct kunit *test)
 {
 	struct t_ctx *c = t_ctx(test);
 	struct t_snap before, after;
-	unsigned int n, left;
+	unsigned int n;
+	bool failed;
 	int err;
 
 	t_setup(test, GIB_PFNS, 3 * GIB_PFNS);
@@ -572,11 +573,11 @@ static void linear_build_faults(struct kunit *test)
 	}
 	for (n = 1; n < 50; n++) {
 		t_snap(test, c->p2m, c->sim, &before);
-		current->fail_nth = n;
+		xp2m_fail_nth(n);
 		err = xp2m_linear_build(c->p2m);
-		left = current->fail_nth;
-		current->fail_nth = 0;
-		if (left) {
+		failed = xp2m_failed();
+		xp2m_fail_nth(0);
+		if (!failed) {
 			KUNIT_EXPECT_EQ(test, err, 0);
 			break;
 		}
@@ -596,8 +597,9 @@ static void linear_change_faults(struct kunit *test)
 {
 	struct t_ctx *c = t_ctx(test);
 	unsigned long gen;
-	unsigned int n, left;
+	unsigned int n;
 	long updates;
+	bool failed;
 	u32 hash;
 	int err;
 
@@ -608,11 +610,11 @@ static void linear_change_faults(struct kunit *test)
 		gen = xp2m_shared_info(c->p2m)->p2m_generation;
 		updates = xp2m_sim_pt_updates(c->sim);
 		hash = t_linear_hash(c->p2m);
-		current->fail_nth = n;
+		xp2m_fail_nth(n);
 		err = xp2m_set_identity(c->p2m, GIB_PFNS + 7, 2 * GIB_PFNS + 9);
-		left = current->fail_nth;
-		current->fail_nth = 0;
-		if (left)
+		failed = xp2m_failed();
+		xp2m_fail_nth(0);
+		if (!failed)
 			break;
 		KUNIT_EXPECT_EQ(test, err, -ENOMEM);
 		KUNIT_EXPECT_EQ(test, xp2m_shared_info(c->p2m)->p2m_generation,

@@ -975,26 +975,27 @@ static struct kunit_suite builder_suite = {
 
 #ifdef CONFIG_FAULT_INJECTION
 /*
- * Make the n-th fault-injection point of @op fail, for n = 1, 2, ... until
- * @op runs through without reaching it. Each failure must be -ENOMEM with
- * the p2m exactly as before and every page given back.
+ * Make the core's n-th allocation in @op fail, for n = 1, 2, ... until @op
+ * runs through without reaching it. Each failure must be -ENOMEM with the
+ * p2m exactly as before and every page given back.
  */
 static void t_fail_each(struct kunit *test, struct xp2m *p2m,
 			int (*op)(struct kunit *test, void *arg), void *arg)
 {
 	struct t_ctx *c = t_ctx(test);
 	struct t_snap before, after;
-	unsigned int n, left;
+	unsigned int n;
+	bool failed;
 	int err;
 
 	for (n = 1; n < 100; n++) {
 		if (p2m)
 			t_snap(test, p2m, c->sim, &before);
-		current->fail_nth = n;
+		xp2m_fail_nth(n);
 		err = op(test, arg);
-		left = current->fail_nth;
-		current->fail_nth = 0;
-		if (left) {
+		failed = xp2m_failed();
+		xp2m_fail_nth(0);
+		if (!failed) {
 			KUNIT_EXPECT_EQ(test, err, 0);
 			break;
 		}

@@ -4,11 +4,14 @@
  *
  * With CONFIG_FAULT_INJECTION every allocation of the core first asks
  * should_fail() of the "fail_alloc" attribute (debugfs: xp2m/fail_alloc), so
- * the kernel's knobs, and a task's fail-nth, can make any of them fail.
+ * the kernel's knobs, a task's fail-nth, and xp2m_fail_nth() (for tests) can
+ * make any of them fail.
  */
 
 #include <linux/gfp.h>
 #include <linux/fault-inject.h>
+#include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "internal.h"
@@ -29,7 +32,61 @@ void xp2m_fault_init(struct dentry *root)
 	fault_create_debugfs_attr("fail_alloc", root, &xp2m_fail_alloc);
 #endif
 }
+
+/**
+ * xp2m_fail_nth() - make the core's n-th allocation from now fail, in this
+ * task only
+ * @n: 1 for the next one; 0 to disarm
+ *
+ * For tests: the core's own fault attribute is armed for the calling task
+ * (task filter and make-it-fail), so only the core's allocation points
+ * count, not the kernel's own, which may recover from a failure by
+ * themselves. One failure at most.
+ *
+ * Return: 0, or -EOPNOTSUPP without CONFIG_FAULT_INJECTION.
+ */
+int xp2m_fail_nth(unsigned int n)
+{
+	struct fault_attr *a = &xp2m_fail_alloc;
+
+	if (!n) {
+		a->probability = 0;
+		a->task_filter = false;
+		current->make_it_fail = 0;
+		return 0;
+	}
+	a->task_filter = true;
+	a->interval = n;
+	a->count = 0;
+	atomic_set(&a->times, 1);
+	a->probability = 100;
+	current->make_it_fail = 1;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xp2m_fail_nth);
+
+/**
+ * xp2m_failed() - did the failure xp2m_fail_nth() armed happen?
+ *
+ * Return: true once it has.
+ */
+bool xp2m_failed(void)
+{
+	return !atomic_read(&xp2m_fail_alloc.times);
+}
+EXPORT_SYMBOL_GPL(xp2m_failed);
 #else
+int xp2m_fail_nth(unsigned int n)
+{
+	return -EOPNOTSUPP;
+}
+EXPORT_SYMBOL_GPL(xp2m_fail_nth);
+
+bool xp2m_failed(void)
+{
+	return false;
+}
+EXPORT_SYMBOL_GPL(xp2m_failed);
 bool xp2m_should_fail(size_t size)
 {
 	return false;

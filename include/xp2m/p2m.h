@@ -470,4 +470,8 @@ const char *xp2m_lin_error_str(enum xp2m_lin_error error);
 
 struct dentry *xp2m_debugfs_root(void);
 
+/* Fault injection of the core's own allocations, for tests */
+int xp2m_fail_nth(unsigned int n);
+bool xp2m_failed(void);
+
 #endif /* _XP2M_P2M_H */
