@@ -289,7 +289,6 @@ static void bench_sparse_linear(unsigned long tib)
 	struct bench_dom d;
 	struct sysinfo si;
 	char name[64];
-	u64 t;
 
 	if (!xp2m_kpte_supported() || bench_build(&d, GIB_PFNS))
 		return;
@@ -302,12 +301,10 @@ static void bench_sparse_linear(unsigned long tib)
 		bench_free(&d);
 		return;
 	}
-	t = ktime_get_ns();
 	if (xp2m_linear_build(d.p2m)) {
 		bench_free(&d);
 		return;
 	}
-	t = ktime_get_ns() - t;
 	si_meminfo(&si);
 	after = si.freeram;
 	sim_after = xp2m_sim_bound(d.sim);
@@ -321,8 +318,6 @@ static void bench_sparse_linear(unsigned long tib)
 		       DIV_ROUND_UP(n.top_bytes, PAGE_SIZE), "pages");
 	snprintf(name, sizeof(name), "linear_sparse_%lut_slots", tib);
 	xp2m_bench_u64(name, n.linear_slots, "slots");
-	snprintf(name, sizeof(name), "linear_sparse_%lut_build_ms", tib);
-	xp2m_bench_frac(name, t, NSEC_PER_MSEC, "ms");
 	bench_free(&d);
 }
 

@@ -357,11 +357,11 @@ struct xp2m_sim *xp2m_sim_create(const char *name, unsigned long nr_frames)
 		return NULL;
 	sim->m2p = vmalloc_array(nr_frames, sizeof(*sim->m2p));
 	sim->page_of = vzalloc(array_size(nr_frames, sizeof(*sim->page_of)));
-	sim->used = bitmap_zalloc(nr_frames, GFP_KERNEL);
+	sim->used = vzalloc(BITS_TO_LONGS(nr_frames) * sizeof(long));
 	if (!sim->m2p || !sim->page_of || !sim->used) {
 		vfree(sim->page_of);
 		vfree(sim->m2p);
-		bitmap_free(sim->used);
+		vfree(sim->used);
 		kfree(sim);
 		return NULL;
 	}
@@ -397,7 +397,7 @@ void xp2m_sim_destroy(struct xp2m_sim *sim)
 	vfree(sim->page_of);
 	kvfree(sim->pool_pfns);
 	kvfree(sim->pool_mfns);
-	bitmap_free(sim->used);
+	vfree(sim->used);
 	vfree(sim->m2p);
 	kfree(sim);
 }

@@ -685,3 +685,67 @@ long xp2m_set_identity(struct xp2m *p2m, unsigned long start,
 	return err ?: (long)(end - start);
 }
 EXPORT_SYMBOL_GPL(xp2m_set_identity);
+
+/*
+ * Pages needed to give every leaf of [start, end) a page of its own; with
+ * @r, do it. Under lock.
+ */
+static unsigned int xp2m_prealloc_walk(struct xp2m *p2m, unsigned long start,
+				       unsigned long end, struct xp2m_reserve *r)
+{
+	unsigned long pfn, g = ~0UL;
+	unsigned int cost = 0;
+
+	for (pfn = start & ~(XP2M_PER_PAGE - 1); pfn < end;
+	     pfn += XP2M_PER_PAGE) {
+		if (r) {
+			xp2m_private_leaf(p2m, pfn, r);
+			continue;
+		}
+		if (pfn / XP2M_MID_SPAN != g) {
+			g = pfn / XP2M_MID_SPAN;
+			if (xp2m_mid_is_shared(p2m, p2m->top[g]))
+				cost += 1 + xp2m_fl_mid_cost(p2m);
+		}
+		if (xp2m_leaf_is_shared(p2m, xp2m_leaf_of(p2m, pfn)))
+			cost++;
+	}
+	return cost;
+}
+
+/**
+ * xp2m_prealloc() - give every leaf of a range a page of its own now
+ * @p2m: the p2m
+ * @start: first pfn
+ * @end: end pfn, exclusive, at most max_pfn
+ *
+ * Afterwards xp2m_set_noalloc() succeeds on every pfn of the range: the
+ * balloon path relies on it to never allocate. Leaves already private or
+ * grafted are left alone; shared ones get a copy of what they stood for.
+ *
+ * Return: 0; -EINVAL if @start > @end; -ERANGE if @end > max_pfn; -ENOMEM,
+ * with nothing changed.
+ */
+int xp2m_prealloc(struct xp2m *p2m, unsigned long start, unsigned long end)
+{
+	struct xp2m_reserve r;
+	int err;
+
+	if (start > end)
+		return -EINVAL;
+	if (end > p2m->max_pfn)
+		return -ERANGE;
+	if (start == end)
+		return 0;
+	xp2m_reserve_init(&r);
+	xp2m_lock(p2m);
+	err = xp2m_reserve_pages(p2m->be, &r,
+				 xp2m_prealloc_walk(p2m, start, end, NULL));
+	if (!err)
+		xp2m_prealloc_walk(p2m, start, end, &r);
+	xp2m_unlock(p2m);
+	WARN_ON(!err && r.nr);
+	xp2m_reserve_drop(p2m->be, &r);
+	return err;
+}
+EXPORT_SYMBOL_GPL(xp2m_prealloc);

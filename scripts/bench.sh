@@ -32,8 +32,8 @@ kum=$("$here/kernel.sh" um-bench)
 stage um-bench
 make -s -C "$top/build/um-bench" KDIR="$kum" ARCH=um -j"$(nproc)" >/dev/null
 mods=()
-for m in "$top"/build/um-bench/*.ko; do
-	case "$m" in *_kunit.ko|*x86*_bench.ko) continue ;; esac
+for m in $(built_modules "$top/build/um-bench"); do
+	case "$(basename "$m")" in *_kunit.ko|*x86*_bench.ko) continue ;; esac
 	mods+=(-M "$m")
 done
 log=$top/build/logs/bench-uml.log
@@ -45,12 +45,15 @@ kx86=$("$here/kernel.sh" x86)
 stage bench-x86
 make -s -C "$top/build/bench-x86" KDIR="$kx86" -j"$(nproc)" >/dev/null
 mods=()
-for m in "$top"/build/bench-x86/*.ko; do
-	case "$m" in *_kunit.ko) continue ;; esac
-	case "$m" in *_bench.ko) case "$m" in *x86*) ;; *) continue ;; esac ;; esac
+for m in $(built_modules "$top/build/bench-x86"); do
+	case "$(basename "$m")" in
+	*_kunit.ko) continue ;;
+	*x86*_bench.ko) ;;
+	*_bench.ko) continue ;;
+	esac
 	mods+=(-M "$m")
 done
-if ls "$top"/build/bench-x86/*x86*_bench.ko >/dev/null 2>&1; then
+if built_modules "$top/build/bench-x86" | grep -q '/[^/]*x86[^/]*_bench\.ko$'; then
 	log=$top/build/logs/bench-xen.log
 	"$here/xen-vm" -q -t 1800 -l "$log" -s "$here/guest/bench.sh" \
 		"${mods[@]}" || status=$?

@@ -179,7 +179,7 @@ if want uml; then
 	if [ $built_um = 1 ]; then
 		log=$logs/uml-kunit.log
 		"$here/uml-vm" -q -t 600 -l "$log" -s "$here/guest/kunit.sh" \
-			$(printf -- '-M %s ' "$top"/build/um/*.ko)
+			$(built_modules "$top/build/um" | sed 's/^/-M /')
 		vm_checks "$log" $? "uml"
 	else
 		fail "uml: not run, the UML build failed"
@@ -192,7 +192,7 @@ if want xen; then
 		echo "xp2m_env_kunit require_pv=1" >"$top/build/modparams"
 		"$here/xen-vm" -q -t 900 -l "$log" -s "$here/guest/kunit.sh" \
 			-f "$top/build/modparams" \
-			$(printf -- '-M %s ' "$top"/build/x86/*.ko)
+			$(built_modules "$top/build/x86" | sed 's/^/-M /')
 		vm_checks "$log" $? "xen dom0"
 	else
 		fail "xen dom0: not run, the x86 build failed"
@@ -204,7 +204,7 @@ if want distro; then
 		log=$logs/xen-distro.log
 		"$here/xen-vm" -q -k distro -t 600 -l "$log" \
 			-s "$here/guest/distro.sh" \
-			$(printf -- '-M %s ' "$top"/build/distro/*.ko)
+			$(built_modules "$top/build/distro" | sed 's/^/-M /')
 		vm_checks "$log" $? "distro dom0"
 	else
 		fail "distro dom0: not run, the build against Debian's headers failed"

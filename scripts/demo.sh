@@ -18,7 +18,7 @@ rsync -a --delete --exclude=/build --exclude=.git \
 make -s -C "$top/build/demo" KDIR="$kdir" -j"$(nproc)" >/dev/null
 log=$top/build/logs/demo.log
 mods=()
-for m in "$top"/build/demo/xp2m*.ko; do
+for m in $(built_modules "$top/build/demo"); do
 	case "$m" in *_kunit.ko|*_bench.ko|*_sim.ko) continue ;; esac
 	mods+=(-M "$m")
 done

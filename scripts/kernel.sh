@@ -35,7 +35,7 @@ flavour_fragments() {
 	case "$1" in
 	x86) echo "base-x86_64-xen.config debug.config" ;;
 	um) echo "base-um.config debug.config debug-um.config" ;;
-	um-bench) echo "base-um.config" ;;
+	um-bench) echo "base-um.config bench.config" ;;
 	arm64) echo "base-arm64.config" ;;
 	*) die "unknown kernel flavour '$1' (try --list)" ;;
 	esac

@@ -67,3 +67,17 @@ finish_run() {
 	fi
 	exit "$grc"
 }
+
+# built_modules DIR: the modules the last build in DIR produced, one a line
+# (from Kbuild's modules.order, so stale .ko files left around are not
+# picked up).
+built_modules() {
+	local m
+	[ -r "$1/modules.order" ] || return 0
+	while read -r m; do
+		case "$m" in
+		/*) echo "${m%.o}.ko" ;;
+		*) echo "$1/${m%.o}.ko" ;;
+		esac
+	done <"$1/modules.order" | sed 's/\.ko\.ko$/.ko/'
+}

@@ -183,8 +183,8 @@ struct xp2m {
 };
 
 /* The leaf page that holds the entry of @pfn; @pfn must be in range. */
-static inline unsigned long *xp2m_leaf_of(const struct xp2m *p2m,
-					  unsigned long pfn)
+static __always_inline unsigned long *
+xp2m_leaf_of(const struct xp2m *p2m, unsigned long pfn)
 {
 	unsigned long **mid = READ_ONCE(p2m->top[pfn / XP2M_MID_SPAN]);
 
@@ -201,8 +201,8 @@ static inline unsigned long *xp2m_leaf_of(const struct xp2m *p2m,
  * Return: the entry (IDENTITY_FRAME(@pfn) on an identity range), or
  * %XP2M_INVALID_ENTRY when @pfn is missing or not below @p2m->max_pfn.
  */
-static inline unsigned long xp2m_lookup(const struct xp2m *p2m,
-					unsigned long pfn)
+static __always_inline unsigned long
+xp2m_lookup(const struct xp2m *p2m, unsigned long pfn)
 {
 	unsigned long *leaf, entry;
 
@@ -224,8 +224,8 @@ static inline unsigned long xp2m_lookup(const struct xp2m *p2m,
  *
  * Return: the stored entry.
  */
-static inline unsigned long xp2m_lookup_raw(const struct xp2m *p2m,
-					    unsigned long pfn)
+static __always_inline unsigned long
+xp2m_lookup_raw(const struct xp2m *p2m, unsigned long pfn)
 {
 	return READ_ONCE(xp2m_leaf_of(p2m, pfn)[pfn % XP2M_PER_PAGE]);
 }
@@ -240,8 +240,8 @@ static inline unsigned long xp2m_lookup_raw(const struct xp2m *p2m,
  *
  * Return: as xp2m_lookup().
  */
-static inline unsigned long xp2m_linear_lookup(const struct xp2m *p2m,
-					       unsigned long pfn)
+static __always_inline unsigned long
+xp2m_linear_lookup(const struct xp2m *p2m, unsigned long pfn)
 {
 	unsigned long entry;
 
@@ -268,6 +268,7 @@ void xp2m_destroy(struct xp2m *p2m);
 int xp2m_get(const struct xp2m *p2m, unsigned long pfn, unsigned long *entry);
 int xp2m_set(struct xp2m *p2m, unsigned long pfn, unsigned long entry);
 int xp2m_set_noalloc(struct xp2m *p2m, unsigned long pfn, unsigned long entry);
+int xp2m_prealloc(struct xp2m *p2m, unsigned long start, unsigned long end);
 enum xp2m_leaf_kind xp2m_leaf_kind(const struct xp2m *p2m, unsigned long pfn);
 void xp2m_get_counts(struct xp2m *p2m, struct xp2m_counts *counts);
 

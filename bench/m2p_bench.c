@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xp2m_m2p_bench: figures of the m2p override and the balloon hooks, on the
+ * simulated machine, without hypercalls: override lookups at 1K, 64K and
+ * 1M entries, add+remove pairs per second, the balloon path's p2m update per
+ * page.
+ */
+
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/sched.h>
+#include <linux/vmalloc.h>
+
+#include <xp2m/balloon.h>
+#include <xp2m/m2p.h>
+#include <xp2m/sim.h>
+
+#include "bench.h"
+
+#define MAX_OVERRIDES	BIT(20)
+#define LOOKUPS		BIT(21)
+#define RUNS		5
+
+static unsigned long bench_sink;
+
+struct m2p_bench {
+	struct xp2m_sim *sim;
+	struct xp2m *p2m;
+	struct xp2m_m2p m2p;
+	struct xp2m_balloon b;
+	unsigned long first;	/* first pfn of the overridden range */
+	unsigned long foreign;	/* first foreign frame */
+};
+
+/* A 4 GiB domain with 1M ballooned-out pfns after it, and frames to grant. */
+static int m2p_bench_setup(struct m2p_bench *mb)
+{
+	const unsigned long nr = 1UL << 20;
+	struct xp2m_domain_spec spec = {
+		.nr_pages = nr, .region_start = 0, .region_end = nr,
+		.pattern = XP2M_MFNS_ASCENDING, .first_mfn = 1,
+	};
+	struct xp2m_list list;
+	int err;
+
+	memset(mb, 0, sizeof(*mb));
+	mb->sim = xp2m_sim_create("m2p-bench", 4 * nr);
+	if (!mb->sim)
+		return -ENOMEM;
+	err = xp2m_build_domain(&mb->sim->be, &spec, &list);
+	if (err)
+		goto out_sim;
+	mb->p2m = xp2m_create("m2p-bench", &list, nr, nr + MAX_OVERRIDES);
+	if (IS_ERR(mb->p2m)) {
+		err = PTR_ERR(mb->p2m);
+		xp2m_list_free(&list);
+		goto out_sim;
+	}
+	err = xp2m_balloon_init(&mb->b, mb->p2m, 0, nr + MAX_OVERRIDES);
+	if (err)
+		goto out_p2m;
+	xp2m_m2p_init(&mb->m2p, mb->p2m);
+	mb->first = nr;
+	mb->foreign = 2 * nr;
+	return 0;
+
+out_p2m:
+	xp2m_destroy(mb->p2m);
+out_sim:
+	xp2m_sim_destroy(mb->sim);
+	return err;
+}
+
+static void m2p_bench_teardown(struct m2p_bench *mb)
+{
+	xp2m_m2p_destroy(&mb->m2p);
+	xp2m_balloon_destroy(&mb->b);
+	xp2m_destroy(mb->p2m);
+	/* Overrides are freed after a grace period. */
+	rcu_barrier();
+	xp2m_sim_destroy(mb->sim);
+}
+
+/*
+ * Grow the table to @n overrides; time lookups of random ones among the
+ * first @among (all of them: memory-bound once the table outgrows the
+ * caches; a fixed hot set: the structure's own cost).
+ */
+static u64 m2p_bench_lookup(struct m2p_bench *mb, unsigned long *have,
+			    unsigned long n, unsigned long among,
+			    const u32 *order)
+{
+	u64 samples[RUNS], t;
+	unsigned long i, sum = 0;
+	unsigned int r;
+
+	for (; *have < n; (*have)++)
+		if (xp2m_m2p_add(&mb->m2p, mb->first + *have, NULL,
+				 mb->foreign + *have, 0))
+			return 0;
+	for (r = 0; r < RUNS; r++) {
+		t = ktime_get_ns();
+		for (i = 0; i < LOOKUPS; i++)
+			sum += xp2m_m2p_find_pfn(&mb->m2p,
+						 mb->foreign + order[i] % among);
+		samples[r] = ktime_get_ns() - t;
+		cond_resched();
+	}
+	WRITE_ONCE(bench_sink, bench_sink + sum);
+	return xp2m_bench_median(samples, RUNS);
+}
+
+static void m2p_bench_run(void)
+{
+	static const unsigned long sizes[] = { 1UL << 10, 1UL << 16, 1UL << 20 };
+	unsigned long have = 0, i, pairs = 1UL << 16;
+	u64 ns[ARRAY_SIZE(sizes)], hot[ARRAY_SIZE(sizes)], t;
+	struct m2p_bench mb;
+	struct rnd_state rnd;
+	unsigned int s;
+	u32 *order;
+	char name[64];
+
+	if (m2p_bench_setup(&mb)) {
+		pr_err("xp2m_m2p_bench: cannot set up\n");
+		return;
+	}
+	order = vmalloc_array(LOOKUPS, sizeof(*order));
+	if (!order)
+		goto out;
+	prandom_seed_state(&rnd, 3);
+	for (i = 0; i < LOOKUPS; i++)
+		order[i] = prandom_u32_state(&rnd);
+
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		ns[s] = m2p_bench_lookup(&mb, &have, sizes[s], sizes[s], order);
+		hot[s] = m2p_bench_lookup(&mb, &have, sizes[s], sizes[0], order);
+		snprintf(name, sizeof(name), "m2p_lookup_%luk_ns",
+			 sizes[s] >> 10);
+		xp2m_bench_frac(name, ns[s], LOOKUPS, "ns");
+		snprintf(name, sizeof(name), "m2p_lookup_hot1k_in_%luk_ns",
+			 sizes[s] >> 10);
+		xp2m_bench_frac(name, hot[s], LOOKUPS, "ns");
+	}
+	xp2m_bench_frac("m2p_lookup_1m_vs_1k", ns[2], ns[0], "x");
+	xp2m_bench_frac("m2p_lookup_hot1k_1m_vs_1k", hot[2], hot[0], "x");
+	for (i = 0; i < have; i++)
+		xp2m_m2p_remove(&mb.m2p, mb.first + i, NULL);
+
+	/* Add and remove pairs, the table otherwise empty. */
+	t = ktime_get_ns();
+	for (i = 0; i < pairs; i++) {
+		xp2m_m2p_add(&mb.m2p, mb.first + i, NULL, mb.foreign + i, 0);
+		xp2m_m2p_remove(&mb.m2p, mb.first + i, NULL);
+	}
+	t = ktime_get_ns() - t;
+	xp2m_bench_frac("m2p_add_remove_pairs_per_s", pairs * NSEC_PER_SEC, t,
+			"pairs/s");
+out:
+	vfree(order);
+	m2p_bench_teardown(&mb);
+}
+
+/* Release and populate 1M pages in batches of 512: p2m work alone. */
+static void balloon_bench_run(void)
+{
+	const unsigned long total = 1UL << 20, batch = 512;
+	unsigned long *pfns, *mfns, i, k;
+	u64 samples[RUNS], t;
+	struct m2p_bench mb;
+	unsigned int r;
+
+	if (m2p_bench_setup(&mb))
+		return;
+	pfns = vmalloc_array(2 * batch, sizeof(*pfns));
+	if (!pfns)
+		goto out;
+	mfns = pfns + batch;
+	for (r = 0; r < RUNS; r++) {
+		t = ktime_get_ns();
+		for (i = 0; i < total; i += batch) {
+			for (k = 0; k < batch; k++)
+				pfns[k] = i + k;
+			xp2m_balloon_release(&mb.b, pfns, batch, mfns);
+			xp2m_balloon_populate(&mb.b, pfns, mfns, batch);
+		}
+		samples[r] = ktime_get_ns() - t;
+		cond_resched();
+	}
+	xp2m_bench_frac("balloon_p2m_update_ns_per_page",
+			xp2m_bench_median(samples, RUNS), 2 * total, "ns");
+	vfree(pfns);
+out:
+	m2p_bench_teardown(&mb);
+}
+
+static int __init m2p_bench_init(void)
+{
+	m2p_bench_run();
+	balloon_bench_run();
+	return 0;
+}
+
+static void __exit m2p_bench_exit(void)
+{
+}
+
+module_init(m2p_bench_init);
+module_exit(m2p_bench_exit);
+
+MODULE_DESCRIPTION("xp2m: benchmarks of the m2p override and balloon hooks");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xp2m_m2p: the m2p override for grant mappings.
+ *
+ * A page of ours over which a frame of another domain is mapped (a grant
+ * mapping) shows FOREIGN_FRAME(mfn) in the p2m. The M2P entry of that mfn
+ * belongs to the granting domain and names its pfn, not ours, so the mfn
+ * is also recorded here: find(mfn) gives our page, and mfn_to_pfn() falls
+ * back on it when the M2P's answer does not map back.
+ *
+ * See Documentation/m2p-balloon.rst.
+ */
+#ifndef _XP2M_M2P_H
+#define _XP2M_M2P_H
+
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+
+#include <xp2m/p2m.h>
+
+struct page;
+
+/**
+ * struct xp2m_override - one page with a foreign frame mapped over it
+ * @mfn: the foreign frame
+ * @pfn: our pfn, whose p2m entry is FOREIGN_FRAME(@mfn) meanwhile
+ * @page: our page (its kernel mapping is fixed up), or NULL
+ * @orig: the p2m entry of @pfn before, restored on removal
+ * @kmap: the page's linear-map PTE before the foreign mapping, restored
+ *	on removal (valid when @page is set)
+ * @local_pfn: if @mfn is also one of our own frames (granted to ourselves),
+ *	the pfn it backs, whose entry is marked FOREIGN_FRAME(@mfn) while an
+ *	override for it exists; XP2M_INVALID_ENTRY otherwise
+ * @next: other overrides of the same @mfn (one frame mapped twice)
+ * @rcu: freed after a grace period: lookups are lock-free
+ */
+struct xp2m_override {
+	unsigned long mfn;
+	unsigned long pfn;
+	struct page *page;
+	unsigned long orig;
+	u64 kmap;
+	unsigned long local_pfn;
+	struct xp2m_override __rcu *next;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct xp2m_m2p - the override table of a p2m
+ * @p2m: the p2m whose pages are overridden
+ * @pfns: foreign mfn -> our pfn (of the latest override), stored as an
+ *	XArray value: the lookup path reads nothing else, so a lookup in a
+ *	table of a million overrides touches a few compact nodes only
+ * @table: foreign mfn -> first struct xp2m_override of that mfn
+ * @by_pfn: our pfn -> its struct xp2m_override
+ * @count: overrides in the table
+ * @lock: serialises adds and removes: @pfns, @table, @by_pfn, the chains
+ *	and the p2m entries they change. Lookups take no lock: xa_load() is
+ *	RCU-safe and overrides are freed after a grace period
+ */
+struct xp2m_m2p {
+	struct xp2m *p2m;
+	struct xarray pfns;
+	struct xarray table;
+	struct xarray by_pfn;
+	atomic_long_t count;
+	struct mutex lock;		/* see above */
+};
+
+int xp2m_m2p_init(struct xp2m_m2p *m2p, struct xp2m *p2m);
+void xp2m_m2p_destroy(struct xp2m_m2p *m2p);
+int xp2m_m2p_add(struct xp2m_m2p *m2p, unsigned long pfn, struct page *page,
+		 unsigned long mfn, u64 kmap);
+int xp2m_m2p_remove(struct xp2m_m2p *m2p, unsigned long pfn,
+		    u64 *kmap);
+unsigned long xp2m_m2p_find_pfn(struct xp2m_m2p *m2p, unsigned long mfn);
+struct page *xp2m_m2p_find_page(struct xp2m_m2p *m2p, unsigned long mfn);
+unsigned long xp2m_mfn_to_pfn(struct xp2m_m2p *m2p, unsigned long mfn);
+
+#endif /* _XP2M_M2P_H */

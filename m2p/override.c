@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xp2m_m2p: the m2p override for grant mappings. See include/xp2m/m2p.h
+ * and Documentation/m2p-balloon.rst.
+ *
+ * Locking: adds and removes are serialised by m2p->lock; they may
+ * allocate (XArray nodes, a leaf for the p2m entry) and sleep. The lookup
+ * path reads @pfns alone, which holds plain values. The override
+ * is in the table before the p2m entry turns foreign and leaves it after
+ * the entry is restored, so a lock-free lookup in between finds it and
+ * answers correctly either way. Lookups take rcu_read_lock() only.
+ */
+
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include <xp2m/m2p.h>
+
+/**
+ * xp2m_m2p_init() - an empty override table for a p2m
+ * @m2p: the table
+ * @p2m: the p2m whose pages will be overridden
+ *
+ * Return: 0.
+ */
+int xp2m_m2p_init(struct xp2m_m2p *m2p, struct xp2m *p2m)
+{
+	m2p->p2m = p2m;
+	mutex_init(&m2p->lock);
+	xa_init(&m2p->pfns);
+	xa_init(&m2p->table);
+	xa_init(&m2p->by_pfn);
+	atomic_long_set(&m2p->count, 0);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xp2m_m2p_init);
+
+/**
+ * xp2m_m2p_destroy() - free an override table
+ * @m2p: the table; it must be empty (every override removed, which is
+ *	what restores the p2m)
+ */
+void xp2m_m2p_destroy(struct xp2m_m2p *m2p)
+{
+	WARN(atomic_long_read(&m2p->count), "xp2m_m2p: %ld overrides left\n",
+	     atomic_long_read(&m2p->count));
+	xa_destroy(&m2p->pfns);
+	xa_destroy(&m2p->table);
+	xa_destroy(&m2p->by_pfn);
+}
+EXPORT_SYMBOL_GPL(xp2m_m2p_destroy);
+
+/* Is @mfn one of our own frames, backing @pfn? (frame-also-local) */
+static unsigned long xp2m_m2p_local(struct xp2m_m2p *m2p, unsigned long mfn)
+{
+	struct xp2m_backend *be = m2p->p2m->be;
+	unsigned long pfn = be->ops->m2p(be, mfn);
+
+	if (pfn < m2p->p2m->max_pfn && xp2m_lookup(m2p->p2m, pfn) == mfn)
+		return pfn;
+	return XP2M_INVALID_ENTRY;
+}
+
+/**
+ * xp2m_m2p_add() - a foreign frame is mapped over one of our pages
+ * @m2p: the table
+ * @pfn: our pfn
+ * @page: our page, whose linear-map PTE the caller's grant mapping
+ *	replaced; or NULL
+ * @mfn: the foreign frame
+ * @kmap: the page's linear-map PTE before the grant mapping, to be handed
+ *	back by xp2m_m2p_remove() for restoring
+ *
+ * The p2m entry of @pfn becomes FOREIGN_FRAME(@mfn), the old one kept. If
+ * @mfn is also a frame of ours (granted to ourselves), the pfn it backs is
+ * marked FOREIGN_FRAME(@mfn) too while any override of @mfn exists, so that
+ * mfn_to_pfn() answers with the pfn the frame is mapped at here.
+ *
+ * Return: 0; -ERANGE for a pfn out of range; -EINVAL for an @mfn with a
+ * class bit or past the machine's last frame, or a @pfn whose entry is
+ * already foreign; -EEXIST when @pfn has an override already; -ENOMEM.
+ * On error nothing changed.
+ */
+int xp2m_m2p_add(struct xp2m_m2p *m2p, unsigned long pfn, struct page *page,
+		 unsigned long mfn, u64 kmap)
+{
+	struct xp2m *p2m = m2p->p2m;
+	struct xp2m_override *o, *head;
+	unsigned long orig;
+	int err;
+
+	if (pfn >= p2m->max_pfn)
+		return -ERANGE;
+	if (mfn & ~XP2M_FRAME_MASK || mfn > p2m->be->max_mfn)
+		return -EINVAL;
+	o = kzalloc(sizeof(*o), GFP_KERNEL);
+	if (!o)
+		return -ENOMEM;
+
+	mutex_lock(&m2p->lock);
+	orig = xp2m_lookup(p2m, pfn);
+	if (xa_load(&m2p->by_pfn, pfn)) {
+		err = -EEXIST;
+		goto out;
+	}
+	if (xp2m_entry_type(orig) == XP2M_TYPE_FOREIGN) {
+		err = -EINVAL;
+		goto out;
+	}
+	o->mfn = mfn;
+	o->pfn = pfn;
+	o->page = page;
+	o->orig = orig;
+	o->kmap = kmap;
+	head = xa_load(&m2p->table, mfn);
+	o->local_pfn = head ? head->local_pfn : xp2m_m2p_local(m2p, mfn);
+	RCU_INIT_POINTER(o->next, head);
+
+	err = xa_err(xa_store(&m2p->by_pfn, pfn, o, GFP_KERNEL));
+	if (err)
+		goto out;
+	err = xa_err(xa_store(&m2p->table, mfn, o, GFP_KERNEL));
+	if (err)
+		goto out_pfn;
+	err = xa_err(xa_store(&m2p->pfns, mfn, xa_mk_value(pfn), GFP_KERNEL));
+	if (err)
+		goto out_table;
+	err = xp2m_set(p2m, pfn, XP2M_FOREIGN_FRAME(mfn));
+	if (err)
+		goto out_pfns;
+	if (!head && o->local_pfn != XP2M_INVALID_ENTRY)
+		WARN_ON(xp2m_set_noalloc(p2m, o->local_pfn,
+					 XP2M_FOREIGN_FRAME(mfn)));
+	atomic_long_inc(&m2p->count);
+	mutex_unlock(&m2p->lock);
+	return 0;
+
+out_pfns:
+	/* The slots exist: putting the old head back does not allocate. */
+	if (head)
+		xa_store(&m2p->pfns, mfn, xa_mk_value(head->pfn), GFP_KERNEL);
+	else
+		xa_erase(&m2p->pfns, mfn);
+out_table:
+	if (head)
+		xa_store(&m2p->table, mfn, head, GFP_KERNEL);
+	else
+		xa_erase(&m2p->table, mfn);
+out_pfn:
+	xa_erase(&m2p->by_pfn, pfn);
+out:
+	mutex_unlock(&m2p->lock);
+	/* A lookup may have seen it in the table. */
+	kfree_rcu(o, rcu);
+	return err;
+}
+EXPORT_SYMBOL_GPL(xp2m_m2p_add);
+
+/**
+ * xp2m_m2p_remove() - the foreign frame over one of our pages is gone
+ * @m2p: the table
+ * @pfn: our pfn
+ * @kmap: set to the linear-map PTE saved by xp2m_m2p_add(), for the
+ *	caller to restore now that its grant mapping is undone; may be NULL
+ *
+ * The p2m entry of @pfn is restored exactly. When this was the last
+ * override of its frame, a local pfn marked at the first add is restored
+ * too. Never allocates.
+ *
+ * Return: 0; -ENOENT when @pfn has no override; -EINVAL when its p2m entry
+ * is no longer the foreign frame (someone else changed it: nothing is
+ * undone).
+ */
+int xp2m_m2p_remove(struct xp2m_m2p *m2p, unsigned long pfn, u64 *kmap)
+{
+	struct xp2m *p2m = m2p->p2m;
+	struct xp2m_override *o, *cur, *next;
+	int err = 0;
+
+	mutex_lock(&m2p->lock);
+	o = xa_load(&m2p->by_pfn, pfn);
+	if (!o) {
+		err = -ENOENT;
+		goto out;
+	}
+	if (xp2m_lookup(p2m, pfn) != XP2M_FOREIGN_FRAME(o->mfn)) {
+		err = -EINVAL;
+		goto out;
+	}
+
+	/* The p2m first: the leaf holds our entry, so it is private. */
+	WARN_ON(xp2m_set_noalloc(p2m, pfn, o->orig));
+	next = rcu_dereference_protected(o->next, lockdep_is_held(&m2p->lock));
+	cur = xa_load(&m2p->table, o->mfn);
+	if (cur == o) {
+		/* Existing slots: neither store allocates. */
+		if (next) {
+			xa_store(&m2p->table, o->mfn, next, GFP_KERNEL);
+			xa_store(&m2p->pfns, o->mfn, xa_mk_value(next->pfn),
+				 GFP_KERNEL);
+		} else {
+			xa_erase(&m2p->table, o->mfn);
+			xa_erase(&m2p->pfns, o->mfn);
+			if (o->local_pfn != XP2M_INVALID_ENTRY)
+				WARN_ON(xp2m_set_noalloc(p2m, o->local_pfn,
+							 o->mfn));
+		}
+	} else {
+		while (rcu_dereference_protected(cur->next,
+						 lockdep_is_held(&m2p->lock)) != o)
+			cur = rcu_dereference_protected(cur->next,
+							lockdep_is_held(&m2p->lock));
+		rcu_assign_pointer(cur->next, next);
+	}
+	xa_erase(&m2p->by_pfn, pfn);
+	if (kmap)
+		*kmap = o->kmap;
+	atomic_long_dec(&m2p->count);
+	kfree_rcu(o, rcu);
+out:
+	mutex_unlock(&m2p->lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(xp2m_m2p_remove);
+
+/**
+ * xp2m_m2p_find_pfn() - our pfn a foreign frame is mapped at
+ * @m2p: the table
+ * @mfn: the frame
+ *
+ * Lock-free. With the frame mapped at several pfns, the latest.
+ *
+ * Return: the pfn, or XP2M_INVALID_ENTRY when @mfn has no override.
+ */
+unsigned long xp2m_m2p_find_pfn(struct xp2m_m2p *m2p, unsigned long mfn)
+{
+	void *v = xa_load(&m2p->pfns, mfn);
+
+	return v ? xa_to_value(v) : XP2M_INVALID_ENTRY;
+}
+EXPORT_SYMBOL_GPL(xp2m_m2p_find_pfn);
+
+/**
+ * xp2m_m2p_find_page() - our page a foreign frame is mapped over
+ * @m2p: the table
+ * @mfn: the frame
+ *
+ * Return: the page given to xp2m_m2p_add(), or NULL.
+ */
+struct page *xp2m_m2p_find_page(struct xp2m_m2p *m2p, unsigned long mfn)
+{
+	struct xp2m_override *o;
+	struct page *page;
+
+	rcu_read_lock();
+	o = xa_load(&m2p->table, mfn);
+	page = o ? o->page : NULL;
+	rcu_read_unlock();
+	return page;
+}
+EXPORT_SYMBOL_GPL(xp2m_m2p_find_page);
+
+/**
+ * xp2m_mfn_to_pfn() - the pfn a machine frame is at, in this domain
+ * @m2p: the override table of the domain's p2m
+ * @mfn: the frame
+ *
+ * The M2P's answer when it maps back (p2m[m2p[mfn]] == mfn); else the
+ * override's, when a foreign @mfn is mapped here; else @mfn itself if the
+ * p2m says that pfn is identity (1-1) there; else XP2M_INVALID_ENTRY.
+ *
+ * Return: the pfn, or XP2M_INVALID_ENTRY.
+ */
+unsigned long xp2m_mfn_to_pfn(struct xp2m_m2p *m2p, unsigned long mfn)
+{
+	struct xp2m *p2m = m2p->p2m;
+	unsigned long pfn;
+
+	pfn = p2m->be->ops->m2p(p2m->be, mfn);
+	if (pfn < p2m->max_pfn && xp2m_lookup(p2m, pfn) == mfn)
+		return pfn;
+	pfn = xp2m_m2p_find_pfn(m2p, mfn);
+	if (pfn != XP2M_INVALID_ENTRY)
+		return pfn;
+	if (xp2m_lookup(p2m, mfn) == XP2M_IDENTITY_FRAME(mfn))
+		return mfn;
+	return XP2M_INVALID_ENTRY;
+}
+EXPORT_SYMBOL_GPL(xp2m_mfn_to_pfn);
+
+MODULE_DESCRIPTION("xp2m: m2p override for grant mappings");
+MODULE_LICENSE("GPL");
