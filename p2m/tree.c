@@ -642,6 +642,39 @@ unsigned int xp2m_identity_walk(struct xp2m *p2m, unsigned long start,
 	return cost;
 }
 
+/*
+ * Change [start, end) with @walk, the way every change of structure goes:
+ * counted first (@walk given no reserve), the pages reserved, then applied
+ * from the reserve under the same lock, so that an allocation failure comes
+ * before anything changed.
+ */
+static int xp2m_change_range(struct xp2m *p2m, unsigned long start,
+			     unsigned long end,
+			     unsigned int (*walk)(struct xp2m *p2m,
+						  unsigned long start,
+						  unsigned long end,
+						  struct xp2m_reserve *r))
+{
+	struct xp2m_reserve r;
+	int err;
+
+	if (start > end)
+		return -EINVAL;
+	if (end > p2m->max_pfn)
+		return -ERANGE;
+	if (start == end)
+		return 0;
+	xp2m_reserve_init(&r);
+	xp2m_lock(p2m);
+	err = xp2m_reserve_pages(p2m->be, &r, walk(p2m, start, end, NULL));
+	if (!err)
+		walk(p2m, start, end, &r);
+	xp2m_unlock(p2m);
+	WARN_ON(!err && r.nr);
+	xp2m_reserve_drop(p2m->be, &r);
+	return err;
+}
+
 /**
  * xp2m_set_identity() - make a pfn range 1-1
  * @p2m: the p2m
@@ -663,25 +696,8 @@ unsigned int xp2m_identity_walk(struct xp2m *p2m, unsigned long start,
 long xp2m_set_identity(struct xp2m *p2m, unsigned long start,
 		       unsigned long end)
 {
-	struct xp2m_reserve r;
-	int err;
+	int err = xp2m_change_range(p2m, start, end, xp2m_identity_walk);
 
-	if (start > end)
-		return -EINVAL;
-	if (end > p2m->max_pfn)
-		return -ERANGE;
-	if (start == end)
-		return 0;
-
-	xp2m_reserve_init(&r);
-	xp2m_lock(p2m);
-	err = xp2m_reserve_pages(p2m->be, &r,
-				 xp2m_identity_walk(p2m, start, end, NULL));
-	if (!err)
-		xp2m_identity_walk(p2m, start, end, &r);
-	xp2m_unlock(p2m);
-	WARN_ON(!err && r.nr);
-	xp2m_reserve_drop(p2m->be, &r);
 	return err ?: (long)(end - start);
 }
 EXPORT_SYMBOL_GPL(xp2m_set_identity);
@@ -728,24 +744,6 @@ static unsigned int xp2m_prealloc_walk(struct xp2m *p2m, unsigned long start,
  */
 int xp2m_prealloc(struct xp2m *p2m, unsigned long start, unsigned long end)
 {
-	struct xp2m_reserve r;
-	int err;
-
-	if (start > end)
-		return -EINVAL;
-	if (end > p2m->max_pfn)
-		return -ERANGE;
-	if (start == end)
-		return 0;
-	xp2m_reserve_init(&r);
-	xp2m_lock(p2m);
-	err = xp2m_reserve_pages(p2m->be, &r,
-				 xp2m_prealloc_walk(p2m, start, end, NULL));
-	if (!err)
-		xp2m_prealloc_walk(p2m, start, end, &r);
-	xp2m_unlock(p2m);
-	WARN_ON(!err && r.nr);
-	xp2m_reserve_drop(p2m->be, &r);
-	return err;
+	return xp2m_change_range(p2m, start, end, xp2m_prealloc_walk);
 }
 EXPORT_SYMBOL_GPL(xp2m_prealloc);
