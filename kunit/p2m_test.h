@@ -17,12 +17,14 @@
  * @boot: a boot list not yet given to a p2m
  * @p2m: the p2m
  * @spec: the domain built
+ * @priv: what a suite adds; its exit function frees it before t_exit()
  */
 struct t_ctx {
 	struct xp2m_sim *sim;
 	struct xp2m_list boot;
 	struct xp2m *p2m;
 	struct xp2m_domain_spec spec;
+	void *priv;
 };
 
 /* The frame the builder gave @pfn in an ascending domain. */
