@@ -42,15 +42,48 @@ unsigned long xp2m_x86_m2p(unsigned long mfn)
 	return pfn;
 }
 
+/*
+ * Pages handed out by x86_page_alloc() and not yet given back. They carry
+ * a mark in page->private, so that pages of a boot list, which come back
+ * through x86_page_free() too, are not counted.
+ */
+#define XP2M_X86_PAGE_MARK	0x78703270UL
+static atomic_long_t x86_pages = ATOMIC_LONG_INIT(0);
+
 static struct page *x86_page_alloc(struct xp2m_backend *be)
 {
-	return alloc_page(GFP_KERNEL | __GFP_ZERO);
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+
+	if (page) {
+		set_page_private(page, XP2M_X86_PAGE_MARK);
+		atomic_long_inc(&x86_pages);
+	}
+	return page;
 }
 
 static void x86_page_free(struct xp2m_backend *be, struct page *page)
 {
+	if (page_private(page) == XP2M_X86_PAGE_MARK) {
+		set_page_private(page, 0);
+		atomic_long_dec(&x86_pages);
+	}
 	__free_page(page);
 }
+
+/**
+ * xp2m_x86_backend_pages() - pages the core holds from this machine
+ *
+ * Leaves, mids and frame-list pages the core allocated through the backend
+ * and has not freed (boot-list pages are not counted). With no instance
+ * left it is 0.
+ *
+ * Return: the count.
+ */
+long xp2m_x86_backend_pages(void)
+{
+	return atomic_long_read(&x86_pages);
+}
+EXPORT_SYMBOL_GPL(xp2m_x86_backend_pages);
 
 /* The frame the kernel's p2m gives @pfn, if it is a frame of this domain. */
 static unsigned long x86_own_frame(unsigned long pfn)

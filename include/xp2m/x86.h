@@ -160,6 +160,7 @@ struct xp2m_x86 {
 };
 
 struct xp2m_backend *xp2m_x86_backend(void);
+long xp2m_x86_backend_pages(void);
 struct xp2m_x86 *xp2m_x86_import(const char *name);
 void xp2m_x86_free(struct xp2m_x86 *x);
 struct xp2m_x86_report *xp2m_x86_report_alloc(unsigned int max_listed);
