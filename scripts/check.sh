@@ -10,9 +10,10 @@
 #            warnings; sparse (C=2) with no warnings from our code;
 #            checkpatch --strict and kernel-doc clean on all our sources
 #   uml      KUnit suites in User-mode Linux
-#   xen      KUnit suites in a Xen PV dom0 (test kernel) under QEMU
+#   xen      KUnit suites in a Xen PV dom0 (test kernel) under QEMU; the live
+#            import of xp2m_x86 in two memory layouts
 #   distro   the modules built against Debian's headers, loaded into Debian's
-#            kernel booted as a Xen PV dom0
+#            kernel booted as a Xen PV dom0, xp2m_x86 verifying its p2m
 #
 # Each check prints "ok - <what>" or "FAIL - <what>"; every KUnit case counts
 # as one check. The last line is "N passed, N failed, N skipped" and the exit
@@ -194,6 +195,18 @@ if want xen; then
 			-f "$top/build/modparams" \
 			$(printf -- '-M %s ' "$top"/build/x86/*.ko)
 		vm_checks "$log" $? "xen dom0"
+		# The live import, in two memory layouts: 512 MiB of 1 GiB (with
+		# the bad-input and reload checks), and 5 GiB of 6 GiB, RAM on
+		# both sides of the PCI hole and past 4 GiB.
+		x86_mods=(-M "$top/build/x86/xp2m.ko" -M "$top/build/x86/xp2m_x86.ko")
+		log=$logs/xen-x86.log
+		"$here/xen-vm" -q -t 900 -l "$log" -s "$here/guest/x86.sh" \
+			-f "$here/guest/x86-input.sh" "${x86_mods[@]}"
+		vm_checks "$log" $? "xen dom0 x86 (512M of 1G)"
+		log=$logs/xen-x86-6g.log
+		"$here/xen-vm" -q -t 900 -m 6G -d 5G -l "$log" \
+			-s "$here/guest/x86.sh" "${x86_mods[@]}"
+		vm_checks "$log" $? "xen dom0 x86 (5G of 6G)"
 	else
 		fail "xen dom0: not run, the x86 build failed"
 	fi
@@ -203,7 +216,7 @@ if want distro; then
 	if [ $built_distro = 1 ]; then
 		log=$logs/xen-distro.log
 		"$here/xen-vm" -q -k distro -t 600 -l "$log" \
-			-s "$here/guest/distro.sh" \
+			-s "$here/guest/distro.sh" -f "$here/guest/x86.sh" \
 			$(printf -- '-M %s ' "$top"/build/distro/*.ko)
 		vm_checks "$log" $? "distro dom0"
 	else
