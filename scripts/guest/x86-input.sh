@@ -48,6 +48,52 @@ check "verify: anything but 1 refused, nothing changes" \
 	refuses $D/verify '\n' '0' '2' 'yes' 'y' '1 ' ' 1' '1\n\n' '-1' '0x' \
 		'11111111111111111111111111111111111111'
 
+# The kernel's p2m changes under an import: the balloon gives 1 MiB back to
+# Xen. Verification reports exactly those pages (our entries name frames
+# the domain no longer has), a new import holds them as the balloon's, and
+# after the balloon takes them back the old import is stale the other way.
+BAL=/sys/devices/system/xen_memory/xen_memory0
+
+# balloon_to KB: set the balloon's target and wait for it to get there.
+balloon_to() {
+	local i
+	echo "$1" >$BAL/target_kb || return 1
+	for i in $(seq 60); do
+		[ "$(cat $BAL/info/current_kb)" = "$1" ] && return 0
+		sleep 1
+	done
+	echo "the balloon is at $(cat $BAL/info/current_kb) KiB, not $1"
+	return 1
+}
+
+# report_has LINE...: the verify report has every LINE.
+report_has() {
+	local l
+	for l in "$@"; do
+		has_line $D/verify "$l" || return 1
+	done
+}
+
+if [ -w $BAL/target_kb ]; then
+	target=$(cat $BAL/target_kb)
+	base=$(sed -n 's/^balloon //p' $D/verify)
+	check "balloon out 1 MiB" balloon_to $((target - 1024))
+	check "verify on demand after the balloon" sh -c "echo 1 >$D/verify"
+	check "verify reports the 256 pages the balloon gave back, exactly" \
+		report_has "status MISMATCH" "mismatched 256" "class 256" \
+			"m2p 256" "value 0" "identity_on_ram 0" "frame_on_hole 0"
+	check "reload after the balloon" \
+		sh -c "modprobe -r xp2m_x86 && modprobe xp2m_x86"
+	check "a new import holds them as the balloon's" \
+		report_has "status clean" "balloon $((base + 256))"
+	check "balloon back in" balloon_to "$target"
+	check "verify after the balloon took them back" sh -c "echo 1 >$D/verify"
+	check "verify reports them, the other way" \
+		report_has "status MISMATCH" "mismatched 256" "class 256" "m2p 0"
+	check "reload" sh -c "modprobe -r xp2m_x86 && modprobe xp2m_x86"
+	check "clean again" report_has "status clean" "balloon $base"
+fi
+
 # Module parameters: at load, and at run time where they are writable.
 P=/sys/module/xp2m_x86/parameters
 check "max_listed: bad values refused at run time, nothing changes" \
