@@ -8,8 +8,11 @@
  * going back through the M2P to the pfn, checking that the kernel's p2m
  * names the same frame for it (so the frame is the domain's own, not a
  * foreign or stale one), and using the kernel's direct mapping of that pfn.
- * The M2P is read, never written: this backend has no set_m2p, and no
- * domain-building operations.
+ * The core never has the M2P written through this backend: it has no
+ * set_m2p, and no domain-building operations. The reservation operations
+ * (populate, release, and m2p_update for frames the caller got from
+ * populate) are the hypercalls the balloon uses, each one batch for a list;
+ * they act only on pfns and frames the caller owns.
  */
 
 #include <linux/mm.h>
@@ -123,6 +126,71 @@ static unsigned long x86_m2p(struct xp2m_backend *be, unsigned long mfn)
 	return xp2m_x86_m2p(mfn);
 }
 
+static long x86_populate(struct xp2m_backend *be, const unsigned long *pfns,
+			 unsigned long *mfns, unsigned long nr)
+{
+	struct xen_memory_reservation r = {
+		.nr_extents = nr,
+		.extent_order = 0,
+		.domid = DOMID_SELF,
+	};
+	long done;
+
+	if (!nr)
+		return 0;
+	/* In: the pfns, for the M2P. Out: the frames. */
+	memcpy(mfns, pfns, nr * sizeof(*mfns));
+	set_xen_guest_handle(r.extent_start, mfns);
+	done = HYPERVISOR_memory_op(XENMEM_populate_physmap, &r);
+	if (done < 0)
+		return done;
+	memset(mfns + done, 0xff, (nr - done) * sizeof(*mfns));
+	return done;
+}
+
+static long x86_release(struct xp2m_backend *be, const unsigned long *mfns,
+			unsigned long nr)
+{
+	struct xen_memory_reservation r = {
+		.nr_extents = nr,
+		.extent_order = 0,
+		.domid = DOMID_SELF,
+	};
+
+	if (!nr)
+		return 0;
+	/* Xen only reads the list. */
+	set_xen_guest_handle(r.extent_start, (xen_pfn_t *)mfns);
+	return HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r);
+}
+
+/* Updates a hypercall takes at once: a few hundred bytes of stack. */
+#define XP2M_X86_M2P_BATCH	32
+
+static long x86_m2p_update(struct xp2m_backend *be, const unsigned long *mfns,
+			   const unsigned long *pfns, unsigned long nr)
+{
+	struct mmu_update req[XP2M_X86_M2P_BATCH];
+	unsigned long done = 0, i, n;
+	int rc, ok;
+
+	while (done < nr) {
+		n = min_t(unsigned long, nr - done, XP2M_X86_M2P_BATCH);
+		for (i = 0; i < n; i++) {
+			req[i].ptr = PFN_PHYS((u64)mfns[done + i]) |
+				     MMU_MACHPHYS_UPDATE;
+			req[i].val = pfns[done + i];
+		}
+		ok = 0;
+		rc = HYPERVISOR_mmu_update(req, n, &ok, DOMID_SELF);
+		done += ok;
+		if (rc < 0 || ok < n)
+			return done ?: (rc < 0 ? rc : -EINVAL);
+		cond_resched();
+	}
+	return done;
+}
+
 static const struct xp2m_backend_ops x86_ops = {
 	.page_alloc = x86_page_alloc,
 	.page_free = x86_page_free,
@@ -132,6 +200,9 @@ static const struct xp2m_backend_ops x86_ops = {
 	.m2p = x86_m2p,
 	/* Never write the M2P for frames the module does not own. */
 	.set_m2p = NULL,
+	.populate = x86_populate,
+	.release = x86_release,
+	.m2p_update = x86_m2p_update,
 };
 
 static struct xp2m_backend x86_backend = {

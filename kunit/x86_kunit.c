@@ -357,9 +357,78 @@ static void backend_refuses(struct kunit *test)
 							    NULL));
 }
 
+#define NR_RES	64
+
+/*
+ * The reservation operations, on pages the balloon gave us without frames:
+ * populate gives each a new frame the M2P knows, m2p_update rewrites the M2P
+ * for them in batches, release gives them back and stops at the first frame
+ * that is not ours. The kernel's p2m is never told, and stays missing.
+ */
+static void backend_reservation(struct kunit *test)
+{
+	struct xp2m_backend *be = xp2m_x86_backend();
+	unsigned long *pfns, *mfns, *rot, i, j, bad = 0;
+	struct page **pages;
+	long n;
+
+	pages = kunit_kcalloc(test, NR_RES, sizeof(*pages), GFP_KERNEL);
+	pfns = kunit_kcalloc(test, NR_RES, sizeof(*pfns), GFP_KERNEL);
+	mfns = kunit_kcalloc(test, NR_RES + 1, sizeof(*mfns), GFP_KERNEL);
+	rot = kunit_kcalloc(test, NR_RES, sizeof(*rot), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, pages && pfns && mfns && rot);
+	KUNIT_ASSERT_EQ(test, xen_alloc_ballooned_pages(NR_RES, pages), 0);
+	for (i = 0; i < NR_RES; i++) {
+		pfns[i] = page_to_pfn(pages[i]);
+		KUNIT_EXPECT_EQ(test, get_phys_to_machine(pfns[i]),
+				XP2M_INVALID_ENTRY);
+	}
+
+	n = be->ops->populate(be, pfns, mfns, NR_RES);
+	KUNIT_EXPECT_EQ(test, n, (long)NR_RES);
+	for (i = 0; i < n; i++) {
+		if (mfns[i] > be->max_mfn ||
+		    be->ops->m2p(be, mfns[i]) != pfns[i] ||
+		    get_phys_to_machine(pfns[i]) != XP2M_INVALID_ENTRY)
+			bad++;
+		for (j = 0; j < i; j++)
+			bad += mfns[j] == mfns[i];
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+
+	if (n == NR_RES) {
+		/* Rotate which pfn each frame backs, check, and put back. */
+		for (i = 0; i < NR_RES; i++)
+			rot[i] = pfns[(i + 1) % NR_RES];
+		KUNIT_EXPECT_EQ(test, be->ops->m2p_update(be, mfns, rot, NR_RES),
+				(long)NR_RES);
+		for (i = 0; i < NR_RES; i++)
+			bad += be->ops->m2p(be, mfns[i]) != rot[i];
+		KUNIT_EXPECT_EQ(test, be->ops->m2p_update(be, mfns, pfns, NR_RES),
+				(long)NR_RES);
+		for (i = 0; i < NR_RES; i++)
+			bad += be->ops->m2p(be, mfns[i]) != pfns[i];
+		KUNIT_EXPECT_EQ(test, bad, 0UL);
+
+		/* The last frame twice: the second time it is not ours. */
+		mfns[NR_RES] = mfns[NR_RES - 1];
+		KUNIT_EXPECT_EQ(test, be->ops->release(be, mfns, NR_RES + 1),
+				(long)NR_RES);
+	} else if (n > 0) {
+		KUNIT_EXPECT_EQ(test, be->ops->release(be, mfns, n), n);
+	}
+	for (i = 0; i < NR_RES; i++)
+		bad += get_phys_to_machine(pfns[i]) != XP2M_INVALID_ENTRY;
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+	KUNIT_EXPECT_EQ(test, be->ops->populate(be, pfns, mfns, 0), 0L);
+	KUNIT_EXPECT_EQ(test, be->ops->release(be, mfns, 0), 0L);
+	xen_free_ballooned_pages(NR_RES, pages);
+}
+
 static struct kunit_case backend_cases[] = {
 	KUNIT_CASE(backend_frames),
 	KUNIT_CASE(backend_refuses),
+	KUNIT_CASE(backend_reservation),
 	{}
 };
 
