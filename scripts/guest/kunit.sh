@@ -20,8 +20,14 @@ for m in $mods; do
 		check_fail "load $m: modprobe failed"
 	fi
 done
+# rmmod, not modprobe -r: the latter fails when a dependency it would take
+# along is still used by another suite's module.
 for m in $mods; do
-	check "unload $m" modprobe -r "$m"
+	check "unload $m" rmmod "$m"
+done
+# Then what they depended on, users first (lsmod lists them first).
+for m in $(lsmod | sed -n 's/^\(xp2m[a-z0-9_]*\) .*/\1/p'); do
+	rmmod "$m"
 done
 if lsmod | grep -q '^xp2m'; then
 	check_fail "unload: modules left behind: $(lsmod | grep '^xp2m' | cut -d' ' -f1 | tr '\n' ' ')"
