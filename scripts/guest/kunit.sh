@@ -11,6 +11,13 @@ modparams() {
 }
 
 kmemleak_reset
+# fail-nth makes the n-th fault-injection point a task passes fail, any
+# point: the suites mean their own (xp2m's fail_alloc). Keep the kernel's
+# slab and page allocators out, or a slab refill in the middle of an
+# operation takes a failure the operation never sees.
+F=/sys/kernel/debug
+[ -w $F/failslab/cache-filter ] && echo Y >$F/failslab/cache-filter
+[ -w $F/fail_page_alloc/min-order ] && echo 11 >$F/fail_page_alloc/min-order
 mods=$(kunit_modules)
 for m in $mods; do
 	# shellcheck disable=SC2046
