@@ -14,6 +14,8 @@
 #            import of xp2m_x86 in two memory layouts
 #   distro   the modules built against Debian's headers, loaded into Debian's
 #            kernel booted as a Xen PV dom0, xp2m_x86 verifying its p2m
+#   domu     Xen's toolstack started in that dom0 boots the test kernel as a
+#            PV domU, where xp2m_x86 imports and verifies the domU's p2m
 #
 # Each check prints "ok - <what>" or "FAIL - <what>"; every KUnit case counts
 # as one check. The last line is "N passed, N failed, N skipped" and the exit
@@ -37,7 +39,7 @@ fail() { echo "FAIL - $*"; failed=$((failed + 1)); }
 need_pkgs build-essential bc bison flex libelf-dev libssl-dev cpio kmod \
 	python3 xz-utils sparse busybox-static qemu-system-x86 \
 	xen-hypervisor-4.17-amd64 linux-source-6.1 linux-image-amd64 \
-	linux-headers-amd64 gcc-aarch64-linux-gnu rsync file
+	linux-headers-amd64 gcc-aarch64-linux-gnu rsync file xen-utils-4.17
 
 src=$("$here/kernel.sh" --source) || exit 1
 kunit_py=$src/tools/testing/kunit/kunit.py
@@ -165,7 +167,9 @@ distro_kdir=/usr/src/linux-headers-$(distro_krel)
 [ -d "$distro_kdir" ] || die "no Debian headers at $distro_kdir"
 
 built_x86=0 built_um=0 built_distro=0
-if want static || want xen; then build x86 "$kx86" && built_x86=1; fi
+if want static || want xen || want domu; then
+	build x86 "$kx86" && built_x86=1
+fi
 if want static || want uml; then build um "$kum" ARCH=um && built_um=1; fi
 if want static || want distro; then
 	build distro "$distro_kdir" && built_distro=1
@@ -221,6 +225,31 @@ if want distro; then
 		vm_checks "$log" $? "distro dom0"
 	else
 		fail "distro dom0: not run, the build against Debian's headers failed"
+	fi
+fi
+
+if want domu; then
+	if [ $built_x86 = 1 ]; then
+		log=$logs/xen-domu.log
+		dir=$top/build/domu
+		krel=$(distro_krel)
+		domu_mods=()
+		for m in xenfs/xenfs xen-evtchn xen-privcmd xen-gntdev \
+			 xen-gntalloc; do
+			domu_mods+=(-M "/lib/modules/$krel/kernel/drivers/xen/$m.ko")
+		done
+		if "$here/domu-prep.sh" "$dir" "$top/build/x86/xp2m.ko" \
+			"$top/build/x86/xp2m_x86.ko" >"$logs/domu-prep.log" 2>&1; then
+			"$here/xen-vm" -q -k distro -t 900 -m 1536M -l "$log" \
+				-s "$here/guest/domu.sh" -f "$dir/xentools.tar.gz" \
+				-f "$dir/domu-bzImage" -f "$dir/domu-initrd.gz" \
+				-f "$dir/domu.cfg" "${domu_mods[@]}"
+			vm_checks "$log" $? "PV domU"
+		else
+			fail "PV domU: preparing the toolstack and the domU failed (log: $logs/domu-prep.log)"
+		fi
+	else
+		fail "PV domU: not run, the x86 build failed"
 	fi
 fi
 
