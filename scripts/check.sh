@@ -13,7 +13,9 @@
 #   xen      KUnit suites in a Xen PV dom0 (test kernel) under QEMU; the live
 #            import of xp2m_x86 in two memory layouts
 #   distro   the modules built against Debian's headers, loaded into Debian's
-#            kernel booted as a Xen PV dom0, xp2m_x86 verifying its p2m
+#            kernel booted as a Xen PV dom0, xp2m_x86 verifying its p2m; and
+#            into Debian's kernel on bare (emulated) hardware, where xp2m_x86
+#            refuses to load
 #   domu     Xen's toolstack started in that dom0 boots the test kernel as a
 #            PV domU, where xp2m_x86 imports and verifies the domU's p2m
 #
@@ -223,6 +225,12 @@ if want distro; then
 			-s "$here/guest/distro.sh" -f "$here/guest/x86.sh" \
 			$(printf -- '-M %s ' "$top"/build/distro/*.ko)
 		vm_checks "$log" $? "distro dom0"
+		log=$logs/bare-distro.log
+		echo "not running on Xen" >"$top/build/why"
+		"$here/bare-vm" -t 300 -l "$log" -s "$here/guest/refuse.sh" \
+			-f "$top/build/why" -M "$top/build/distro/xp2m.ko" \
+			-M "$top/build/distro/xp2m_x86.ko"
+		vm_checks "$log" $? "distro bare metal"
 	else
 		fail "distro dom0: not run, the build against Debian's headers failed"
 	fi
@@ -238,12 +246,13 @@ if want domu; then
 			 xen-gntalloc; do
 			domu_mods+=(-M "/lib/modules/$krel/kernel/drivers/xen/$m.ko")
 		done
-		if "$here/domu-prep.sh" "$dir" "$top/build/x86/xp2m.ko" \
-			"$top/build/x86/xp2m_x86.ko" >"$logs/domu-prep.log" 2>&1; then
+		if "$here/domu-prep.sh" -o "$dir" \
+			-m "$top/build/x86/xp2m.ko" -m "$top/build/x86/xp2m_x86.ko" \
+			>"$logs/domu-prep.log" 2>&1; then
 			"$here/xen-vm" -q -k distro -t 900 -m 1536M -l "$log" \
-				-s "$here/guest/domu.sh" -f "$dir/xentools.tar.gz" \
-				-f "$dir/domu-bzImage" -f "$dir/domu-initrd.gz" \
-				-f "$dir/domu.cfg" "${domu_mods[@]}"
+				-s "$here/guest/domu.sh" $(printf -- '-f %s ' \
+				"$dir"/xentools.tar.gz "$dir"/domu-* \
+				"$dir"/domu.cfg) "${domu_mods[@]}"
 			vm_checks "$log" $? "PV domU"
 		else
 			fail "PV domU: preparing the toolstack and the domU failed (log: $logs/domu-prep.log)"

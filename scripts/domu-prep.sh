@@ -1,25 +1,33 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# domu-prep.sh OUTDIR MODULE.ko...: the files a Xen PV dom0 booted by
-# xen-vm needs to start a PV domU with scripts/guest/domu.sh:
+# domu-prep.sh -o OUTDIR -m KO...: the files a Xen PV dom0 booted by xen-vm
+# needs to start a PV domU with scripts/guest/domu.sh:
 #
 #   xentools.tar.gz    Xen's toolstack from this machine (xl, xenstored,
 #                      xenconsoled, xen-init-dom0, the libraries they load)
-#   domu-bzImage       the test kernel, booted as the domU
-#   domu-initrd.gz     its initramfs: guest/x86.sh, with the MODULEs
-#   domu.cfg           the domU's xl configuration
+#   domu-bzImage, domu-initrd.gz, domu.cfg
+#                      the domU: the test kernel, running guest/x86.sh with
+#                      the modules given with -m (built for the test kernel)
 #
-# Debian's kernel is the dom0 (the test kernel has no UNIX sockets, which
-# xenstored needs); pass its Xen drivers to xen-vm with -M (see check.sh).
+# Debian's kernel is the dom0 too (the test kernel has no UNIX sockets,
+# which xenstored needs); pass its Xen drivers to xen-vm with -M (see
+# check.sh).
 
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-[ $# -ge 1 ] || die "usage: domu-prep.sh OUTDIR MODULE.ko..."
-out=$1
-shift
+usage() { die "usage: domu-prep.sh -o OUTDIR [-m KO]..."; }
+out= pv=()
+while getopts "o:m:" opt; do
+	case $opt in
+	o) out=$OPTARG ;;
+	m) pv+=(-m "$OPTARG") ;;
+	*) usage ;;
+	esac
+done
+[ -n "$out" ] || usage
 need_pkgs xen-utils-4.17 busybox-static cpio kmod
 
 kdir=$("$here/kernel.sh" x86)
@@ -43,7 +51,6 @@ cp -L /lib64/ld-linux-x86-64.so.2 "$stage/lib64/"
 tar -czf "$out/xentools.tar.gz" -C "$stage" .
 
 cp "$kdir/arch/x86/boot/bzImage" "$out/domu-bzImage"
-args=(-o "$out/domu-initrd.gz" -r "$krel" -s "$here/guest/x86.sh")
-for m in "$@"; do args+=(-m "$m"); done
-"$here/mkinitramfs.sh" "${args[@]}"
+"$here/mkinitramfs.sh" -o "$out/domu-initrd.gz" -r "$krel" \
+	-s "$here/guest/x86.sh" "${pv[@]}"
 cp "$here/guest/domu.cfg" "$out/domu.cfg"
