@@ -279,6 +279,7 @@ out_p2m:
 out_map:
 	xp2m_x86_map_free(&x->map);
 out_free:
+	mutex_destroy(&x->lock);
 	kfree(x);
 	return ERR_PTR(err);
 }

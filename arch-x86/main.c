@@ -77,8 +77,6 @@ static void xp2m_x86_show_report(struct seq_file *m,
 				 const struct xp2m_x86_report *rep,
 				 unsigned long unimported)
 {
-	static const char * const classes[] = { "pfn", "identity", "missing",
-						"foreign" };
 	const unsigned long *counts[] = { rep->ours, rep->kernel };
 	unsigned int i, j;
 
@@ -88,7 +86,7 @@ static void xp2m_x86_show_report(struct seq_file *m,
 	for (i = 0; i < ARRAY_SIZE(counts); i++) {
 		seq_puts(m, i ? "kernel" : "ours");
 		for (j = 0; j < XP2M_NR_TYPES; j++)
-			seq_printf(m, " %s %lu", classes[j], counts[i][j]);
+			seq_printf(m, " %s %lu", xp2m_type_name(j), counts[i][j]);
 		seq_putc(m, '\n');
 	}
 	seq_printf(m, "balloon %lu\n", rep->balloon);

@@ -149,10 +149,11 @@ int xp2m_x86_map_build(struct xp2m_x86_map *map,
 	ram = kcalloc(nr_hv + 1, sizeof(*ram), GFP_KERNEL);
 	holes = kcalloc(nr_hv + 1, sizeof(*holes), GFP_KERNEL);
 	kb = kcalloc(nr_kram + 1, sizeof(*kb), GFP_KERNEL);
-	map->hv = kmemdup(hv, nr_hv * sizeof(*hv) ?: 1, GFP_KERNEL);
+	map->hv = kcalloc(nr_hv + 1, sizeof(*map->hv), GFP_KERNEL);
 	map->ram = kcalloc(nr_hv + nr_kram + 1, sizeof(*map->ram), GFP_KERNEL);
 	if (!ram || !holes || !kb || !map->hv || !map->ram)
 		goto out;
+	memcpy(map->hv, hv, nr_hv * sizeof(*hv));
 	map->nr_hv = nr_hv;
 
 	for (i = 0; i < nr_hv; i++) {

@@ -133,9 +133,9 @@ static void xp2m_seg(const struct xp2m *p2m, unsigned long pfn,
 static unsigned long xp2m_raw_run(const struct xp2m *p2m, unsigned long pfn,
 				  enum xp2m_raw_type *type)
 {
+	enum xp2m_raw_type t;
 	bool first = true;
 	struct xp2m_seg s;
-	unsigned long t;
 
 	while (pfn < p2m->max_pfn) {
 		xp2m_seg(p2m, pfn, &s);
@@ -191,7 +191,7 @@ static unsigned int xp2m_dbg_class(struct xp2m_debugfs *d,
 	return type;
 }
 
-/* The last pfn of a stretch of missing pfns [pfn, end) with the same RAM-ness. */
+/* Where [pfn, end), all missing, stops having @pfn's RAM-ness. */
 static unsigned long xp2m_dbg_ram_clip(struct xp2m_debugfs *d,
 				       struct xp2m_dbg_ram *c,
 				       unsigned long pfn, unsigned long end)
@@ -647,7 +647,7 @@ struct xp2m_debugfs *xp2m_debugfs_register(struct xp2m *p2m,
 	debugfs_create_file("lookup", 0600, d->dir, d, &xp2m_lookup_fops);
 	debugfs_create_file("frame_list", 0400, d->dir, d,
 			    &xp2m_frame_list_fops);
-	p2m->debugfs = d->dir;
+	p2m->debugfs = IS_ERR(d->dir) ? NULL : d->dir;
 	return d;
 }
 EXPORT_SYMBOL_GPL(xp2m_debugfs_register);
