@@ -22,7 +22,8 @@ stage() {
 
 figures() {
 	tr -d '\r' <"$1" | sed 's/^\[ *[0-9.]*\] //' |
-		grep -E '^bench [A-Za-z0-9_.-]+ -?[0-9.]+ [A-Za-z0-9_/%.-]+$'
+		grep -E '^bench [A-Za-z0-9_.-]+ -?[0-9.]+ [A-Za-z0-9_/%.-]+$' ||
+		true
 }
 
 mkdir -p "$top/build/logs"

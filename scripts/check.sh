@@ -10,9 +10,14 @@
 #            warnings; sparse (C=2) with no warnings from our code;
 #            checkpatch --strict and kernel-doc clean on all our sources
 #   uml      KUnit suites in User-mode Linux
-#   xen      KUnit suites in a Xen PV dom0 (test kernel) under QEMU
+#   xen      KUnit suites in a Xen PV dom0 (test kernel) under QEMU; the live
+#            import of xp2m_x86 in two memory layouts
 #   distro   the modules built against Debian's headers, loaded into Debian's
-#            kernel booted as a Xen PV dom0
+#            kernel booted as a Xen PV dom0, xp2m_x86 verifying its p2m; and
+#            into Debian's kernel on bare (emulated) hardware, where xp2m_x86
+#            refuses to load
+#   domu     Xen's toolstack started in that dom0 boots the test kernel as a
+#            PV domU, where xp2m_x86 imports and verifies the domU's p2m
 #
 # Each check prints "ok - <what>" or "FAIL - <what>"; every KUnit case counts
 # as one check. The last line is "N passed, N failed, N skipped" and the exit
@@ -36,7 +41,7 @@ fail() { echo "FAIL - $*"; failed=$((failed + 1)); }
 need_pkgs build-essential bc bison flex libelf-dev libssl-dev cpio kmod \
 	python3 xz-utils sparse busybox-static qemu-system-x86 \
 	xen-hypervisor-4.17-amd64 linux-source-6.1 linux-image-amd64 \
-	linux-headers-amd64 gcc-aarch64-linux-gnu rsync file
+	linux-headers-amd64 gcc-aarch64-linux-gnu rsync file xen-utils-4.17
 
 src=$("$here/kernel.sh" --source) || exit 1
 kunit_py=$src/tools/testing/kunit/kunit.py
@@ -164,7 +169,9 @@ distro_kdir=/usr/src/linux-headers-$(distro_krel)
 [ -d "$distro_kdir" ] || die "no Debian headers at $distro_kdir"
 
 built_x86=0 built_um=0 built_distro=0
-if want static || want xen; then build x86 "$kx86" && built_x86=1; fi
+if want static || want xen || want domu; then
+	build x86 "$kx86" && built_x86=1
+fi
 if want static || want uml; then build um "$kum" ARCH=um && built_um=1; fi
 if want static || want distro; then
 	build distro "$distro_kdir" && built_distro=1
@@ -194,6 +201,18 @@ if want xen; then
 			-f "$top/build/modparams" \
 			$(built_modules "$top/build/x86" | sed 's/^/-M /')
 		vm_checks "$log" $? "xen dom0"
+		# The live import, in two memory layouts: 512 MiB of 1 GiB (with
+		# the bad-input and reload checks), and 5 GiB of 6 GiB, RAM on
+		# both sides of the PCI hole and past 4 GiB.
+		x86_mods=(-M "$top/build/x86/xp2m.ko" -M "$top/build/x86/xp2m_x86.ko")
+		log=$logs/xen-x86.log
+		"$here/xen-vm" -q -t 900 -l "$log" -s "$here/guest/x86.sh" \
+			-f "$here/guest/x86-input.sh" "${x86_mods[@]}"
+		vm_checks "$log" $? "xen dom0 x86 (512M of 1G)"
+		log=$logs/xen-x86-6g.log
+		"$here/xen-vm" -q -t 900 -m 6G -d 5G -l "$log" \
+			-s "$here/guest/x86.sh" "${x86_mods[@]}"
+		vm_checks "$log" $? "xen dom0 x86 (5G of 6G)"
 	else
 		fail "xen dom0: not run, the x86 build failed"
 	fi
@@ -203,11 +222,43 @@ if want distro; then
 	if [ $built_distro = 1 ]; then
 		log=$logs/xen-distro.log
 		"$here/xen-vm" -q -k distro -t 600 -l "$log" \
-			-s "$here/guest/distro.sh" \
+			-s "$here/guest/distro.sh" -f "$here/guest/x86.sh" \
 			$(built_modules "$top/build/distro" | sed 's/^/-M /')
 		vm_checks "$log" $? "distro dom0"
+		log=$logs/bare-distro.log
+		echo "not running on Xen" >"$top/build/why"
+		"$here/bare-vm" -t 300 -l "$log" -s "$here/guest/refuse.sh" \
+			-f "$top/build/why" -M "$top/build/distro/xp2m.ko" \
+			-M "$top/build/distro/xp2m_x86.ko"
+		vm_checks "$log" $? "distro bare metal"
 	else
 		fail "distro dom0: not run, the build against Debian's headers failed"
+	fi
+fi
+
+if want domu; then
+	if [ $built_x86 = 1 ]; then
+		log=$logs/xen-domu.log
+		dir=$top/build/domu
+		krel=$(distro_krel)
+		domu_mods=()
+		for m in xenfs/xenfs xen-evtchn xen-privcmd xen-gntdev \
+			 xen-gntalloc; do
+			domu_mods+=(-M "/lib/modules/$krel/kernel/drivers/xen/$m.ko")
+		done
+		if "$here/domu-prep.sh" -o "$dir" \
+			-m "$top/build/x86/xp2m.ko" -m "$top/build/x86/xp2m_x86.ko" \
+			>"$logs/domu-prep.log" 2>&1; then
+			"$here/xen-vm" -q -k distro -t 900 -m 1536M -l "$log" \
+				-s "$here/guest/domu.sh" $(printf -- '-f %s ' \
+				"$dir"/xentools.tar.gz "$dir"/domu-* \
+				"$dir"/domu.cfg) "${domu_mods[@]}"
+			vm_checks "$log" $? "PV domU"
+		else
+			fail "PV domU: preparing the toolstack and the domU failed (log: $logs/domu-prep.log)"
+		fi
+	else
+		fail "PV domU: not run, the x86 build failed"
 	fi
 fi
 

@@ -52,6 +52,22 @@ struct xp2m_backend;
  *	the kernel's page tables are what a toolstack walks.
  * @pt_set: likewise, change the one entry mapping @va (tables exist).
  * @pt_unmap: likewise, free the tables of [@va, @va + @n pages).
+ * @populate: reservation: a new machine frame for each of the @nr missing
+ *	pfns of @pfns, which the caller owns (XENMEM_populate_physmap: one
+ *	extent list, in order); the frames go to @mfns, the M2P learns them.
+ *	The caller tells the p2m. Returns how many of the first pfns got a
+ *	frame (fewer when the domain reached its maximum or the machine is
+ *	full), or a negative errno when none was tried. May sleep. NULL where
+ *	the machine has no reservation to change.
+ * @release: reservation: give the @nr frames of @mfns, which the caller
+ *	owns and no longer maps, back to the machine
+ *	(XENMEM_decrease_reservation). Returns how many of the first ones, or
+ *	a negative errno when none was tried. May sleep. NULL as @populate.
+ * @m2p_update: record in the M2P that frame @mfns[i] backs pfn @pfns[i],
+ *	for @nr frames the caller owns (MMU_MACHPHYS_UPDATE, in batches).
+ *	Returns how many of the first ones were recorded, or a negative errno
+ *	when none was. May sleep. Unlike @set_m2p, never called by the core
+ *	on its own account.
  */
 struct xp2m_backend_ops {
 	struct page *(*page_alloc)(struct xp2m_backend *be);
@@ -75,6 +91,12 @@ struct xp2m_backend_ops {
 		       unsigned long mfn);
 	void (*pt_unmap)(struct xp2m_backend *be, unsigned long va,
 			 unsigned long n);
+	long (*populate)(struct xp2m_backend *be, const unsigned long *pfns,
+			 unsigned long *mfns, unsigned long nr);
+	long (*release)(struct xp2m_backend *be, const unsigned long *mfns,
+			unsigned long nr);
+	long (*m2p_update)(struct xp2m_backend *be, const unsigned long *mfns,
+			   const unsigned long *pfns, unsigned long nr);
 };
 
 /**

@@ -11,6 +11,13 @@ modparams() {
 }
 
 kmemleak_reset
+# fail-nth makes the n-th fault-injection point a task passes fail, any
+# point: the suites mean their own (xp2m's fail_alloc). Keep the kernel's
+# slab and page allocators out, or a slab refill in the middle of an
+# operation takes a failure the operation never sees.
+F=/sys/kernel/debug
+[ -w $F/failslab/cache-filter ] && echo Y >$F/failslab/cache-filter
+[ -w $F/fail_page_alloc/min-order ] && echo 11 >$F/fail_page_alloc/min-order
 mods=$(kunit_modules)
 for m in $mods; do
 	# shellcheck disable=SC2046
@@ -20,8 +27,14 @@ for m in $mods; do
 		check_fail "load $m: modprobe failed"
 	fi
 done
+# rmmod, not modprobe -r: the latter fails when a dependency it would take
+# along is still used by another suite's module.
 for m in $mods; do
-	check "unload $m" modprobe -r "$m"
+	check "unload $m" rmmod "$m"
+done
+# Then what they depended on, users first (lsmod lists them first).
+for m in $(lsmod | sed -n 's/^\(xp2m[a-z0-9_]*\) .*/\1/p'); do
+	rmmod "$m"
 done
 if lsmod | grep -q '^xp2m'; then
 	check_fail "unload: modules left behind: $(lsmod | grep '^xp2m' | cut -d' ' -f1 | tr '\n' ' ')"

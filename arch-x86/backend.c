@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xp2m_x86: the core's machine, in a Xen PV domain.
+ *
+ * Pages the core asks for are ordinary kernel pages: in a PV domain each is
+ * backed by a machine frame of the domain, which the running kernel's p2m
+ * names. A frame is "mapped" for a reader that knows only frame numbers by
+ * going back through the M2P to the pfn, checking that the kernel's p2m
+ * names the same frame for it (so the frame is the domain's own, not a
+ * foreign or stale one), and using the kernel's direct mapping of that pfn.
+ * The core never has the M2P written through this backend: it has no
+ * set_m2p, and no domain-building operations. The reservation operations
+ * (populate, release, and m2p_update for frames the caller got from
+ * populate) are the hypercalls the balloon uses, each one batch for a list;
+ * they act only on pfns and frames the caller owns.
+ */
+
+#include <linux/mm.h>
+
+#include <asm/xen/hypercall.h>
+#include <asm/xen/page.h>
+#include <xen/interface/memory.h>
+
+#include <xp2m/backend.h>
+#include <xp2m/entry.h>
+
+#include "internal.h"
+
+/**
+ * xp2m_x86_m2p() - the M2P's entry for a machine frame
+ * @mfn: the frame
+ *
+ * A read of Xen's read-only machine_to_phys_mapping that cannot fault:
+ * frames past machine_to_phys_nr, and holes in the table, read as ~0.
+ *
+ * Return: the pfn the frame's owner gave it, or %XP2M_INVALID_ENTRY.
+ */
+unsigned long xp2m_x86_m2p(unsigned long mfn)
+{
+	unsigned long pfn;
+
+	if (mfn >= machine_to_phys_nr ||
+	    xen_safe_read_ulong(&machine_to_phys_mapping[mfn], &pfn))
+		return XP2M_INVALID_ENTRY;
+	return pfn;
+}
+
+/*
+ * Pages handed out by x86_page_alloc() and not yet given back. They carry
+ * a mark in page->private, so that pages of a boot list, which come back
+ * through x86_page_free() too, are not counted.
+ */
+#define XP2M_X86_PAGE_MARK	0x78703270UL
+static atomic_long_t x86_pages = ATOMIC_LONG_INIT(0);
+
+static struct page *x86_page_alloc(struct xp2m_backend *be)
+{
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+
+	if (page) {
+		set_page_private(page, XP2M_X86_PAGE_MARK);
+		atomic_long_inc(&x86_pages);
+	}
+	return page;
+}
+
+static void x86_page_free(struct xp2m_backend *be, struct page *page)
+{
+	if (page_private(page) == XP2M_X86_PAGE_MARK) {
+		set_page_private(page, 0);
+		atomic_long_dec(&x86_pages);
+	}
+	__free_page(page);
+}
+
+/**
+ * xp2m_x86_backend_pages() - pages the core holds from this machine
+ *
+ * Leaves, mids and frame-list pages the core allocated through the backend
+ * and has not freed (boot-list pages are not counted). With no instance
+ * left it is 0.
+ *
+ * Return: the count.
+ */
+long xp2m_x86_backend_pages(void)
+{
+	return atomic_long_read(&x86_pages);
+}
+EXPORT_SYMBOL_GPL(xp2m_x86_backend_pages);
+
+/* The frame the kernel's p2m gives @pfn, if it is a frame of this domain. */
+static unsigned long x86_own_frame(unsigned long pfn)
+{
+	unsigned long mfn = __pfn_to_mfn(pfn);
+
+	if (xp2m_entry_type(mfn) != XP2M_TYPE_PFN)
+		return XP2M_INVALID_ENTRY;
+	return mfn;
+}
+
+static unsigned long x86_page_to_mfn(struct xp2m_backend *be,
+				     struct page *page)
+{
+	return x86_own_frame(page_to_pfn(page));
+}
+
+static const void *x86_map_frame(struct xp2m_backend *be, unsigned long mfn)
+{
+	unsigned long pfn;
+
+	if (mfn > be->max_mfn)
+		return NULL;
+	pfn = xp2m_x86_m2p(mfn);
+	if (pfn == XP2M_INVALID_ENTRY || !pfn_valid(pfn) ||
+	    x86_own_frame(pfn) != mfn)
+		return NULL;
+	return page_address(pfn_to_page(pfn));
+}
+
+static void x86_unmap_frame(struct xp2m_backend *be, const void *addr)
+{
+}
+
+static unsigned long x86_m2p(struct xp2m_backend *be, unsigned long mfn)
+{
+	return xp2m_x86_m2p(mfn);
+}
+
+static long x86_populate(struct xp2m_backend *be, const unsigned long *pfns,
+			 unsigned long *mfns, unsigned long nr)
+{
+	struct xen_memory_reservation r = {
+		.nr_extents = nr,
+		.extent_order = 0,
+		.domid = DOMID_SELF,
+	};
+	long done;
+
+	if (!nr)
+		return 0;
+	/* In: the pfns, for the M2P. Out: the frames. */
+	memcpy(mfns, pfns, nr * sizeof(*mfns));
+	set_xen_guest_handle(r.extent_start, mfns);
+	done = HYPERVISOR_memory_op(XENMEM_populate_physmap, &r);
+	if (done < 0)
+		return done;
+	memset(mfns + done, 0xff, (nr - done) * sizeof(*mfns));
+	return done;
+}
+
+static long x86_release(struct xp2m_backend *be, const unsigned long *mfns,
+			unsigned long nr)
+{
+	struct xen_memory_reservation r = {
+		.nr_extents = nr,
+		.extent_order = 0,
+		.domid = DOMID_SELF,
+	};
+
+	if (!nr)
+		return 0;
+	/* Xen only reads the list. */
+	set_xen_guest_handle(r.extent_start, (xen_pfn_t *)mfns);
+	return HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r);
+}
+
+/* Updates a hypercall takes at once: a few hundred bytes of stack. */
+#define XP2M_X86_M2P_BATCH	32
+
+static long x86_m2p_update(struct xp2m_backend *be, const unsigned long *mfns,
+			   const unsigned long *pfns, unsigned long nr)
+{
+	struct mmu_update req[XP2M_X86_M2P_BATCH];
+	unsigned long done = 0, i, n;
+	int rc, ok;
+
+	while (done < nr) {
+		n = min_t(unsigned long, nr - done, XP2M_X86_M2P_BATCH);
+		for (i = 0; i < n; i++) {
+			req[i].ptr = PFN_PHYS((u64)mfns[done + i]) |
+				     MMU_MACHPHYS_UPDATE;
+			req[i].val = pfns[done + i];
+		}
+		ok = 0;
+		rc = HYPERVISOR_mmu_update(req, n, &ok, DOMID_SELF);
+		done += ok;
+		if (rc < 0 || ok < n)
+			return done ?: (rc < 0 ? rc : -EINVAL);
+		cond_resched();
+	}
+	return done;
+}
+
+static const struct xp2m_backend_ops x86_ops = {
+	.page_alloc = x86_page_alloc,
+	.page_free = x86_page_free,
+	.page_to_mfn = x86_page_to_mfn,
+	.map_frame = x86_map_frame,
+	.unmap_frame = x86_unmap_frame,
+	.m2p = x86_m2p,
+	/* Never write the M2P for frames the module does not own. */
+	.set_m2p = NULL,
+	.populate = x86_populate,
+	.release = x86_release,
+	.m2p_update = x86_m2p_update,
+};
+
+static struct xp2m_backend x86_backend = {
+	.ops = &x86_ops,
+	.name = "xen-pv",
+};
+
+/**
+ * xp2m_x86_backend() - the machine this PV domain runs on
+ *
+ * Return: the backend, valid once xp2m_x86 is loaded (which needs a Xen PV
+ * domain), for the life of the module.
+ */
+struct xp2m_backend *xp2m_x86_backend(void)
+{
+	return &x86_backend;
+}
+EXPORT_SYMBOL_GPL(xp2m_x86_backend);
+
+int xp2m_x86_backend_init(void)
+{
+	long max;
+
+	/* The core states the PV ABI itself; it must be the kernel's. */
+	BUILD_BUG_ON(XP2M_INVALID_ENTRY != INVALID_P2M_ENTRY);
+	BUILD_BUG_ON(XP2M_IDENTITY_BIT != IDENTITY_FRAME_BIT);
+	BUILD_BUG_ON(XP2M_FOREIGN_BIT != FOREIGN_FRAME_BIT);
+	BUILD_BUG_ON(XP2M_PER_PAGE != P2M_PER_PAGE);
+
+	/* Xen's max_page: one past the highest frame of RAM. */
+	max = HYPERVISOR_memory_op(XENMEM_maximum_ram_page, NULL);
+	if (max <= 0) {
+		pr_err("xp2m_x86: XENMEM_maximum_ram_page failed: %ld\n", max);
+		return max ? (int)max : -ENODEV;
+	}
+	x86_backend.max_mfn = max - 1;
+	return 0;
+}

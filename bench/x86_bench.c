@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xp2m_x86_bench: figures of the live import in a Xen PV domain, printed as
+ * "bench <name> <value> <unit>" lines when the module loads (make bench).
+ *
+ * Under QEMU's TCG nothing is cached and every figure is slow; only ratios
+ * of two things measured in the same run mean anything:
+ *
+ *   x86_import_ms, x86_verify_ms      importing the running kernel's p2m,
+ *                                     and verifying all of it (absolute)
+ *   x86_{import,verify}_vs_flat_walk  the same, against one pass over the
+ *                                     kernel's whole list entry by entry, as
+ *                                     its own debugfs dump makes
+ *   x86_lookup_vs_gptm_{ram,span}     xp2m_lookup() against the kernel's
+ *                                     get_phys_to_machine(), for random pfns
+ *                                     of the domain's pages (ram) and of the
+ *                                     whole list (span)
+ *   x86_lookup_vs_pfn_to_mfn_*        against __pfn_to_mfn(), the kernel's
+ *                                     inline fast path (one load, calling
+ *                                     get_phys_to_machine() for INVALID)
+ */
+
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/slab.h>
+
+#include <asm/xen/page.h>
+
+#include <xp2m/x86.h>
+
+#include "bench.h"
+
+#define NR_PFNS		65536
+#define ROUNDS		7
+
+static u64 bench_lookups(const struct xp2m *p2m, const unsigned long *pfns,
+			 int which)
+{
+	u64 samples[ROUNDS], t0;
+	unsigned long sum = 0;
+	unsigned int r, i;
+
+	for (r = 0; r < ROUNDS; r++) {
+		t0 = ktime_get_ns();
+		switch (which) {
+		case 0:
+			for (i = 0; i < NR_PFNS; i++)
+				sum += xp2m_lookup(p2m, pfns[i]);
+			break;
+		case 1:
+			for (i = 0; i < NR_PFNS; i++)
+				sum += get_phys_to_machine(pfns[i]);
+			break;
+		default:
+			for (i = 0; i < NR_PFNS; i++)
+				sum += __pfn_to_mfn(pfns[i]);
+			break;
+		}
+		samples[r] = ktime_get_ns() - t0;
+		cond_resched();
+	}
+	/* Keep the loads. */
+	OPTIMIZER_HIDE_VAR(sum);
+	return xp2m_bench_median(samples, ROUNDS);
+}
+
+/* One pass over the kernel's list, entry by entry, as its dump makes. */
+static u64 bench_flat_walk(unsigned long *runs)
+{
+	unsigned long pfn, size = READ_ONCE(xen_p2m_size), prev = ~0UL, e, t;
+	u64 t0 = ktime_get_ns();
+
+	*runs = 0;
+	for (pfn = 0; pfn < size; pfn++) {
+		e = READ_ONCE(xen_p2m_addr[pfn]);
+		t = e == INVALID_P2M_ENTRY ? 1 : e & IDENTITY_FRAME_BIT ? 0 : 2;
+		if (t != prev)
+			(*runs)++;
+		prev = t;
+		if (pfn % (1UL << 24) == 0)
+			cond_resched();
+	}
+	return ktime_get_ns() - t0;
+}
+
+static void bench_ratio(const char *name, u64 ours, u64 theirs)
+{
+	xp2m_bench_frac(name, ours, theirs, "x");
+}
+
+static int __init x86_bench_init(void)
+{
+	struct xp2m_x86_report *rep;
+	unsigned long *pfns, runs, i;
+	struct rnd_state rnd;
+	u64 flat, ours, gptm, fast;
+	struct xp2m_x86 *x;
+	int err = 0;
+
+	x = xp2m_x86_import("bench");
+	if (IS_ERR(x))
+		return PTR_ERR(x);
+	rep = xp2m_x86_report_alloc(4);
+	pfns = kvmalloc_array(NR_PFNS, sizeof(*pfns), GFP_KERNEL);
+	if (!rep || !pfns) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = xp2m_x86_verify(x, rep);
+	if (err)
+		goto out;
+	if (rep->mismatched)
+		pr_warn("x86_bench: %lu pfns disagree\n", rep->mismatched);
+	flat = bench_flat_walk(&runs);
+
+	xp2m_bench_u64("x86_span_pfns", x->p2m->max_pfn, "pfns");
+	xp2m_bench_u64("x86_ram_pfns", rep->ours[XP2M_TYPE_PFN], "pfns");
+	xp2m_bench_frac("x86_import_ms", x->import_ns, NSEC_PER_MSEC, "ms");
+	xp2m_bench_frac("x86_verify_ms", rep->ns, NSEC_PER_MSEC, "ms");
+	xp2m_bench_frac("x86_flat_walk_ms", flat, NSEC_PER_MSEC, "ms");
+	xp2m_bench_u64("x86_flat_walk_runs", runs, "runs");
+	bench_ratio("x86_import_vs_flat_walk", x->import_ns, flat);
+	bench_ratio("x86_verify_vs_flat_walk", rep->ns, flat);
+
+	prandom_seed_state(&rnd, 42);
+	for (i = 0; i < NR_PFNS; i++)
+		pfns[i] = prandom_u32_state(&rnd) % x->p2m->nr_pages;
+	ours = bench_lookups(x->p2m, pfns, 0);
+	gptm = bench_lookups(x->p2m, pfns, 1);
+	fast = bench_lookups(x->p2m, pfns, 2);
+	bench_ratio("x86_lookup_vs_gptm_ram", ours, gptm);
+	bench_ratio("x86_lookup_vs_pfn_to_mfn_ram", ours, fast);
+
+	for (i = 0; i < NR_PFNS; i++)
+		pfns[i] = ((u64)prandom_u32_state(&rnd) << 32 |
+			   prandom_u32_state(&rnd)) % x->p2m->max_pfn;
+	ours = bench_lookups(x->p2m, pfns, 0);
+	gptm = bench_lookups(x->p2m, pfns, 1);
+	fast = bench_lookups(x->p2m, pfns, 2);
+	bench_ratio("x86_lookup_vs_gptm_span", ours, gptm);
+	bench_ratio("x86_lookup_vs_pfn_to_mfn_span", ours, fast);
+out:
+	kvfree(pfns);
+	kvfree(rep);
+	xp2m_x86_free(x);
+	return err;
+}
+
+static void __exit x86_bench_exit(void)
+{
+}
+
+module_init(x86_bench_init);
+module_exit(x86_bench_exit);
+
+MODULE_DESCRIPTION("xp2m: benchmark of the live import in a Xen PV domain");
+MODULE_LICENSE("GPL");

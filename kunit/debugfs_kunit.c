@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite of the core's debugfs views: an instance on the simulated
+ * machine with grafted, private and shared leaves, identity, a foreign frame
+ * and missing RAM, read and written through its files in
+ * /sys/kernel/debug/xp2m/<name>/, as a user would: through the file
+ * operations debugfs installs, with a buffer in user memory (test cases run
+ * in kernel threads, which borrow the address space of the task that loaded
+ * the suite for the length of one read or write).
+ */
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kthread.h>
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include <xp2m/debugfs.h>
+
+#include "p2m_test.h"
+
+#define DBG_GIB		XP2M_MID_SPAN
+#define DBG_NR		1100UL			/* 2 grafted leaves, 1 partial */
+#define DBG_MAX		(2 * DBG_GIB + 1000)	/* a partial leaf, a partial GiB */
+#define FOREIGN_PFN	1050UL
+#define FAR_PFN		(2 * DBG_GIB + 700)
+
+/* RAM of the test's memory map: the domain's pages, and a little more. */
+static const struct { unsigned long start, end; } dbg_ram[] = {
+	{ 0, DBG_NR },
+	{ 2 * DBG_GIB + 600, 2 * DBG_GIB + 800 },
+};
+
+static bool dbg_is_ram(void *priv, unsigned long pfn, unsigned long *end)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(dbg_ram); i++) {
+		if (pfn < dbg_ram[i].start) {
+			*end = dbg_ram[i].start;
+			return false;
+		}
+		if (pfn < dbg_ram[i].end) {
+			*end = dbg_ram[i].end;
+			return true;
+		}
+	}
+	*end = DBG_MAX;
+	return false;
+}
+
+static const struct xp2m_debugfs_ops dbg_ops = {
+	.ram = dbg_is_ram,
+};
+
+#define UBUF_SIZE	(4 * PAGE_SIZE)
+
+/* The address space of the task that loaded the suite. */
+static struct mm_struct *dbg_mm;
+
+static int dbg_suite_init(struct kunit_suite *suite)
+{
+	dbg_mm = current->mm;
+	if (dbg_mm)
+		mmget(dbg_mm);
+	return 0;
+}
+
+static void dbg_suite_exit(struct kunit_suite *suite)
+{
+	if (dbg_mm)
+		mmput(dbg_mm);
+	dbg_mm = NULL;
+}
+
+struct dbg_ctx {
+	struct xp2m_debugfs *dbg;
+	char dir[128];
+};
+
+static void dbg_exit(struct kunit *test)
+{
+	struct t_ctx *c = test->priv;
+	struct dbg_ctx *d = c ? c->extra : NULL;
+
+	if (d)
+		xp2m_debugfs_unregister(d->dbg);
+	t_exit(test);
+}
+
+/*
+ * The instance every case reads:
+ *   [0, 1100)             the domain's frames; [600, 700) made identity
+ *                         inside a grafted leaf; pfn 1050 a foreign frame
+ *   [DBG_GIB - 512, 2 DBG_GIB + 512)  identity: a shared leaf, a shared mid, and
+ *                         the first leaf of GiB 2
+ *   2 DBG_GIB + 700           a frame, in a private leaf
+ */
+static struct dbg_ctx *dbg_setup(struct kunit *test)
+{
+	struct dbg_ctx *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	struct t_ctx *c;
+	struct file *f;
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	t_setup(test, DBG_NR, DBG_MAX);
+	c = t_ctx(test);
+	KUNIT_ASSERT_EQ(test, xp2m_set_identity(c->p2m, 600, 700), 100L);
+	KUNIT_ASSERT_EQ(test, xp2m_set_identity(c->p2m, DBG_GIB - 512,
+						2 * DBG_GIB + 512),
+			(long)(DBG_GIB + 1024));
+	KUNIT_ASSERT_EQ(test, xp2m_set(c->p2m, FOREIGN_PFN,
+				       XP2M_FOREIGN_FRAME(t_asc_mfn(c, 4))), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_set(c->p2m, FAR_PFN, t_asc_mfn(c, 3)), 0);
+
+	d->dbg = xp2m_debugfs_register(c->p2m, &dbg_ops, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(d->dbg));
+	c->extra = d;
+	if (!dbg_mm)
+		kunit_skip(test, "no user memory to read files into");
+	snprintf(d->dir, sizeof(d->dir), "/sys/kernel/debug/xp2m/%s",
+		 c->p2m->name);
+	f = filp_open(d->dir, O_RDONLY | O_DIRECTORY, 0);
+	if (IS_ERR(f))
+		kunit_skip(test, "debugfs is not mounted at /sys/kernel/debug");
+	__fput_sync(f);
+	return d;
+}
+
+/*
+ * Open @path and read it into @kbuf (@len bytes with the NUL), @chunk bytes
+ * a read, or write @len bytes of @kbuf to it in one write. Returns the bytes
+ * read or what the write returned. No assertion in here: a test that fails
+ * must not leave this thread in another's address space.
+ */
+static ssize_t dbg_io(const char *path, bool write, char *kbuf, size_t len,
+		      size_t chunk)
+{
+	unsigned long addr;
+	char __user *ubuf;
+	ssize_t n, done = 0;
+	struct file *f;
+	loff_t pos = 0;
+
+	if (len > UBUF_SIZE || (!write && !len))
+		return -EINVAL;
+	f = filp_open(path, write ? O_WRONLY : O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	kthread_use_mm(dbg_mm);
+	addr = vm_mmap(NULL, 0, UBUF_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	if (IS_ERR_VALUE(addr)) {
+		n = (long)addr;
+		goto out;
+	}
+	ubuf = (char __user *)addr;
+	if (write) {
+		n = copy_to_user(ubuf, kbuf, len) ? -EFAULT :
+		    f->f_op->write(f, ubuf, len, &pos);
+	} else {
+		do {
+			n = f->f_op->read(f, ubuf, min(chunk, len - 1 - done),
+					  &pos);
+			if (n > 0 && copy_from_user(kbuf + done, ubuf, n))
+				n = -EFAULT;
+			if (n > 0)
+				done += n;
+		} while (n > 0 && done < len - 1);
+		kbuf[done] = '\0';
+		if (n >= 0)
+			n = done;
+	}
+	vm_munmap(addr, UBUF_SIZE);
+out:
+	kthread_unuse_mm(dbg_mm);
+	/* Released now, not later by a worker: the module must unload. */
+	__fput_sync(f);
+	return n;
+}
+
+/* The whole of file @name, read @chunk bytes at a time. */
+static char *dbg_read(struct kunit *test, struct dbg_ctx *d, const char *name,
+		      size_t chunk)
+{
+	char path[160], *buf;
+	ssize_t n;
+
+	buf = kunit_kzalloc(test, UBUF_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	snprintf(path, sizeof(path), "%s/%s", d->dir, name);
+	n = dbg_io(path, false, buf, UBUF_SIZE, chunk);
+	KUNIT_ASSERT_GE_MSG(test, n, 0L, "read %s", path);
+	KUNIT_ASSERT_LT_MSG(test, n, (ssize_t)UBUF_SIZE - 1, "%s too long",
+			    path);
+	return buf;
+}
+
+static ssize_t dbg_write(struct dbg_ctx *d, const char *name, const char *s,
+			 size_t len)
+{
+	char path[160], buf[64];
+
+	if (len > sizeof(buf))
+		return -E2BIG;
+	memcpy(buf, s, len);
+	snprintf(path, sizeof(path), "%s/%s", d->dir, name);
+	return dbg_io(path, true, buf, len, 0);
+}
+
+static const char dbg_want_ranges[] =
+	" [0x0->0x258] pfn\n"
+	" [0x258->0x2bc] identity\n"
+	" [0x2bc->0x44c] pfn\n"
+	" [0x44c->0x802bc] missing\n"
+	" [0x802bc->0x802bd] pfn\n"
+	" [0x802bd->0x803e8] missing\n";
+
+/* The kernel's format, its types, the raw words: foreign reads "pfn". */
+static void dbg_ranges(struct kunit *test)
+{
+	struct dbg_ctx *d = dbg_setup(test);
+
+	KUNIT_EXPECT_STREQ(test, dbg_read(test, d, "ranges", 4096),
+			   dbg_want_ranges);
+	/* Resumed reads, a few bytes at a time, give the same text. */
+	KUNIT_EXPECT_STREQ(test, dbg_read(test, d, "ranges", 5),
+			   dbg_want_ranges);
+	KUNIT_EXPECT_STREQ(test, dbg_read(test, d, "ranges", 1),
+			   dbg_want_ranges);
+}
+
+static const char dbg_want_layout[] =
+	" [0x0->0x258] pfn grafted\n"
+	" [0x258->0x2bc] identity grafted\n"
+	" [0x2bc->0x400] pfn grafted\n"
+	" [0x400->0x41a] pfn private\n"
+	" [0x41a->0x41b] foreign private\n"
+	" [0x41b->0x44c] pfn private\n"
+	" [0x44c->0x600] missing private\n"
+	" [0x600->0x3fe00] missing shared\n"
+	" [0x3fe00->0x80200] identity shared\n"
+	" [0x80200->0x80258] missing private\n"
+	" [0x80258->0x802bc] balloon private\n"
+	" [0x802bc->0x802bd] pfn private\n"
+	" [0x802bd->0x80320] balloon private\n"
+	" [0x80320->0x803e8] missing private\n";
+
+static void dbg_layout(struct kunit *test)
+{
+	struct dbg_ctx *d = dbg_setup(test);
+
+	KUNIT_EXPECT_STREQ(test, dbg_read(test, d, "layout", 4096),
+			   dbg_want_layout);
+	KUNIT_EXPECT_STREQ(test, dbg_read(test, d, "layout", 7),
+			   dbg_want_layout);
+}
+
+static void dbg_stats(struct kunit *test)
+{
+	struct dbg_ctx *d = dbg_setup(test);
+	struct t_ctx *c = t_ctx(test);
+	char *s;
+
+	KUNIT_ASSERT_EQ(test, xp2m_frame_list_build(c->p2m), 0);
+	s = dbg_read(test, d, "stats", 4096);
+	/* 1100 frames - 100 identity - 1 foreign + 1 far. */
+	KUNIT_EXPECT_NOT_NULL(test, strstr(s, "\nentries pfn 1000\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(s, "\nentries foreign 1\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(s, "\nentries identity 263268\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(s, "\nentries balloon 199\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(s, "\nentries missing 260820\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(s, "\nslots grafted 2\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(s, "\nslots private 2\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(s, "\nslots shared_missing 508\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(s, "\nslots shared_identity 514\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(s, "\npages list 3\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(s, "\npages grafted 2\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(s, "\npages private 2\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(s, "\npages mid 2\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(s, "\npages shared 4\n"));
+	/* Top, two shared mid frames, one per private mid. */
+	KUNIT_EXPECT_NOT_NULL(test, strstr(s, "\npages frame_list 5\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(s, "\nbytes top 24\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(s, "\nbytes total 65560\n"));
+}
+
+static void dbg_lookup(struct kunit *test)
+{
+	struct dbg_ctx *d = dbg_setup(test);
+	char want[512];
+
+	/* Nothing written yet: pfn 0. */
+	KUNIT_EXPECT_STREQ(test, dbg_read(test, d, "lookup", 4096),
+			   "pfn 0x0\nraw 0x1\nentry 0x1\nclass pfn\nmfn 0x1\n"
+			   "m2p 0x0\nleaf grafted\nmemory ram\n");
+	KUNIT_ASSERT_EQ(test, dbg_write(d, "lookup", "0x41a\n", 6), 6L);
+	KUNIT_EXPECT_STREQ(test, dbg_read(test, d, "lookup", 4096),
+			   "pfn 0x41a\nraw 0x8000000000000005\n"
+			   "entry 0x8000000000000005\nclass foreign\nmfn 0x5\n"
+			   "m2p 0x4\nleaf private\nmemory ram\n");
+	/* On the shared identity mid: raw INVALID, entry identity. */
+	KUNIT_ASSERT_EQ(test, dbg_write(d, "lookup", "262200", 6), 6L);
+	KUNIT_EXPECT_STREQ(test, dbg_read(test, d, "lookup", 4096),
+			   "pfn 0x40038\nraw 0xffffffffffffffff\n"
+			   "entry 0x4000000000040038\nclass identity\n"
+			   "mfn 0x40038\nm2p -\nleaf shared identity\n"
+			   "memory hole\n");
+	snprintf(want, sizeof(want),
+		 "pfn 0x%lx\nraw 0xffffffffffffffff\nentry 0xffffffffffffffff\n"
+		 "class missing\nmfn -\nm2p -\nleaf private\nmemory ram\n",
+		 FAR_PFN + 1);
+	KUNIT_ASSERT_EQ(test, dbg_write(d, "lookup", "0x802bd", 7), 7L);
+	KUNIT_EXPECT_STREQ(test, dbg_read(test, d, "lookup", 4096), want);
+}
+
+/* Every write that is not one pfn below max_pfn: -EINVAL, no change. */
+static void dbg_lookup_bad(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"", "\n", "abc", "0x", "12a", "-1", "1 2", " 5", "5\n\n",
+		"0x803e8", "99999999999999999999999",
+		"0000000000000000000000000000000000000001",
+	};
+	struct dbg_ctx *d = dbg_setup(test);
+	const char *before;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, dbg_write(d, "lookup", "0x41a", 5), 5L);
+	before = dbg_read(test, d, "lookup", 4096);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, dbg_write(d, "lookup", bad[i],
+						    strlen(bad[i])),
+				    (ssize_t)-EINVAL, "write \"%s\"", bad[i]);
+		KUNIT_EXPECT_STREQ(test, dbg_read(test, d, "lookup", 4096),
+				   before);
+	}
+	/* The last pfn is fine. */
+	KUNIT_EXPECT_EQ(test, dbg_write(d, "lookup", "0x803e7", 7), 7L);
+}
+
+static void dbg_frame_list(struct kunit *test)
+{
+	struct dbg_ctx *d = dbg_setup(test);
+	struct t_ctx *c = t_ctx(test);
+	char want[256];
+	char *s;
+
+	KUNIT_EXPECT_STREQ(test, dbg_read(test, d, "frame_list", 4096),
+			   "frame_list_list 0 (not built)\n");
+	KUNIT_ASSERT_EQ(test, xp2m_frame_list_build(c->p2m), 0);
+	snprintf(want, sizeof(want),
+		 "frame_list_list 0x%lx\npages 5\nread max_pfn 0x803e8\n"
+		 "read leaves 1026\ndiffering 0\n",
+		 xp2m_frame_list_list(c->p2m));
+	s = dbg_read(test, d, "frame_list", 4096);
+	KUNIT_EXPECT_STREQ(test, s, want);
+}
+
+/* After unregistering, the directory is gone. */
+static void dbg_unregister(struct kunit *test)
+{
+	struct dbg_ctx *d = dbg_setup(test);
+	struct file *f;
+
+	xp2m_debugfs_unregister(d->dbg);
+	d->dbg = NULL;
+	KUNIT_EXPECT_NULL(test, t_ctx(test)->p2m->debugfs);
+	f = filp_open(d->dir, O_RDONLY | O_DIRECTORY, 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(f), -ENOENT);
+	if (!IS_ERR(f))
+		__fput_sync(f);
+}
+
+static struct kunit_case dbg_cases[] = {
+	KUNIT_CASE(dbg_ranges),
+	KUNIT_CASE(dbg_layout),
+	KUNIT_CASE(dbg_stats),
+	KUNIT_CASE(dbg_lookup),
+	KUNIT_CASE(dbg_lookup_bad),
+	KUNIT_CASE(dbg_frame_list),
+	KUNIT_CASE(dbg_unregister),
+	{}
+};
+
+static struct kunit_suite dbg_suite = {
+	.name = "xp2m_debugfs",
+	.suite_init = dbg_suite_init,
+	.suite_exit = dbg_suite_exit,
+	.exit = dbg_exit,
+	.test_cases = dbg_cases,
+};
+
+kunit_test_suite(dbg_suite);

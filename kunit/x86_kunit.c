@@ -1,0 +1,872 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites of xp2m_x86, run in a Xen PV dom0:
+ *
+ *   xp2m_x86_map      the memory-map rule (which pfns are RAM as the kernel
+ *                     keeps it) on the maps of known machines
+ *   xp2m_x86_backend  the real backend: frames of pages, mapping a frame,
+ *                     the M2P
+ *   xp2m_x86_live     import from the running kernel, verification, and
+ *                     what it reports when our instance, the memory map or
+ *                     the kernel's p2m (through grant mappings and the
+ *                     balloon) changes
+ */
+
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include <asm/xen/hypercall.h>
+#include <asm/xen/page.h>
+#include <xen/balloon.h>
+#include <xen/grant_table.h>
+#include <xen/interface/memory.h>
+#include <xen/xen.h>
+
+#include <xp2m/x86.h>
+
+#define E820_RAM	1
+#define E820_RESERVED	2
+#define E820_UNUSABLE	5
+
+/* An E820 entry [start, end), as the tables below write them. */
+struct t_e820 {
+	u64 start;
+	u64 end;
+	u32 type;
+};
+
+#define E(s, e, t)	{ .start = (s), .end = (e), .type = (t) }
+#define R(s, e)		{ .start = (s), .end = (e) }
+
+/* The entries of @t as the hypervisor gives them. */
+static struct xp2m_e820_entry *t_hv(struct kunit *test, const struct t_e820 *t,
+				    unsigned int nr)
+{
+	struct xp2m_e820_entry *hv;
+	unsigned int i;
+
+	hv = kunit_kcalloc(test, nr, sizeof(*hv), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, hv);
+	for (i = 0; i < nr; i++) {
+		hv[i].addr = t[i].start;
+		hv[i].size = t[i].end - t[i].start;
+		hv[i].type = t[i].type;
+	}
+	return hv;
+}
+
+/* The host map Xen gives dom0 under QEMU -m 1024 (q35). */
+static const struct t_e820 map_1g[] = {
+	E(0x0, 0x9fc00, E820_RAM),
+	E(0x9fc00, 0xa0000, E820_RESERVED),
+	E(0xf0000, 0x100000, E820_RESERVED),
+	E(0x100000, 0x3ffdf000, E820_RAM),
+	E(0x3ffdf000, 0x40000000, E820_RESERVED),
+	E(0xb0000000, 0xc0000000, E820_RESERVED),
+	E(0xfec00000, 0xfec01000, E820_RESERVED),
+	E(0xfed1c000, 0xfed20000, E820_RESERVED),
+	E(0xfee00000, 0xfef00000, E820_RESERVED),
+	E(0xfffc0000, 0x100000000ULL, E820_RESERVED),
+	E(0xfd00000000ULL, 0x10000000000ULL, E820_RESERVED),
+};
+
+/* Under QEMU -m 6G: RAM to 2 GiB, the PCI hole, RAM from 4 to 8 GiB. */
+static const struct t_e820 map_6g[] = {
+	E(0x0, 0x9fc00, E820_RAM),
+	E(0x9fc00, 0xa0000, E820_RESERVED),
+	E(0xf0000, 0x100000, E820_RESERVED),
+	E(0x100000, 0x7ffdf000, E820_RAM),
+	E(0x7ffdf000, 0x80000000, E820_RESERVED),
+	E(0xb0000000, 0xc0000000, E820_RESERVED),
+	E(0xfed1c000, 0xfed20000, E820_RESERVED),
+	E(0xfffc0000, 0x100000000ULL, E820_RESERVED),
+	E(0x100000000ULL, 0x200000000ULL, E820_RAM),
+	E(0xfd00000000ULL, 0x10000000000ULL, E820_RESERVED),
+};
+
+#define P2M_512G	0x8000000UL
+
+static void t_map(struct kunit *test, struct xp2m_x86_map *map,
+		  const struct t_e820 *hv, unsigned int nr_hv,
+		  bool dom0, unsigned long nr_pages, unsigned long max_pfn,
+		  const struct xp2m_x86_range *kram, unsigned int nr_kram,
+		  const struct xp2m_x86_range *want, unsigned int nr_want)
+{
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, xp2m_x86_map_build(map, t_hv(test, hv, nr_hv),
+						 nr_hv, dom0, nr_pages, max_pfn,
+						 kram, nr_kram), 0);
+	KUNIT_EXPECT_EQ(test, map->nr_ram, nr_want);
+	for (i = 0; i < min(map->nr_ram, nr_want); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, map->ram[i].start, want[i].start,
+				    "range %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, map->ram[i].end, want[i].end,
+				    "range %u", i);
+	}
+	KUNIT_EXPECT_EQ(test, map->nr_hv, nr_hv);
+	xp2m_x86_map_free(map);
+}
+
+/*
+ * dom0_mem=512M: 97 pages of the hole below 1 MiB were moved to
+ * [0x20000, 0x20061), the extra memory the kernel took; the rest of the
+ * host's RAM is dropped.
+ */
+static void map_dom0_512m(struct kunit *test)
+{
+	static const struct xp2m_x86_range kram[] = { R(0x20000, 0x20061) };
+	static const struct xp2m_x86_range want[] = {
+		R(0x0, 0x9f), R(0x100, 0x20061),
+	};
+	static const struct xp2m_x86_range want_none[] = {
+		R(0x0, 0x9f), R(0x100, 0x20000),
+	};
+	struct xp2m_x86_map map;
+
+	t_map(test, &map, map_1g, ARRAY_SIZE(map_1g), true, 0x20000, P2M_512G,
+	      kram, ARRAY_SIZE(kram), want, ARRAY_SIZE(want));
+	/* A kernel that took no extra memory keeps no RAM past its pages. */
+	t_map(test, &map, map_1g, ARRAY_SIZE(map_1g), true, 0x20000, P2M_512G,
+	      NULL, 0, want_none, ARRAY_SIZE(want_none));
+}
+
+/* dom0_mem=5G: all host RAM past the 5 GiB allocation is extra memory. */
+static void map_dom0_6g(struct kunit *test)
+{
+	static const struct xp2m_x86_range kram[] = { R(0x140000, 0x200000) };
+	static const struct xp2m_x86_range want[] = {
+		R(0x0, 0x9f), R(0x100, 0x7ffdf), R(0x100000, 0x200000),
+	};
+	struct xp2m_x86_map map;
+
+	t_map(test, &map, map_6g, ARRAY_SIZE(map_6g), true, 0x140000,
+	      P2M_512G, kram, ARRAY_SIZE(kram), want, ARRAY_SIZE(want));
+}
+
+/*
+ * A domU's own map is RAM from 0: the ISA range is RAM and populated (its
+ * kernel reserves it in its E820, which is why the rule does not use that
+ * E820 below nr_pages).
+ */
+static void map_domu(struct kunit *test)
+{
+	static const struct t_e820 hv[] = {
+		E(0x0, 0x40000000, E820_RAM),
+	};
+	static const struct xp2m_x86_range kram[] = { R(0x3f800, 0x40000) };
+	static const struct xp2m_x86_range want[] = { R(0x0, 0x40000) };
+	static const struct xp2m_x86_range want_nokram[] = { R(0x0, 0x3f800) };
+	struct xp2m_x86_map map;
+
+	t_map(test, &map, hv, ARRAY_SIZE(hv), false, 0x3f800, 0x40000,
+	      kram, ARRAY_SIZE(kram), want, ARRAY_SIZE(want));
+	t_map(test, &map, hv, ARRAY_SIZE(hv), false, 0x3f800, 0x40000,
+	      NULL, 0, want_nokram, ARRAY_SIZE(want_nokram));
+}
+
+/* UNUSABLE is RAM in dom0 (Xen refuses to map it 1-1), a hole in a domU. */
+static void map_unusable(struct kunit *test)
+{
+	static const struct t_e820 hv[] = {
+		E(0x0, 0x1000000, E820_RAM),
+		E(0x1000000, 0x2000000, E820_UNUSABLE),
+		E(0x2000000, 0x3000000, E820_RAM),
+	};
+	static const struct xp2m_x86_range want_dom0[] = { R(0x0, 0x3000) };
+	static const struct xp2m_x86_range want_domu[] = {
+		R(0x0, 0x1000), R(0x2000, 0x3000),
+	};
+	struct xp2m_x86_map map;
+
+	t_map(test, &map, hv, ARRAY_SIZE(hv), true, 0x3000, 0x4000, NULL, 0,
+	      want_dom0, ARRAY_SIZE(want_dom0));
+	t_map(test, &map, hv, ARRAY_SIZE(hv), false, 0x3000, 0x4000, NULL, 0,
+	      want_domu, ARRAY_SIZE(want_domu));
+}
+
+/*
+ * Pages only partly RAM are holes (the kernel rounds non-RAM outward);
+ * overlaps go to the non-RAM type; adjacent RAM entries merge first.
+ */
+static void map_edges(struct kunit *test)
+{
+	static const struct t_e820 overlap[] = {
+		E(0x0, 0x1000000, E820_RAM),
+		E(0x400800, 0x500000, E820_RESERVED),
+	};
+	static const struct xp2m_x86_range want_overlap[] = {
+		R(0x0, 0x400), R(0x500, 0x1000),
+	};
+	static const struct t_e820 unaligned[] = {
+		E(0x1800, 0x5800, E820_RAM),
+	};
+	static const struct xp2m_x86_range want_unaligned[] = { R(0x2, 0x5) };
+	static const struct t_e820 adjacent[] = {
+		E(0x1800, 0x3000, E820_RAM),	/* out of order on purpose */
+		E(0x0, 0x1800, E820_RAM),
+	};
+	static const struct xp2m_x86_range want_adjacent[] = { R(0x0, 0x3) };
+	struct xp2m_x86_map map;
+
+	t_map(test, &map, overlap, ARRAY_SIZE(overlap), true, 0x1000, 0x1000,
+	      NULL, 0, want_overlap, ARRAY_SIZE(want_overlap));
+	t_map(test, &map, unaligned, ARRAY_SIZE(unaligned), false, 0x10, 0x10,
+	      NULL, 0, want_unaligned, ARRAY_SIZE(want_unaligned));
+	t_map(test, &map, adjacent, ARRAY_SIZE(adjacent), false, 0x10, 0x10,
+	      NULL, 0, want_adjacent, ARRAY_SIZE(want_adjacent));
+}
+
+/*
+ * Memory hot-added above the map is RAM; the kernel's RAM never covers a
+ * non-RAM entry of the hypervisor's map; nothing is RAM past max_pfn.
+ */
+static void map_hotplug(struct kunit *test)
+{
+	static const struct xp2m_x86_range kram[] = {
+		R(0x20000, 0x20061),
+		R(0x100000, 0x108000),		/* hot-added at 4 GiB */
+		R(0xfcffff0, 0xfd00010),	/* across a reserved entry */
+		R(0x10000000, 0x10000100),	/* past max_pfn */
+	};
+	static const struct xp2m_x86_range want[] = {
+		R(0x0, 0x9f), R(0x100, 0x20061), R(0x100000, 0x108000),
+		R(0xfcffff0, 0xfd00000),
+	};
+	struct xp2m_x86_map map;
+
+	t_map(test, &map, map_1g, ARRAY_SIZE(map_1g), true, 0x20000,
+	      0x10000000, kram, ARRAY_SIZE(kram), want, ARRAY_SIZE(want));
+}
+
+static void map_lookup(struct kunit *test)
+{
+	static const struct xp2m_x86_range kram[] = { R(0x20000, 0x20061) };
+	static const struct {
+		unsigned long pfn;
+		bool ram;
+		unsigned long end;
+	} cases[] = {
+		{ 0x0, true, 0x9f },
+		{ 0x9e, true, 0x9f },
+		{ 0x9f, false, 0x100 },
+		{ 0xff, false, 0x100 },
+		{ 0x100, true, 0x20061 },
+		{ 0x20060, true, 0x20061 },
+		{ 0x20061, false, P2M_512G },
+		{ P2M_512G - 1, false, P2M_512G },
+		{ P2M_512G, false, P2M_512G + 1 },
+	};
+	struct xp2m_x86_map map;
+	unsigned long end;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, xp2m_x86_map_build(&map,
+						 t_hv(test, map_1g,
+						      ARRAY_SIZE(map_1g)),
+						 ARRAY_SIZE(map_1g), true,
+						 0x20000, P2M_512G, kram,
+						 ARRAY_SIZE(kram)), 0);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		end = 0;
+		KUNIT_EXPECT_EQ_MSG(test, xp2m_x86_ram(&map, cases[i].pfn, &end),
+				    cases[i].ram, "pfn %#lx", cases[i].pfn);
+		KUNIT_EXPECT_EQ_MSG(test, end, cases[i].end, "pfn %#lx",
+				    cases[i].pfn);
+	}
+	xp2m_x86_map_free(&map);
+}
+
+static struct kunit_case map_cases[] = {
+	KUNIT_CASE(map_dom0_512m),
+	KUNIT_CASE(map_dom0_6g),
+	KUNIT_CASE(map_domu),
+	KUNIT_CASE(map_unusable),
+	KUNIT_CASE(map_edges),
+	KUNIT_CASE(map_hotplug),
+	KUNIT_CASE(map_lookup),
+	{}
+};
+
+static struct kunit_suite map_suite = {
+	.name = "xp2m_x86_map",
+	.test_cases = map_cases,
+};
+
+/* The backend */
+
+static void backend_frames(struct kunit *test)
+{
+	struct xp2m_backend *be = xp2m_x86_backend();
+	long before = xp2m_x86_backend_pages();
+	const unsigned long *seen;
+	unsigned long pfn, mfn, *va;
+	struct page *page;
+
+	page = be->ops->page_alloc(be);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, xp2m_x86_backend_pages(), before + 1);
+	pfn = page_to_pfn(page);
+	mfn = be->ops->page_to_mfn(be, page);
+	va = page_address(page);
+	KUNIT_EXPECT_EQ(test, mfn, pfn_to_mfn(pfn));
+	KUNIT_EXPECT_LE(test, mfn, be->max_mfn);
+	KUNIT_EXPECT_EQ(test, be->ops->m2p(be, mfn), pfn);
+	KUNIT_EXPECT_EQ(test, va[0] | va[XP2M_PER_PAGE - 1], 0UL);
+	va[7] = 0x1234abcdUL;
+	seen = be->ops->map_frame(be, mfn);
+	KUNIT_EXPECT_PTR_EQ(test, seen, (const unsigned long *)va);
+	if (seen) {
+		KUNIT_EXPECT_EQ(test, seen[7], 0x1234abcdUL);
+		be->ops->unmap_frame(be, seen);
+	}
+	be->ops->page_free(be, page);
+	KUNIT_EXPECT_EQ(test, xp2m_x86_backend_pages(), before);
+
+	/* A page it did not hand out (a boot list's) is not counted. */
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	be->ops->page_free(be, page);
+	KUNIT_EXPECT_EQ(test, xp2m_x86_backend_pages(), before);
+}
+
+/* Frames that are not this domain's own cannot be mapped. */
+static void backend_refuses(struct kunit *test)
+{
+	struct xp2m_backend *be = xp2m_x86_backend();
+	unsigned long shinfo = PFN_DOWN(xen_start_info->shared_info);
+
+	KUNIT_EXPECT_NULL(test, be->ops->map_frame(be, be->max_mfn + 1));
+	KUNIT_EXPECT_NULL(test, be->ops->map_frame(be, ~0UL));
+	/* Xen's own page: shared_info. */
+	KUNIT_EXPECT_NULL(test, be->ops->map_frame(be, shinfo));
+	KUNIT_EXPECT_EQ(test, be->ops->m2p(be, ~0UL), XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_EQ(test, be->ops->m2p(be, machine_to_phys_nr),
+			XP2M_INVALID_ENTRY);
+	/* The live backend never writes the M2P and builds no domain. */
+	KUNIT_EXPECT_TRUE(test, !be->ops->set_m2p);
+	KUNIT_EXPECT_TRUE(test, !be->ops->assign_frame);
+	KUNIT_EXPECT_TRUE(test, !be->ops->bind_page);
+	KUNIT_EXPECT_TRUE(test, !be->ops->set_pool);
+	/* Xen's max_page is one past the highest frame. */
+	KUNIT_EXPECT_EQ(test, be->max_mfn + 1,
+			(unsigned long)HYPERVISOR_memory_op(XENMEM_maximum_ram_page,
+							    NULL));
+}
+
+#define NR_RES	64
+
+/*
+ * The reservation operations, on pages the balloon gave us without frames:
+ * populate gives each a new frame the M2P knows, m2p_update rewrites the M2P
+ * for them in batches, release gives them back and stops at the first frame
+ * that is not ours. The kernel's p2m is never told, and stays missing.
+ */
+static void backend_reservation(struct kunit *test)
+{
+	struct xp2m_backend *be = xp2m_x86_backend();
+	unsigned long *pfns, *mfns, *rot, i, j, bad = 0;
+	struct page **pages;
+	long n;
+
+	pages = kunit_kcalloc(test, NR_RES, sizeof(*pages), GFP_KERNEL);
+	pfns = kunit_kcalloc(test, NR_RES, sizeof(*pfns), GFP_KERNEL);
+	mfns = kunit_kcalloc(test, NR_RES + 1, sizeof(*mfns), GFP_KERNEL);
+	rot = kunit_kcalloc(test, NR_RES, sizeof(*rot), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, pages && pfns && mfns && rot);
+	KUNIT_ASSERT_EQ(test, xen_alloc_ballooned_pages(NR_RES, pages), 0);
+	for (i = 0; i < NR_RES; i++) {
+		pfns[i] = page_to_pfn(pages[i]);
+		KUNIT_EXPECT_EQ(test, get_phys_to_machine(pfns[i]),
+				XP2M_INVALID_ENTRY);
+	}
+
+	n = be->ops->populate(be, pfns, mfns, NR_RES);
+	KUNIT_EXPECT_EQ(test, n, (long)NR_RES);
+	for (i = 0; i < n; i++) {
+		if (mfns[i] > be->max_mfn ||
+		    be->ops->m2p(be, mfns[i]) != pfns[i] ||
+		    get_phys_to_machine(pfns[i]) != XP2M_INVALID_ENTRY)
+			bad++;
+		for (j = 0; j < i; j++)
+			bad += mfns[j] == mfns[i];
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+
+	if (n == NR_RES) {
+		/* Rotate which pfn each frame backs, check, and put back. */
+		for (i = 0; i < NR_RES; i++)
+			rot[i] = pfns[(i + 1) % NR_RES];
+		KUNIT_EXPECT_EQ(test, be->ops->m2p_update(be, mfns, rot, NR_RES),
+				(long)NR_RES);
+		for (i = 0; i < NR_RES; i++)
+			bad += be->ops->m2p(be, mfns[i]) != rot[i];
+		KUNIT_EXPECT_EQ(test, be->ops->m2p_update(be, mfns, pfns, NR_RES),
+				(long)NR_RES);
+		for (i = 0; i < NR_RES; i++)
+			bad += be->ops->m2p(be, mfns[i]) != pfns[i];
+		KUNIT_EXPECT_EQ(test, bad, 0UL);
+
+		/* The last frame twice: the second time it is not ours. */
+		mfns[NR_RES] = mfns[NR_RES - 1];
+		KUNIT_EXPECT_EQ(test, be->ops->release(be, mfns, NR_RES + 1),
+				(long)NR_RES);
+	} else if (n > 0) {
+		KUNIT_EXPECT_EQ(test, be->ops->release(be, mfns, n), n);
+	}
+	for (i = 0; i < NR_RES; i++)
+		bad += get_phys_to_machine(pfns[i]) != XP2M_INVALID_ENTRY;
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+	KUNIT_EXPECT_EQ(test, be->ops->populate(be, pfns, mfns, 0), 0L);
+	KUNIT_EXPECT_EQ(test, be->ops->release(be, mfns, 0), 0L);
+	xen_free_ballooned_pages(NR_RES, pages);
+}
+
+static struct kunit_case backend_cases[] = {
+	KUNIT_CASE(backend_frames),
+	KUNIT_CASE(backend_refuses),
+	KUNIT_CASE(backend_reservation),
+	{}
+};
+
+static struct kunit_suite backend_suite = {
+	.name = "xp2m_x86_backend",
+	.test_cases = backend_cases,
+};
+
+/* Import and verification */
+
+struct live_ctx {
+	struct xp2m_x86 *x[2];
+	struct xp2m_x86_report *rep;
+	long pages;
+};
+
+static struct live_ctx *live_ctx(struct kunit *test)
+{
+	struct live_ctx *c = test->priv;
+
+	if (!c) {
+		c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, c);
+		c->pages = xp2m_x86_backend_pages();
+		test->priv = c;
+	}
+	return c;
+}
+
+static void live_exit(struct kunit *test)
+{
+	struct live_ctx *c = test->priv;
+
+	if (!c)
+		return;
+	xp2m_x86_free(c->x[0]);
+	xp2m_x86_free(c->x[1]);
+	kvfree(c->rep);
+	/* Every page the instances allocated came back. */
+	KUNIT_EXPECT_EQ(test, xp2m_x86_backend_pages(), c->pages);
+}
+
+static struct xp2m_x86 *t_import(struct kunit *test, unsigned int slot)
+{
+	struct live_ctx *c = live_ctx(test);
+	struct xp2m_x86 *x;
+
+	x = xp2m_x86_import(slot ? "kunit1" : "kunit0");
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(x), "import: %ld", PTR_ERR(x));
+	c->x[slot] = x;
+	return x;
+}
+
+/* Verify @x, listing up to @max_listed runs; the report lives in ctx. */
+static struct xp2m_x86_report *t_verify(struct kunit *test, struct xp2m_x86 *x,
+					unsigned int max_listed)
+{
+	struct live_ctx *c = live_ctx(test);
+
+	kvfree(c->rep);
+	c->rep = xp2m_x86_report_alloc(max_listed);
+	KUNIT_ASSERT_NOT_NULL(test, c->rep);
+	KUNIT_ASSERT_EQ(test, xp2m_x86_verify(x, c->rep), 0);
+	KUNIT_EXPECT_EQ(test, c->rep->pfns, x->p2m->max_pfn);
+	return c->rep;
+}
+
+static void t_expect_clean(struct kunit *test,
+			   const struct xp2m_x86_report *rep)
+{
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, rep->mismatched, 0UL);
+	for (i = 0; i < XP2M_X86_NR_KINDS; i++)
+		KUNIT_EXPECT_EQ_MSG(test, rep->kinds[i], 0UL, "%s",
+				    xp2m_x86_kind_name(i));
+	KUNIT_EXPECT_EQ(test, rep->nr_listed, 0U);
+	for (i = 0; i < XP2M_NR_TYPES; i++)
+		KUNIT_EXPECT_EQ_MSG(test, rep->ours[i], rep->kernel[i], "%s",
+				    xp2m_type_name(i));
+}
+
+static void t_expect_run(struct kunit *test, const struct xp2m_x86_mismatch *r,
+			 unsigned long pfn, unsigned long nr,
+			 enum xp2m_x86_kind kind, unsigned long ours,
+			 unsigned long kernel, unsigned long m2p)
+{
+	KUNIT_EXPECT_EQ(test, r->pfn, pfn);
+	KUNIT_EXPECT_EQ(test, r->nr, nr);
+	KUNIT_EXPECT_EQ(test, r->kind, kind);
+	KUNIT_EXPECT_EQ(test, r->ours, ours);
+	KUNIT_EXPECT_EQ(test, r->kernel, kernel);
+	KUNIT_EXPECT_EQ(test, r->m2p, m2p);
+}
+
+static long t_reservation(void)
+{
+	domid_t self = DOMID_SELF;
+
+	return HYPERVISOR_memory_op(XENMEM_current_reservation, &self);
+}
+
+/* The import holds the kernel's entries, word for word, and verifies clean. */
+static void live_import(struct kunit *test)
+{
+	struct xp2m_x86 *x = t_import(test, 0);
+	const struct xp2m *p2m = x->p2m;
+	struct xp2m_x86_report *rep;
+	unsigned long pfn, bad = 0;
+
+	KUNIT_EXPECT_EQ(test, p2m->max_pfn, xen_p2m_size);
+	KUNIT_EXPECT_EQ(test, p2m->nr_pages, xen_start_info->nr_pages);
+	KUNIT_EXPECT_EQ(test, x->unimported, 0UL);
+	rep = t_verify(test, x, 16);
+	t_expect_clean(test, rep);
+	/* Every page the domain owns, exactly once. */
+	KUNIT_EXPECT_EQ(test, rep->ours[XP2M_TYPE_PFN],
+			(unsigned long)t_reservation());
+
+	/* What get_phys_to_machine() says, for every page the domain got. */
+	for (pfn = 0; pfn < p2m->nr_pages; pfn++)
+		if (xp2m_lookup(p2m, pfn) != get_phys_to_machine(pfn) &&
+		    bad++ < 4)
+			KUNIT_FAIL(test, "pfn %#lx: ours %#lx, kernel %#lx", pfn,
+				   xp2m_lookup(p2m, pfn),
+				   get_phys_to_machine(pfn));
+	/* And the stored word at both ends of every leaf, as dumps read it. */
+	for (pfn = 0; pfn < p2m->max_pfn; pfn += XP2M_PER_PAGE) {
+		unsigned long last = pfn + XP2M_PER_PAGE - 1;
+
+		if ((xp2m_lookup_raw(p2m, pfn) != READ_ONCE(xen_p2m_addr[pfn]) ||
+		     xp2m_lookup_raw(p2m, last) !=
+		     READ_ONCE(xen_p2m_addr[last]) ||
+		     xp2m_lookup(p2m, pfn) != get_phys_to_machine(pfn)) &&
+		    bad++ < 4)
+			KUNIT_FAIL(test, "leaf at pfn %#lx differs", pfn);
+		if (pfn % XP2M_MID_SPAN == 0)
+			cond_resched();
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+}
+
+/* Changes to our instance: each is reported, exactly, and undone. */
+static void live_verify_finds(struct kunit *test)
+{
+	struct xp2m_x86 *x = t_import(test, 0);
+	struct xp2m *p2m = x->p2m;
+	struct xp2m_x86_report base, *rep;
+	unsigned long f0 = xp2m_lookup(p2m, 0x1000);
+	unsigned long f1 = xp2m_lookup(p2m, 0x1001);
+	unsigned long f2 = xp2m_lookup(p2m, 0x1002);
+	unsigned long g[3], hole = XP2M_IDENTITY_FRAME(0x9f);
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		g[i] = xp2m_lookup(p2m, 0x2000 + i);
+	KUNIT_ASSERT_EQ(test, xp2m_entry_type(f0), XP2M_TYPE_PFN);
+	KUNIT_ASSERT_EQ(test, xp2m_lookup(p2m, 0x9f), hole);
+	base = *t_verify(test, x, 16);
+	t_expect_clean(test, &base);
+
+	KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 0x9f, XP2M_INVALID_ENTRY), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 0x1000, XP2M_INVALID_ENTRY), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 0x1001, f2), 0);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 0x2000 + i,
+					       XP2M_INVALID_ENTRY), 0);
+
+	rep = t_verify(test, x, 16);
+	KUNIT_EXPECT_EQ(test, rep->kinds[XP2M_X86_CLASS], 5UL);
+	KUNIT_EXPECT_EQ(test, rep->kinds[XP2M_X86_VALUE], 1UL);
+	KUNIT_EXPECT_EQ(test, rep->kinds[XP2M_X86_M2P], 1UL);
+	KUNIT_EXPECT_EQ(test, rep->kinds[XP2M_X86_IDENTITY_ON_RAM], 0UL);
+	KUNIT_EXPECT_EQ(test, rep->kinds[XP2M_X86_FRAME_ON_HOLE], 0UL);
+	KUNIT_EXPECT_EQ(test, rep->mismatched, 6UL);
+	KUNIT_EXPECT_EQ(test, rep->ours[XP2M_TYPE_MISSING],
+			base.ours[XP2M_TYPE_MISSING] + 5);
+	KUNIT_EXPECT_EQ(test, rep->ours[XP2M_TYPE_PFN],
+			base.ours[XP2M_TYPE_PFN] - 4);
+	KUNIT_EXPECT_EQ(test, rep->ours[XP2M_TYPE_IDENTITY],
+			base.ours[XP2M_TYPE_IDENTITY] - 1);
+	KUNIT_EXPECT_EQ(test, rep->kernel[XP2M_TYPE_PFN],
+			base.kernel[XP2M_TYPE_PFN]);
+	KUNIT_EXPECT_EQ(test, rep->balloon, base.balloon + 4);
+	KUNIT_EXPECT_EQ(test, rep->hole_missing, base.hole_missing + 1);
+	KUNIT_ASSERT_EQ(test, rep->nr_listed, 5U);
+	t_expect_run(test, &rep->listed[0], 0x9f, 1, XP2M_X86_CLASS,
+		     XP2M_INVALID_ENTRY, hole, XP2M_INVALID_ENTRY);
+	t_expect_run(test, &rep->listed[1], 0x1000, 1, XP2M_X86_CLASS,
+		     XP2M_INVALID_ENTRY, f0, XP2M_INVALID_ENTRY);
+	t_expect_run(test, &rep->listed[2], 0x1001, 1, XP2M_X86_VALUE, f2, f1,
+		     0x1002);
+	t_expect_run(test, &rep->listed[3], 0x1001, 1, XP2M_X86_M2P, f2, f1,
+		     0x1002);
+	t_expect_run(test, &rep->listed[4], 0x2000, 3, XP2M_X86_CLASS,
+		     XP2M_INVALID_ENTRY, g[0], XP2M_INVALID_ENTRY);
+
+	/* A short list: the counts are whole all the same. */
+	rep = t_verify(test, x, 2);
+	KUNIT_EXPECT_EQ(test, rep->nr_listed, 2U);
+	KUNIT_EXPECT_EQ(test, rep->kinds[XP2M_X86_CLASS], 5UL);
+	KUNIT_EXPECT_EQ(test, rep->mismatched, 6UL);
+
+	KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 0x9f, hole), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 0x1000, f0), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 0x1001, f1), 0);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 0x2000 + i, g[i]), 0);
+	t_expect_clean(test, t_verify(test, x, 16));
+}
+
+/* Verify @x against another memory map, then put its own back. */
+static struct xp2m_x86_report *t_verify_with(struct kunit *test,
+					     struct xp2m_x86 *x,
+					     const struct t_e820 *hv,
+					     unsigned int nr_hv,
+					     const struct xp2m_x86_range *kram,
+					     unsigned int nr_kram)
+{
+	struct xp2m_x86_map own = x->map, other;
+	struct xp2m_x86_report *rep;
+
+	KUNIT_ASSERT_EQ(test, xp2m_x86_map_build(&other,
+						 t_hv(test, hv, nr_hv), nr_hv,
+						 xen_initial_domain(),
+						 own.nr_pages, own.max_pfn,
+						 kram, nr_kram), 0);
+	x->map = other;
+	rep = t_verify(test, x, 4);
+	x->map = own;
+	xp2m_x86_map_free(&other);
+	return rep;
+}
+
+/* Identity on RAM and frames on holes, against maps that say so. */
+static void live_verify_map(struct kunit *test)
+{
+	struct xp2m_x86 *x = t_import(test, 0);
+	const struct xp2m_x86_range all = R(0, x->map.max_pfn);
+	const struct t_e820 ram = E(0, PFN_PHYS((u64)x->map.max_pfn), E820_RAM);
+	const struct t_e820 none = E(0, PFN_PHYS((u64)x->map.max_pfn),
+				     E820_RESERVED);
+	struct xp2m_x86_report base, *rep;
+
+	base = *t_verify(test, x, 4);
+	t_expect_clean(test, &base);
+
+	/* All RAM: every identity entry is on RAM. */
+	rep = t_verify_with(test, x, &ram, 1, &all, 1);
+	KUNIT_EXPECT_EQ(test, rep->kinds[XP2M_X86_IDENTITY_ON_RAM],
+			base.kernel[XP2M_TYPE_IDENTITY]);
+	KUNIT_EXPECT_EQ(test, rep->kinds[XP2M_X86_FRAME_ON_HOLE], 0UL);
+	KUNIT_EXPECT_EQ(test, rep->kinds[XP2M_X86_CLASS], 0UL);
+	KUNIT_EXPECT_EQ(test, rep->mismatched, base.kernel[XP2M_TYPE_IDENTITY]);
+	KUNIT_EXPECT_EQ(test, rep->balloon,
+			base.balloon + base.hole_missing);
+
+	/* No RAM: every frame is on a hole. */
+	rep = t_verify_with(test, x, &none, 1, NULL, 0);
+	KUNIT_EXPECT_EQ(test, rep->kinds[XP2M_X86_FRAME_ON_HOLE],
+			base.kernel[XP2M_TYPE_PFN]);
+	KUNIT_EXPECT_EQ(test, rep->kinds[XP2M_X86_IDENTITY_ON_RAM], 0UL);
+	KUNIT_EXPECT_EQ(test, rep->mismatched, base.kernel[XP2M_TYPE_PFN]);
+	KUNIT_EXPECT_EQ(test, rep->balloon, 0UL);
+
+	t_expect_clean(test, t_verify(test, x, 4));
+}
+
+/*
+ * A page of ours granted to ourselves and mapped back through the grant
+ * table: the kernel's p2m gets a foreign entry on a scratch page, in a
+ * section of hole the kernel set missing. An import made before sees all
+ * of that as change; one made after holds it and verifies clean.
+ */
+static void live_foreign(struct kunit *test)
+{
+	struct gnttab_unmap_grant_ref unmap;
+	struct gnttab_map_grant_ref map;
+	struct xp2m_x86_report before, *rep;
+	unsigned long mfn, spfn, addr, want, n;
+	struct page *page, *scratch;
+	struct xp2m_x86 *x0, *x1;
+	int ref;
+
+	if (!xen_initial_domain())
+		kunit_skip(test, "granting to itself needs the domain id: dom0 only");
+	x0 = t_import(test, 0);
+	before = *t_verify(test, x0, 4);
+	t_expect_clean(test, &before);
+
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	mfn = pfn_to_mfn(page_to_pfn(page));
+	ref = gnttab_grant_foreign_access(0, mfn, 0);
+	if (ref < 0) {
+		__free_page(page);
+		KUNIT_FAIL(test, "grant: %d", ref);
+		return;
+	}
+	if (gnttab_alloc_pages(1, &scratch)) {
+		gnttab_end_foreign_access(ref, page);
+		KUNIT_FAIL(test, "no scratch page");
+		return;
+	}
+	spfn = page_to_pfn(scratch);
+	addr = (unsigned long)pfn_to_kaddr(spfn);
+	gnttab_set_map_op(&map, addr, GNTMAP_host_map, ref, 0);
+	KUNIT_EXPECT_EQ(test, gnttab_map_refs(&map, NULL, &scratch, 1), 0);
+	KUNIT_EXPECT_EQ(test, map.status, GNTST_okay);
+	want = XP2M_FOREIGN_FRAME(mfn);
+	KUNIT_EXPECT_EQ(test, get_phys_to_machine(spfn), want);
+
+	if (map.status == GNTST_okay) {
+		/*
+		 * The old import: the foreign entry is change, and so is the
+		 * section of scratch pages if the kernel made it just now.
+		 */
+		rep = t_verify(test, x0, 4);
+		n = rep->kinds[XP2M_X86_CLASS];
+		KUNIT_EXPECT_TRUE_MSG(test, n == 1 || (n && n % PAGES_PER_SECTION == 0),
+				      "%lu pfns changed", n);
+		KUNIT_EXPECT_EQ(test, rep->kernel[XP2M_TYPE_FOREIGN], 1UL);
+
+		/* A new one holds it, as it is. */
+		x1 = t_import(test, 1);
+		KUNIT_EXPECT_EQ(test, xp2m_lookup(x1->p2m, spfn), want);
+		rep = t_verify(test, x1, 4);
+		t_expect_clean(test, rep);
+		KUNIT_EXPECT_EQ(test, rep->ours[XP2M_TYPE_FOREIGN], 1UL);
+		KUNIT_EXPECT_EQ(test, rep->hole_foreign, 1UL);
+		KUNIT_EXPECT_EQ(test, (rep->hole_missing - before.hole_missing +
+				       1) % PAGES_PER_SECTION, 0UL);
+		KUNIT_EXPECT_EQ(test, rep->ours[XP2M_TYPE_PFN],
+				before.ours[XP2M_TYPE_PFN]);
+
+		gnttab_set_unmap_op(&unmap, addr, GNTMAP_host_map, map.handle);
+		KUNIT_EXPECT_EQ(test, gnttab_unmap_refs(&unmap, NULL, &scratch,
+							1), 0);
+		KUNIT_EXPECT_EQ(test, unmap.status, GNTST_okay);
+		KUNIT_EXPECT_EQ(test, get_phys_to_machine(spfn),
+				XP2M_INVALID_ENTRY);
+	}
+	gnttab_free_pages(1, &scratch);
+	gnttab_end_foreign_access(ref, page);
+}
+
+/* A page given back to Xen by the balloon: missing, on RAM. */
+static void live_balloon(struct kunit *test)
+{
+	struct xp2m_x86_report before, *rep;
+	struct xp2m_x86 *x0, *x1;
+	struct page *page;
+	unsigned long pfn;
+
+	x0 = t_import(test, 0);
+	before = *t_verify(test, x0, 4);
+	KUNIT_ASSERT_EQ(test, xen_alloc_ballooned_pages(1, &page), 0);
+	pfn = page_to_pfn(page);
+	KUNIT_EXPECT_EQ(test, get_phys_to_machine(pfn), XP2M_INVALID_ENTRY);
+	x1 = t_import(test, 1);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(x1->p2m, pfn), XP2M_INVALID_ENTRY);
+	rep = t_verify(test, x1, 4);
+	t_expect_clean(test, rep);
+	if (xp2m_lookup(x0->p2m, pfn) != XP2M_INVALID_ENTRY) {
+		/* A page the kernel had: one frame less, one balloon more. */
+		KUNIT_EXPECT_EQ(test, rep->balloon, before.balloon + 1);
+		KUNIT_EXPECT_EQ(test, rep->ours[XP2M_TYPE_PFN],
+				before.ours[XP2M_TYPE_PFN] - 1);
+	} else {
+		/* A page the balloon had already. */
+		KUNIT_EXPECT_EQ(test, rep->balloon, before.balloon);
+	}
+	xen_free_ballooned_pages(1, &page);
+}
+
+#ifdef CONFIG_FAULT_INJECTION
+/*
+ * Make the n-th allocation of the core fail during an import, for the first
+ * failure points and then a sample to the end. Each must fail with -ENOMEM
+ * and give back every page.
+ */
+static void live_faults(struct kunit *test)
+{
+	long pages = xp2m_x86_backend_pages();
+	unsigned int n, left, tried = 0;
+	struct xp2m_x86 *x;
+
+	for (n = 1; n < 1000000; n += n < 32 ? 1 : 61) {
+		current->fail_nth = n;
+		x = xp2m_x86_import("faults");
+		left = current->fail_nth;
+		current->fail_nth = 0;
+		if (left) {
+			KUNIT_EXPECT_FALSE(test, IS_ERR(x));
+			if (!IS_ERR(x))
+				xp2m_x86_free(x);
+			break;
+		}
+		tried++;
+		if (!IS_ERR(x)) {
+			KUNIT_FAIL(test, "failure point %u: success reported", n);
+			xp2m_x86_free(x);
+			break;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(x), -ENOMEM, "failure point %u",
+				    n);
+		KUNIT_EXPECT_EQ_MSG(test, xp2m_x86_backend_pages(), pages,
+				    "failure point %u", n);
+		cond_resched();
+	}
+	kunit_info(test, "%u failure points tried, of %u\n", tried, n - 1);
+	KUNIT_EXPECT_GT(test, tried, 32U);
+	KUNIT_EXPECT_EQ(test, xp2m_x86_backend_pages(), pages);
+}
+#else
+static void live_faults(struct kunit *test)
+{
+	kunit_skip(test, "kernel built without CONFIG_FAULT_INJECTION");
+}
+#endif
+
+static struct kunit_case live_cases[] = {
+	KUNIT_CASE(live_import),
+	KUNIT_CASE(live_verify_finds),
+	KUNIT_CASE(live_verify_map),
+	KUNIT_CASE(live_foreign),
+	KUNIT_CASE(live_balloon),
+	KUNIT_CASE(live_faults),
+	{}
+};
+
+static struct kunit_suite live_suite = {
+	.name = "xp2m_x86_live",
+	.exit = live_exit,
+	.test_cases = live_cases,
+};
+
+kunit_test_suites(&map_suite, &backend_suite, &live_suite);
+
+MODULE_DESCRIPTION("xp2m: KUnit suites of the Xen PV backend and live import");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+# Run in a Xen PV dom0 (Debian's kernel) with the files of domu-prep.sh:
+# start Xen's toolstack from the initramfs, then the test kernel as a PV
+# domU running the live-import checks (x86.sh); wait for it to power off;
+# pass its console on, its checks marked with its name. (A PVH or HVM
+# guest cannot run here: QEMU's emulated CPU has no hardware paging
+# support for Xen to give it.)
+
+. /xp2m/lib.sh
+
+X=/usr/lib/xen-4.17/bin
+
+toolstack() {
+	local m
+	for m in xenfs xen-evtchn xen-privcmd xen-gntdev xen-gntalloc; do
+		modprobe "$m" || return 1
+	done
+	mount -t xenfs xenfs /proc/xen || return 1
+	grep -q control_d /proc/xen/capabilities || return 1
+	mkdir -p /dev/pts && mount -t devpts devpts /dev/pts || return 1
+	tar -xzf /xp2m/xentools.tar.gz -C / || return 1
+	mkdir -p /var/run/xen /var/run/xenstored /var/lib/xen \
+		/var/lib/xenstored /var/log/xen/console || return 1
+	"$X/xenstored" --pid-file=/var/run/xenstored.pid || return 1
+	"$X/xen-init-dom0" || return 1
+	"$X/xenconsoled" --log=guest --log-dir=/var/log/xen/console
+}
+
+# guest NAME WHAT: start /xp2m/NAME.cfg, wait for it to power off (it is
+# destroyed then) or crash, pass its console on.
+guest() {
+	local name=$1 what=$2 state= rc= i
+	local console=/var/log/xen/console/guest-$name.log
+
+	if ! check "$name: xl create: $what" \
+		timeout 300 "$X/xl" create "/xp2m/$name.cfg"; then
+		return
+	fi
+	for i in $(seq 300); do
+		state=$("$X/xl" list "$name" 2>&1 | tail -n 1)
+		case "$state" in
+		*"invalid domain"*) state=gone; break ;;
+		*--c---*|*---c--*) state=crashed; break ;;
+		esac
+		sleep 2
+	done
+	echo "$name: $state"
+	[ "$state" = gone ] || "$X/xl" destroy "$name"
+
+	echo "==== the console of $name"
+	# xenconsoled writes the log as the console is read: let it catch up.
+	sleep 2
+	if [ -r "$console" ]; then
+		tr -d '\r' <"$console" |
+			sed -e "s/^XP2M-CHECK \(ok\|fail\) /XP2M-CHECK \1 $name: /" \
+			    -e "s/^XP2M-GUEST-EXIT /$name exit /" -e "s/^/$name| /"
+		rc=$(tr -d '\r' <"$console" |
+		     sed -n 's/^XP2M-GUEST-EXIT //p' | tail -n 1)
+	fi
+	echo "==== end of the console of $name"
+	if [ -z "$rc" ]; then
+		check_fail "$name never reported back ($state)"
+	elif [ "$rc" != 0 ]; then
+		XP2M_FAILED=1
+	fi
+}
+
+if check "Xen's toolstack runs in dom0 (xenstored, xenconsoled)" toolstack; then
+	guest domu "the test kernel as a PV domU"
+fi
+exit $XP2M_FAILED

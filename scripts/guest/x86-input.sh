@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by x86.sh with xp2m_x86 loaded: bad input to every writable
+# debugfs file and module parameter is refused with EINVAL, changes
+# nothing and logs nothing; then unload and load again, 20 times.
+
+# bad_write FILE VALUE: one write of VALUE (printf %b escapes) fails with
+# EINVAL. dd, because busybox's printf does not say why a write failed.
+bad_write() {
+	local err
+	err=$(printf '%b' "$2" | dd of="$1" bs=4096 2>&1) && return 1
+	case "$err" in
+	*"Invalid argument"*) return 0 ;;
+	*) echo "$err"; return 1 ;;
+	esac
+}
+
+# refuses FILE VALUE...: each value is refused, FILE reads the same after,
+# and nothing reaches the kernel log.
+refuses() {
+	local file=$1 before v bad=0
+	shift
+	before=$(cat "$file")
+	dmesg -c >/dev/null
+	for v in "$@"; do
+		if ! bad_write "$file" "$v"; then
+			echo "$file: '$v' was not refused with EINVAL"
+			bad=1
+		fi
+		if [ "$(cat "$file")" != "$before" ]; then
+			echo "$file changed after '$v'"
+			bad=1
+		fi
+	done
+	if [ -n "$(dmesg -c)" ]; then
+		echo "the kernel logged something"
+		bad=1
+	fi
+	return $bad
+}
+
+max_pfn=$(sed -n 's/^max_pfn //p' $D/stats)
+check "lookup: bad pfns refused, nothing changes" \
+	refuses $D/lookup '\n' 'abc' '0x' '12a' '-1' '1 2' ' 5' '5\n\n' \
+		'0x1000 ' '0x1000\n0x2000' "$max_pfn" '99999999999999999999999' \
+		'0000000000000000000000000000000000000001'
+check "lookup: the last pfn is fine" sh -c "echo $((max_pfn - 1)) >$D/lookup"
+check "verify: anything but 1 refused, nothing changes" \
+	refuses $D/verify '\n' '0' '2' 'yes' 'y' '1 ' ' 1' '1\n\n' '-1' '0x' \
+		'11111111111111111111111111111111111111'
+
+# The kernel's p2m changes under an import: the balloon gives 1 MiB back to
+# Xen. Verification reports exactly those pages (our entries name frames
+# the domain no longer has), a new import holds them as the balloon's, and
+# after the balloon takes them back the old import is stale the other way.
+BAL=/sys/devices/system/xen_memory/xen_memory0
+
+# balloon_to KB: set the balloon's target and wait for it to get there.
+balloon_to() {
+	local i
+	echo "$1" >$BAL/target_kb || return 1
+	for i in $(seq 60); do
+		[ "$(cat $BAL/info/current_kb)" = "$1" ] && return 0
+		sleep 1
+	done
+	echo "the balloon is at $(cat $BAL/info/current_kb) KiB, not $1"
+	return 1
+}
+
+# report_has LINE...: the verify report has every LINE.
+report_has() {
+	local l
+	for l in "$@"; do
+		has_line $D/verify "$l" || return 1
+	done
+}
+
+if [ -w $BAL/target_kb ]; then
+	target=$(cat $BAL/target_kb)
+	base=$(sed -n 's/^balloon //p' $D/verify)
+	check "balloon out 1 MiB" balloon_to $((target - 1024))
+	check "verify on demand after the balloon" sh -c "echo 1 >$D/verify"
+	check "verify reports the 256 pages the balloon gave back, exactly" \
+		report_has "status MISMATCH" "mismatched 256" "class 256" \
+			"m2p 256" "value 0" "identity_on_ram 0" "frame_on_hole 0"
+	check "reload after the balloon" \
+		sh -c "modprobe -r xp2m_x86 && modprobe xp2m_x86"
+	check "a new import holds them as the balloon's" \
+		report_has "status clean" "balloon $((base + 256))"
+	check "balloon back in" balloon_to "$target"
+	check "verify after the balloon took them back" sh -c "echo 1 >$D/verify"
+	check "verify reports them, the other way" \
+		report_has "status MISMATCH" "mismatched 256" "class 256" "m2p 0"
+	check "reload" sh -c "modprobe -r xp2m_x86 && modprobe xp2m_x86"
+	check "clean again" report_has "status clean" "balloon $base"
+fi
+
+# Module parameters: at load, and at run time where they are writable.
+P=/sys/module/xp2m_x86/parameters
+check "max_listed: bad values refused at run time, nothing changes" \
+	refuses $P/max_listed '0' '4097' '-1' 'abc' '16x' '\n'
+check "max_listed: 64 taken" sh -c "echo 64 >$P/max_listed && [ \$(cat $P/max_listed) = 64 ]"
+check "verify runs with max_listed=64" sh -c "echo 1 >$D/verify"
+check "verify_on_load cannot be written at run time" \
+	sh -c "! (echo 0 >$P/verify_on_load) 2>/dev/null && [ \$(cat $P/verify_on_load) = Y ]"
+
+# refused_load ARG: modprobe with ARG fails, and the kernel logs one line
+# saying which parameter is wrong. (Busybox tries finit_module(), then
+# init_module(), so the kernel parses the parameters, and logs, twice.)
+refused_load() {
+	local log
+	dmesg -c >/dev/null
+	modprobe xp2m_x86 "$1" 2>/dev/null && return 1
+	log=$(dmesg -c | sort -u)
+	echo "$log"
+	[ "$(echo "$log" | grep -c .)" = 1 ] &&
+		echo "$log" | grep -q "^xp2m_x86: \`.*' invalid for parameter \`${1%%=*}'$"
+}
+
+check "modprobe -r xp2m_x86" modprobe -r xp2m_x86
+for arg in max_listed=0 max_listed=5000 max_listed=x verify_on_load=maybe; do
+	check "load with $arg refused, one line logged" refused_load "$arg"
+done
+check "module not loaded after refused loads" sh -c '! lsmod | grep -q "^xp2m_x86 "'
+
+# Unload and load again, 20 times: each load imports and verifies clean.
+dmesg -c >/dev/null
+bad=0
+for i in $(seq 20); do
+	modprobe xp2m_x86 || { echo "load $i failed"; bad=1; break; }
+	modprobe -r xp2m_x86 || { echo "unload $i failed"; bad=1; break; }
+done
+dmesg -c >/tmp/reload.log
+n=$(grep -c 'xp2m_x86: live: verified .*: clean$' /tmp/reload.log)
+if [ $bad = 0 ] && [ "$n" = 20 ]; then
+	check_ok "20 unloads and loads, each verified clean"
+else
+	check_fail "20 unloads and loads: $n verified clean"
+fi
+check "load again" modprobe xp2m_x86 verify_on_load=0
+check "verify_on_load=0: no report until asked" has_line $D/verify "status not run (write 1 to run)"

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+# Run in a Xen PV dom0 (any memory layout): load xp2m_x86, which imports and
+# verifies the kernel's p2m; check the report, that our "ranges" equals the
+# kernel's own /sys/kernel/debug/xen/mmu/p2m byte for byte (where the kernel
+# has CONFIG_XEN_DEBUG_FS), that every view reads; unload; no leak.
+# If the host carried /xp2m/x86-input.sh, its checks run too, while loaded.
+# May be sourced by another guest script, whose checks it then adds to.
+
+command -v check >/dev/null || . /xp2m/lib.sh
+
+D=/sys/kernel/debug/xp2m/live
+KP2M=/sys/kernel/debug/xen/mmu/p2m
+
+# has_line FILE LINE: FILE has LINE, exactly.
+has_line() {
+	grep -qxF "$2" "$1" || { echo "$1:"; cat "$1"; return 1; }
+}
+
+check "running as a Xen PV domain" \
+	sh -c '[ "$(cat /sys/hypervisor/type)" = xen ] &&
+	       [ "$(cat /sys/hypervisor/guest_type)" = PV ]'
+echo "memory: $(grep MemTotal /proc/meminfo)"
+kmemleak_reset
+dmesg -c >/dev/null
+
+check "modprobe xp2m_x86" modprobe xp2m_x86
+dmesg -c >/tmp/load.log
+cat /tmp/load.log
+check "load: one line, import" grep -q 'xp2m_x86: live: .* imported in' /tmp/load.log
+check "load: verified clean" grep -q 'xp2m_x86: live: verified .*: clean$' /tmp/load.log
+check "verify report at load: clean" has_line $D/verify "status clean"
+check "verify report at load: nothing mismatched" has_line $D/verify "mismatched 0"
+check "verify report at load: every entry imported" has_line $D/verify "unimported 0"
+cat $D/verify
+
+for f in ranges layout stats lookup frame_list verify memory_map; do
+	check "read $f" sh -c "cat $D/$f >/tmp/$f && [ -s /tmp/$f ]"
+done
+check "frame_list reads back through machine frames" has_line /tmp/frame_list "differing 0"
+check "memory_map: from the hypervisor" \
+	grep -qE '^source XENMEM_(machine_)?memory_map$' /tmp/memory_map
+# The core's counts agree with the report's.
+pfns=$(sed -n 's/^entries pfn //p' /tmp/stats)
+check "stats and verify count the same frames" \
+	grep -q "^ours pfn $pfns identity" /tmp/verify
+cat /tmp/memory_map /tmp/stats /tmp/layout
+
+if [ -r $KP2M ]; then
+	cat $KP2M >/tmp/kernel-p2m
+	if cmp /tmp/kernel-p2m /tmp/ranges; then
+		check_ok "ranges equals the kernel's xen/mmu/p2m byte for byte ($(wc -l </tmp/ranges) lines)"
+	else
+		diff /tmp/kernel-p2m /tmp/ranges | head -n 20
+		check_fail "ranges differs from the kernel's xen/mmu/p2m"
+	fi
+else
+	echo "no $KP2M (kernel without CONFIG_XEN_DEBUG_FS): not compared"
+fi
+cat /tmp/ranges
+
+check "verify on demand" sh -c "echo 1 >$D/verify"
+check "verify on demand: clean" has_line $D/verify "status clean"
+check "lookup of pfn 0x100" sh -c "echo 0x100 >$D/lookup"
+check "lookup: a frame, mapped back by the M2P" \
+	sh -c "grep -qx 'class pfn' $D/lookup && grep -qx 'm2p 0x100' $D/lookup"
+
+if [ -r /xp2m/x86-input.sh ]; then
+	. /xp2m/x86-input.sh
+fi
+
+dmesg -c >/dev/null
+check "modprobe -r xp2m_x86" modprobe -r xp2m_x86
+check "unload: debugfs directory gone" test ! -e $D
+check "unload: every xp2m module gone" sh -c '! lsmod | grep -q "^xp2m"'
+check "unload: nothing in the log" sh -c '[ -z "$(dmesg -c)" ]'
+kmemleak_check
+exit $XP2M_FAILED
