@@ -13,16 +13,24 @@
  * (populate, release, and m2p_update for frames the caller got from
  * populate) are the hypercalls the balloon uses, each one batch for a list;
  * they act only on pfns and frames the caller owns.
+ *
+ * The root of the address space in which a linear view is published is the
+ * kernel's own: the p2m_cr3 the kernel published for its own linear p2m in
+ * the real shared_info (its swapper page directory), read, never written.
  */
 
 #include <linux/mm.h>
+#include <linux/stddef.h>
 
+#include <asm/fixmap.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/page.h>
 #include <xen/interface/memory.h>
+#include <xen/interface/xen.h>
 
 #include <xp2m/backend.h>
 #include <xp2m/entry.h>
+#include <xp2m/p2m.h>
 
 #include "internal.h"
 
@@ -191,6 +199,20 @@ static long x86_m2p_update(struct xp2m_backend *be, const unsigned long *mfns,
 	return done;
 }
 
+/*
+ * The kernel's page-table root, as it published it for its own linear p2m:
+ * read from the real shared_info, which a PV kernel keeps mapped at a fixed
+ * address. Our linear views live in the vmalloc area, which every page
+ * directory of the kernel maps alike.
+ */
+static unsigned long x86_pt_root(struct xp2m_backend *be)
+{
+	const struct shared_info *si =
+		(const void *)fix_to_virt(FIX_PARAVIRT_BOOTMAP);
+
+	return READ_ONCE(si->arch.p2m_cr3);
+}
+
 static const struct xp2m_backend_ops x86_ops = {
 	.page_alloc = x86_page_alloc,
 	.page_free = x86_page_free,
@@ -203,6 +225,8 @@ static const struct xp2m_backend_ops x86_ops = {
 	.populate = x86_populate,
 	.release = x86_release,
 	.m2p_update = x86_m2p_update,
+	/* The kernel's page tables are what a toolstack walks: no pt_map. */
+	.pt_root = x86_pt_root,
 };
 
 static struct xp2m_backend x86_backend = {
@@ -231,6 +255,21 @@ int xp2m_x86_backend_init(void)
 	BUILD_BUG_ON(XP2M_IDENTITY_BIT != IDENTITY_FRAME_BIT);
 	BUILD_BUG_ON(XP2M_FOREIGN_BIT != FOREIGN_FRAME_BIT);
 	BUILD_BUG_ON(XP2M_PER_PAGE != P2M_PER_PAGE);
+	/* What the core publishes is arch_shared_info's layout. */
+	BUILD_BUG_ON(offsetof(struct xp2m_shared_info, max_pfn) !=
+		     offsetof(struct arch_shared_info, max_pfn));
+	BUILD_BUG_ON(offsetof(struct xp2m_shared_info,
+			      pfn_to_mfn_frame_list_list) !=
+		     offsetof(struct arch_shared_info,
+			      pfn_to_mfn_frame_list_list));
+	BUILD_BUG_ON(offsetof(struct xp2m_shared_info, nmi_reason) !=
+		     offsetof(struct arch_shared_info, nmi_reason));
+	BUILD_BUG_ON(offsetof(struct xp2m_shared_info, p2m_cr3) !=
+		     offsetof(struct arch_shared_info, p2m_cr3));
+	BUILD_BUG_ON(offsetof(struct xp2m_shared_info, p2m_vaddr) !=
+		     offsetof(struct arch_shared_info, p2m_vaddr));
+	BUILD_BUG_ON(offsetof(struct xp2m_shared_info, p2m_generation) !=
+		     offsetof(struct arch_shared_info, p2m_generation));
 
 	/* Xen's max_page: one past the highest frame of RAM. */
 	max = HYPERVISOR_memory_op(XENMEM_maximum_ram_page, NULL);

@@ -11,6 +11,7 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/seq_file.h>
@@ -27,6 +28,11 @@ static bool verify_on_load = true;
 module_param(verify_on_load, bool, 0444);
 MODULE_PARM_DESC(verify_on_load,
 		 "verify the imported p2m against the kernel's at load (default: yes)");
+
+static bool linear = true;
+module_param(linear, bool, 0444);
+MODULE_PARM_DESC(linear,
+		 "build and publish the live instance's linear p2m at load (default: yes)");
 
 #define XP2M_X86_LISTED_MAX	4096
 
@@ -285,6 +291,19 @@ static int __init xp2m_x86_init(void)
 	pr_info("xp2m_x86: live: %lu pfns, %lu pages from start_info, imported in %llu ms\n",
 		live->p2m->max_pfn, live->p2m->nr_pages,
 		div_u64(live->import_ns, NSEC_PER_MSEC));
+	if (linear) {
+		u64 t = ktime_get_ns();
+
+		err = xp2m_linear_build(live->p2m);
+		if (err) {
+			pr_err("xp2m_x86: building the live linear p2m failed: %d\n",
+			       err);
+			goto out;
+		}
+		pr_info("xp2m_x86: live: linear p2m at 0x%lx published in %llu ms\n",
+			xp2m_shared_info(live->p2m)->p2m_vaddr,
+			div_u64(ktime_get_ns() - t, NSEC_PER_MSEC));
+	}
 	if (verify_on_load) {
 		err = xp2m_x86_run_verify(live);
 		if (err) {

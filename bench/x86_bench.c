@@ -18,6 +18,8 @@
  *   x86_lookup_vs_pfn_to_mfn_*        against __pfn_to_mfn(), the kernel's
  *                                     inline fast path (one load, calling
  *                                     get_phys_to_machine() for INVALID)
+ *   x86_linear_lookup_vs_*            xp2m_linear_lookup(), through the
+ *                                     instance's linear p2m, against both
  */
 
 #include <linux/ktime.h>
@@ -51,6 +53,10 @@ static u64 bench_lookups(const struct xp2m *p2m, const unsigned long *pfns,
 		case 1:
 			for (i = 0; i < NR_PFNS; i++)
 				sum += get_phys_to_machine(pfns[i]);
+			break;
+		case 3:
+			for (i = 0; i < NR_PFNS; i++)
+				sum += xp2m_linear_lookup(p2m, pfns[i]);
 			break;
 		default:
 			for (i = 0; i < NR_PFNS; i++)
@@ -94,7 +100,7 @@ static int __init x86_bench_init(void)
 	struct xp2m_x86_report *rep;
 	unsigned long *pfns, runs, i;
 	struct rnd_state rnd;
-	u64 flat, ours, gptm, fast;
+	u64 flat, ours, gptm, fast, lin;
 	struct xp2m_x86 *x;
 	int err = 0;
 
@@ -108,6 +114,8 @@ static int __init x86_bench_init(void)
 		goto out;
 	}
 	err = xp2m_x86_verify(x, rep);
+	if (!err)
+		err = xp2m_linear_build(x->p2m);
 	if (err)
 		goto out;
 	if (rep->mismatched)
@@ -129,8 +137,11 @@ static int __init x86_bench_init(void)
 	ours = bench_lookups(x->p2m, pfns, 0);
 	gptm = bench_lookups(x->p2m, pfns, 1);
 	fast = bench_lookups(x->p2m, pfns, 2);
+	lin = bench_lookups(x->p2m, pfns, 3);
 	bench_ratio("x86_lookup_vs_gptm_ram", ours, gptm);
 	bench_ratio("x86_lookup_vs_pfn_to_mfn_ram", ours, fast);
+	bench_ratio("x86_linear_lookup_vs_gptm_ram", lin, gptm);
+	bench_ratio("x86_linear_lookup_vs_pfn_to_mfn_ram", lin, fast);
 
 	for (i = 0; i < NR_PFNS; i++)
 		pfns[i] = ((u64)prandom_u32_state(&rnd) << 32 |
@@ -138,8 +149,11 @@ static int __init x86_bench_init(void)
 	ours = bench_lookups(x->p2m, pfns, 0);
 	gptm = bench_lookups(x->p2m, pfns, 1);
 	fast = bench_lookups(x->p2m, pfns, 2);
+	lin = bench_lookups(x->p2m, pfns, 3);
 	bench_ratio("x86_lookup_vs_gptm_span", ours, gptm);
 	bench_ratio("x86_lookup_vs_pfn_to_mfn_span", ours, fast);
+	bench_ratio("x86_linear_lookup_vs_gptm_span", lin, gptm);
+	bench_ratio("x86_linear_lookup_vs_pfn_to_mfn_span", lin, fast);
 out:
 	kvfree(pfns);
 	kvfree(rep);

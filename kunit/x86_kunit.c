@@ -16,13 +16,16 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
+#include <asm/fixmap.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/page.h>
 #include <xen/balloon.h>
 #include <xen/grant_table.h>
 #include <xen/interface/memory.h>
+#include <xen/interface/xen.h>
 #include <xen/xen.h>
 
 #include <xp2m/x86.h>
@@ -571,6 +574,94 @@ static void live_import(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bad, 0UL);
 }
 
+/* Compare the leaves a toolstack reader hands over with the tree. */
+struct t_lin_cmp {
+	const struct xp2m *p2m;
+	unsigned long leaves;
+	unsigned long differ;
+};
+
+static int t_lin_cmp_leaf(void *ctx, unsigned long first, unsigned long mfn,
+			  const unsigned long *e, unsigned int nr)
+{
+	struct t_lin_cmp *c = ctx;
+	unsigned int i;
+
+	c->leaves++;
+	for (i = 0; i < nr; i++)
+		if (e[i] != xp2m_lookup_raw(c->p2m, first + i))
+			c->differ++;
+	if (!(c->leaves & 511))
+		cond_resched();
+	return 0;
+}
+
+static void t_lin_read(struct kunit *test, struct xp2m *p2m)
+{
+	struct t_lin_cmp c = { .p2m = p2m };
+	struct xp2m_lin_report rep;
+	int err;
+
+	err = xp2m_linear_read(xp2m_x86_backend(), xp2m_shared_info(p2m),
+			       t_lin_cmp_leaf, &c, &rep);
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "%s at level %u index %#lx (mfn %#lx)",
+			    xp2m_lin_error_str(rep.error), rep.level, rep.index,
+			    rep.mfn);
+	KUNIT_EXPECT_EQ(test, rep.max_pfn, p2m->max_pfn);
+	KUNIT_EXPECT_EQ(test, c.leaves, DIV_ROUND_UP(p2m->max_pfn,
+						     XP2M_PER_PAGE));
+	KUNIT_EXPECT_EQ(test, c.differ, 0UL);
+}
+
+/*
+ * The live instance's linear p2m, published under the kernel's own page
+ * directory and read back through the kernel's page tables by machine
+ * frame, as Xen's toolstack reads a guest's: every leaf is the tree's. A
+ * hole's leaf given a page of its own moves the generation by two and is
+ * seen at once, through the view and by the reader.
+ */
+static void live_linear(struct kunit *test)
+{
+	const struct shared_info *real =
+		(const void *)fix_to_virt(FIX_PARAVIRT_BOOTMAP);
+	struct xp2m_x86 *x = t_import(test, 0);
+	const struct xp2m_shared_info *si;
+	struct xp2m *p2m = x->p2m;
+	unsigned long pfn, bad = 0, gen, next;
+
+	KUNIT_ASSERT_EQ(test, xp2m_linear_build(p2m), 0);
+	si = xp2m_shared_info(p2m);
+	KUNIT_EXPECT_EQ(test, si->p2m_cr3, READ_ONCE(real->arch.p2m_cr3));
+	KUNIT_EXPECT_EQ(test, si->p2m_vaddr, (unsigned long)p2m->linear);
+	KUNIT_EXPECT_EQ(test, si->p2m_vaddr & (SZ_1G - 1), 0UL);
+	KUNIT_EXPECT_EQ(test, si->max_pfn, p2m->max_pfn);
+	for (pfn = 0; pfn < p2m->max_pfn; pfn += pfn < p2m->nr_pages ? 1 : 509)
+		if (xp2m_linear_lookup(p2m, pfn) != xp2m_lookup(p2m, pfn))
+			bad++;
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+	t_lin_read(test, p2m);
+
+	/*
+	 * The first leaf past the domain's memory that is a shared page (in
+	 * dom0 the holes there are identity).
+	 */
+	for (pfn = ALIGN(p2m->nr_pages, XP2M_PER_PAGE); pfn < p2m->max_pfn;
+	     pfn += XP2M_PER_PAGE)
+		if (xp2m_leaf_kind(p2m, pfn) == XP2M_LEAF_MISSING ||
+		    xp2m_leaf_kind(p2m, pfn) == XP2M_LEAF_IDENTITY)
+			break;
+	KUNIT_ASSERT_LT(test, pfn, p2m->max_pfn);
+	next = xp2m_lookup(p2m, pfn + 4);
+	gen = si->p2m_generation;
+	KUNIT_ASSERT_EQ(test, xp2m_set(p2m, pfn + 3, xp2m_lookup(p2m, 0)), 0);
+	KUNIT_EXPECT_EQ(test, si->p2m_generation, gen + 2);
+	KUNIT_EXPECT_EQ(test, xp2m_leaf_kind(p2m, pfn), XP2M_LEAF_PRIVATE);
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(p2m, pfn + 3),
+			xp2m_lookup(p2m, 0));
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(p2m, pfn + 4), next);
+	t_lin_read(test, p2m);
+}
+
 /* Changes to our instance: each is reported, exactly, and undone. */
 static void live_verify_finds(struct kunit *test)
 {
@@ -852,6 +943,7 @@ static void live_faults(struct kunit *test)
 
 static struct kunit_case live_cases[] = {
 	KUNIT_CASE(live_import),
+	KUNIT_CASE(live_linear),
 	KUNIT_CASE(live_verify_finds),
 	KUNIT_CASE(live_verify_map),
 	KUNIT_CASE(live_foreign),

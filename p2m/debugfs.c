@@ -17,6 +17,9 @@
  *               answer
  *   frame_list  the machine view, read back through machine frames only, as
  *               Xen's toolstack reads it, and compared with the tree
+ *   shared_info the published fields (arch_shared_info layout), and the
+ *               linear list read back from p2m_cr3 by machine frame, as the
+ *               toolstack reads it, and compared with the tree
  *
  * Every view walks the tree by leaf: a shared mid or leaf page stands for a
  * GiB or 2 MiB of identical pfns and is taken in one step, so a mostly empty
@@ -612,14 +615,56 @@ static int xp2m_frame_list_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(xp2m_frame_list);
 
+/* shared_info */
+
+static int xp2m_shared_info_show(struct seq_file *m, void *v)
+{
+	struct xp2m_debugfs *d = m->private;
+	struct xp2m *p2m = d->p2m;
+	const struct xp2m_shared_info *si = xp2m_shared_info(p2m);
+	struct xp2m_fl_cmp cmp = { .p2m = p2m };
+	struct xp2m_lin_report rep;
+	struct xp2m_counts n;
+	int err;
+
+	seq_printf(m, "max_pfn 0x%lx\n", READ_ONCE(si->max_pfn));
+	seq_printf(m, "pfn_to_mfn_frame_list_list 0x%lx\n",
+		   READ_ONCE(si->pfn_to_mfn_frame_list_list));
+	seq_printf(m, "p2m_cr3 0x%lx\n", READ_ONCE(si->p2m_cr3));
+	seq_printf(m, "p2m_vaddr 0x%lx\n", READ_ONCE(si->p2m_vaddr));
+	seq_printf(m, "p2m_generation %lu\n", READ_ONCE(si->p2m_generation));
+	if (!READ_ONCE(si->p2m_cr3)) {
+		seq_puts(m, "linear list not published\n");
+		return 0;
+	}
+	xp2m_get_counts(p2m, &n);
+	seq_printf(m, "linear slots %lu\n", n.linear_slots);
+	err = xp2m_linear_read(p2m->be, si, xp2m_fl_cmp_leaf, &cmp, &rep);
+	if (err && err != -EAGAIN) {
+		seq_printf(m, "read failed: %s (level %u, index 0x%lx, mfn 0x%lx): %d\n",
+			   xp2m_lin_error_str(rep.error), rep.level, rep.index,
+			   rep.mfn, err);
+		return 0;
+	}
+	seq_printf(m, "read max_pfn 0x%lx\n", rep.max_pfn);
+	seq_printf(m, "read leaves %lu\n", rep.leaves);
+	seq_printf(m, "read generation %lu..%lu%s\n", rep.gen_start,
+		   rep.gen_end, err ? " (moved during the read: read again)" : "");
+	seq_printf(m, "differing %lu\n", cmp.differ);
+	if (cmp.differ)
+		seq_printf(m, "first differing pfn 0x%lx\n", cmp.first_differ);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xp2m_shared_info);
+
 /**
  * xp2m_debugfs_register() - show an instance in debugfs
  * @p2m: the instance; its name is the directory's
  * @ops: what the owner adds (may be NULL); must outlive the registration
  * @priv: passed to @ops
  *
- * Creates /sys/kernel/debug/xp2m/<name>/ with ranges, layout, stats, lookup
- * and frame_list, and records the directory in @p2m->debugfs so the owner
+ * Creates /sys/kernel/debug/xp2m/<name>/ with ranges, layout, stats, lookup,
+ * frame_list and shared_info, and records the directory in @p2m->debugfs so the owner
  * can add files of its own (see xp2m_debugfs_dir()). As everywhere in
  * debugfs, a directory that cannot be made (debugfs absent, the name taken)
  * is not an error: the instance works without its files.
@@ -647,6 +692,8 @@ struct xp2m_debugfs *xp2m_debugfs_register(struct xp2m *p2m,
 	debugfs_create_file("lookup", 0600, d->dir, d, &xp2m_lookup_fops);
 	debugfs_create_file("frame_list", 0400, d->dir, d,
 			    &xp2m_frame_list_fops);
+	debugfs_create_file("shared_info", 0400, d->dir, d,
+			    &xp2m_shared_info_fops);
 	p2m->debugfs = IS_ERR(d->dir) ? NULL : d->dir;
 	return d;
 }
