@@ -142,7 +142,6 @@ xp2m_arm_ld_locked(struct xp2m_arm_p2m *p2m)
 					 lockdep_is_held(&p2m->ld_mutex));
 }
 
-u64 *xp2m_arm_third_table(struct xp2m_arm_p2m *p2m, u64 gpa);
 void xp2m_arm_flush_guest_tlb(struct xp2m_arm_p2m *p2m);
 
 /* VLPT upkeep under p2m->lock (vlpt.c). */
@@ -152,7 +151,6 @@ void xp2m_arm_vlpt_install(struct xp2m_arm_vlpt *vlpt, u64 gpa,
 void xp2m_arm_vlpt_retire(struct xp2m_arm_vlpt *vlpt, u64 gpa,
 			  struct page *table, unsigned long *lo,
 			  unsigned long *hi);
-void xp2m_arm_vlpt_free(struct xp2m_arm_vlpt *vlpt);
 
 /* Allocations, each a fault-injection point (main.c). */
 bool xp2m_arm_should_fail(size_t size);

@@ -95,7 +95,7 @@ void xp2m_arm_vlpt_retire(struct xp2m_arm_vlpt *vlpt, u64 gpa,
 }
 
 /* Free a VLPT no reader can reach any more. */
-void xp2m_arm_vlpt_free(struct xp2m_arm_vlpt *vlpt)
+static void xp2m_arm_vlpt_free(struct xp2m_arm_vlpt *vlpt)
 {
 	if (vlpt->area)
 		vunmap(vlpt->area);
