@@ -20,8 +20,14 @@ for m in $mods; do
 		check_fail "load $m: modprobe failed"
 	fi
 done
+# rmmod, not modprobe -r: busybox's also removes the module's dependencies
+# and fails when one of them is still used by another test module.
 for m in $mods; do
-	check "unload $m" modprobe -r "$m"
+	check "unload $m" rmmod "$m"
+done
+# Then what they pulled in; lsmod lists dependents before what they use.
+for m in $(lsmod | sed -n 's/^\(xp2m[a-z0-9_]*\) .*/\1/p'); do
+	rmmod "$m" 2>/dev/null
 done
 if lsmod | grep -q '^xp2m'; then
 	check_fail "unload: modules left behind: $(lsmod | grep '^xp2m' | cut -d' ' -f1 | tr '\n' ' ')"
