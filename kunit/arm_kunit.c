@@ -19,6 +19,7 @@
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/srcu.h>
 
 #include <xp2m/arm.h>
 #include <xp2m/entry.h>
@@ -54,10 +55,13 @@ static u64 t_scale(u64 uml, u64 other)
  * @flushes: guest TLB flushes the p2m asked for
  * @ft: a guest's foreign-range tree
  * @ft_live: @ft was initialised
+ * @tlb: if set, vCPUs also keep translations inside its read-side
+ *	sections, across sleeps (logdirty_race), and a flush waits for them
  */
 struct t_arm {
 	struct xp2m_arm_p2m *p2m;
 	atomic_t flushes;
+	struct srcu_struct *tlb;
 	struct xp2m_arm_foreign ft;
 	bool ft_live;
 };
@@ -99,6 +103,8 @@ static void t_flush_tlb(void *data)
 
 	atomic_inc(&c->flushes);
 	synchronize_rcu();
+	if (c->tlb)
+		synchronize_srcu(c->tlb);
 }
 
 static struct xp2m_arm_p2m *t_p2m(struct kunit *test, unsigned int ipa_bits)
@@ -1114,7 +1120,39 @@ struct t_race {
 	atomic_t running;
 	atomic_t errors;
 	unsigned long writes;
+	struct srcu_struct tlb;	/* translations kept across a sleep */
 };
+
+/*
+ * A write whose translation stays in the vCPU's TLB for a while before the
+ * store: the window in which a clean that forgot its TLB flush would copy
+ * the page too early. Return: as t_write().
+ */
+static int t_write_slow(struct t_race *r, u64 gpa, atomic_t *ver)
+{
+	int ret, idx, faults = 0, tries;
+
+	for (tries = 0; tries < 1000; tries++) {
+		idx = srcu_read_lock(&r->tlb);
+		rcu_read_lock();
+		ret = xp2m_arm_translate(r->p2m, gpa, XP2M_ARM_W, NULL);
+		rcu_read_unlock();
+		if (!ret) {
+			usleep_range(20, 60);
+			atomic_inc(ver);
+		}
+		srcu_read_unlock(&r->tlb, idx);
+		if (!ret)
+			return faults;
+		if (ret != -EACCES)
+			return ret;
+		ret = xp2m_arm_write_fault(r->p2m, gpa);
+		if (ret < 0)
+			return ret;
+		faults += ret;
+	}
+	return -ELOOP;
+}
 
 struct t_writer {
 	struct t_race *r;
@@ -1138,8 +1176,11 @@ static int t_writer_fn(void *arg)
 		/* Runs of neighbours, as a guest writes. */
 		if (i & 1)
 			p = (p & ~63UL) | (i & 63);
-		ret = t_write(r->p2m, r->start + (p % r->nr) * PG,
-			      &r->ver[p % r->nr]);
+		p %= r->nr;
+		if (i % 32)
+			ret = t_write(r->p2m, r->start + p * PG, &r->ver[p]);
+		else
+			ret = t_write_slow(r, r->start + p * PG, &r->ver[p]);
 		if (ret < 0)
 			atomic_inc(&r->errors);
 		/* The churned table: mapped or not, both are fine. */
@@ -1182,6 +1223,9 @@ static void logdirty_race(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, xp2m_arm_logdirty_start(t.p2m, t.start, t.end), 0);
 	/* The first pass sends everything: versions 0 are what it copied. */
 
+	KUNIT_ASSERT_EQ(test, init_srcu_struct(&r.tlb), 0);
+	t_ctx(test)->tlb = &r.tlb;
+
 	/* No assertion from here until the writers are gone: they use r. */
 	atomic_set(&r.running, nr_writers);
 	for (k = 0; k < nr_writers; k++) {
@@ -1218,6 +1262,8 @@ static void logdirty_race(struct kunit *test)
 	} while (true);
 	for (k = 0; k < nr_writers; k++)
 		wait_for_completion(&w[k].done);
+	t_ctx(test)->tlb = NULL;
+	cleanup_srcu_struct(&r.tlb);
 	/* The pass after the guest stopped. */
 	KUNIT_EXPECT_GE(test, xp2m_arm_dirty_clean(t.p2m, got, t.nr), 0L);
 	for_each_set_bit(i, got, r.nr)
