@@ -97,7 +97,8 @@ struct xp2m_arm_vlpt {
 /* The VLPT entry of @gpa, or NULL when @vlpt does not cover it. */
 static inline u64 *xp2m_arm_vlpt_slot(struct xp2m_arm_vlpt *vlpt, u64 gpa)
 {
-	if (!vlpt || gpa < vlpt->start || gpa >= vlpt->end)
+	/* One compare: below the start wraps around to a huge offset. */
+	if (!vlpt || gpa - vlpt->start >= vlpt->end - vlpt->start)
 		return NULL;
 	return &vlpt->base[gpa >> XP2M_ARM_THIRD_SHIFT];
 }

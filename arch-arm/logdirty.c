@@ -196,7 +196,8 @@ EXPORT_SYMBOL_GPL(xp2m_arm_logdirty_stop);
 
 /*
  * The fault proper, on the entry at @slot, in an RCU read-side critical
- * section. 1: a log-dirty fault, resolved; 0: the entry is writable already
+ * section with preemption off. 1: a log-dirty fault, resolved; 0: the
+ * entry is writable already
  * (another vCPU resolved it); -ENOENT: nothing mapped; -EACCES: a real
  * permission fault.
  */
@@ -211,7 +212,7 @@ static __always_inline int xp2m_arm_fault(struct xp2m_arm_p2m *p2m,
 		if (xp2m_lpae_type(desc) != XP2M_ARM_LOGDIRTY) {
 			if (!(desc & XP2M_LPAE_S2AP_W))
 				return -EACCES;
-			this_cpu_inc(p2m->pcpu->spurious);
+			__this_cpu_inc(p2m->pcpu->spurious);
 			return 0;
 		}
 		old = cmpxchg64(slot, desc, xp2m_arm_to_ram_rw(desc));
@@ -221,7 +222,7 @@ static __always_inline int xp2m_arm_fault(struct xp2m_arm_p2m *p2m,
 	}
 	/* After the cmpxchg (fully ordered): see the comment at the top. */
 	xp2m_arm_mark_dirty(rcu_dereference(p2m->ld), gpa);
-	this_cpu_inc(p2m->pcpu->faults);
+	__this_cpu_inc(p2m->pcpu->faults);
 	return 1;
 }
 
@@ -233,6 +234,8 @@ static __always_inline int xp2m_arm_write_fault_common(struct xp2m_arm_p2m *p2m,
 
 	if (gpa >= p2m->ipa_size)
 		return -ERANGE;
+	/* As in a trap handler; and the per-CPU counters need it. */
+	preempt_disable();
 	rcu_read_lock();
 	if (use_vlpt)
 		slot = xp2m_arm_vlpt_slot(rcu_dereference(p2m->vlpt), gpa);
@@ -240,6 +243,7 @@ static __always_inline int xp2m_arm_write_fault_common(struct xp2m_arm_p2m *p2m,
 		slot = xp2m_arm_walk_slot(p2m, gpa);
 	ret = slot ? xp2m_arm_fault(p2m, slot, gpa) : -ENOENT;
 	rcu_read_unlock();
+	preempt_enable();
 	return ret;
 }
 
