@@ -5,7 +5,8 @@
  *
  * With CONFIG_FAULT_INJECTION every allocation of this module first asks
  * should_fail() of its own attribute (debugfs: xp2m/arm/fail_alloc), so the
- * kernel's knobs, and a task's fail-nth, can make any of them fail.
+ * kernel's knobs, and a task's fail-nth, can make any of them fail; and
+ * xp2m_arm_fail_nth() makes exactly the n-th of them fail.
  */
 
 #include <linux/debugfs.h>
@@ -22,11 +23,34 @@ static struct dentry *xp2m_arm_dir;
 
 #ifdef CONFIG_FAULT_INJECTION
 static DECLARE_FAULT_ATTR(xp2m_arm_fail_alloc);
+static atomic_t xp2m_arm_countdown = ATOMIC_INIT(0);
 
 bool xp2m_arm_should_fail(size_t size)
 {
+	if (atomic_read(&xp2m_arm_countdown) > 0 &&
+	    atomic_dec_return(&xp2m_arm_countdown) == 0)
+		return true;
 	return should_fail(&xp2m_arm_fail_alloc, size);
 }
+
+/**
+ * xp2m_arm_fail_nth() - make the n-th allocation of this module fail
+ * @n: the allocation that fails, counting from 1 (the next one); 0 disarms
+ *
+ * A task's fail-nth counts every fault-injection point the task meets,
+ * the allocator's own among them (SLUB tries a large slab without
+ * reclaim first, and falls back quietly when that fails), so the failure
+ * it injects may land where nothing sees it. This counts only the
+ * allocations of this module, whichever task makes them. For tests.
+ *
+ * Return: how many allocations the previous setting still had to go: 0
+ * when it fired (or there was none), else the setting was not reached.
+ */
+unsigned int xp2m_arm_fail_nth(unsigned int n)
+{
+	return max(atomic_xchg(&xp2m_arm_countdown, n), 0);
+}
+EXPORT_SYMBOL_GPL(xp2m_arm_fail_nth);
 
 static void xp2m_arm_fault_init(void)
 {
@@ -42,6 +66,12 @@ bool xp2m_arm_should_fail(size_t size)
 {
 	return false;
 }
+
+unsigned int xp2m_arm_fail_nth(unsigned int n)
+{
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xp2m_arm_fail_nth);
 
 static void xp2m_arm_fault_init(void)
 {

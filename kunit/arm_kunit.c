@@ -1569,9 +1569,11 @@ static struct kunit_suite foreign_suite = {
 
 #ifdef CONFIG_FAULT_INJECTION
 /*
- * Make the n-th fault-injection point of @op fail, for n = 1, 2, ... until
- * @op runs through without reaching it. Each failure must be -ENOMEM with
- * @p2m and @ft exactly as before (and nothing leaked: kmemleak).
+ * Make the n-th allocation of @op fail, for n = 1, 2, ... until @op runs
+ * through without reaching it. Each failure must be -ENOMEM with @p2m and
+ * @ft exactly as before (and nothing leaked: kmemleak). The module's own
+ * count is used, not the task's fail-nth: that one also counts the slab
+ * allocator's quiet attempts, and a failure injected there is not seen.
  *
  * Return: the number of failure points.
  */
@@ -1587,10 +1589,9 @@ static unsigned int t_fail_each(struct kunit *test,
 	for (n = 1; n < 100; n++) {
 		if (p2m || ft)
 			before = t_state(test, p2m, ft);
-		current->fail_nth = n;
+		xp2m_arm_fail_nth(n);
 		err = op(test, arg);
-		left = current->fail_nth;
-		current->fail_nth = 0;
+		left = xp2m_arm_fail_nth(0);
 		if (left) {
 			KUNIT_EXPECT_EQ(test, err, 0);
 			break;
