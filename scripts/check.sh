@@ -167,6 +167,9 @@ kx86=$("$here/kernel.sh" x86) || exit 1
 kum=$("$here/kernel.sh" um) || exit 1
 distro_kdir=/usr/src/linux-headers-$(distro_krel)
 [ -d "$distro_kdir" ] || die "no Debian headers at $distro_kdir"
+if want static; then
+	karm64=$("$here/kernel.sh" arm64) || exit 1
+fi
 
 built_x86=0 built_um=0 built_distro=0
 if want static || want xen || want domu; then
@@ -177,6 +180,7 @@ if want static || want distro; then
 	build distro "$distro_kdir" && built_distro=1
 fi
 if want static; then
+	build arm64 "$karm64" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
 	[ $built_x86 = 1 ] && sparse_check x86 "$kx86"
 	checkpatch
 	kerneldoc

@@ -10,6 +10,9 @@ check "running as a Xen PV domain" \
 kmemleak_reset
 check "modprobe xp2m" modprobe xp2m
 check "xp2m debugfs root present" test -d /sys/kernel/debug/xp2m
+check "modprobe xp2m_arm" modprobe xp2m_arm
+check "xp2m/arm debugfs present" test -d /sys/kernel/debug/xp2m/arm
+check "rmmod xp2m_arm" rmmod xp2m_arm
 check "modprobe -r xp2m" modprobe -r xp2m
 check "xp2m debugfs root gone after unload" test ! -e /sys/kernel/debug/xp2m
 # The live import, when the host carried its checks: they end the run.
