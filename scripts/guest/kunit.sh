@@ -19,13 +19,16 @@ F=/sys/kernel/debug
 [ -w $F/failslab/cache-filter ] && echo Y >$F/failslab/cache-filter
 [ -w $F/fail_page_alloc/min-order ] && echo 11 >$F/fail_page_alloc/min-order
 mods=$(kunit_modules)
+uptime() { cut -d' ' -f1 /proc/uptime; }
 for m in $mods; do
+	t0=$(uptime)
 	# shellcheck disable=SC2046
 	if kunit_load "$m" $(modparams "$m"); then
 		check_ok "load $m"
 	else
 		check_fail "load $m: modprobe failed"
 	fi
+	echo "# $m: $(awk "BEGIN { print $(uptime) - $t0 }") s"
 done
 # rmmod, not modprobe -r: the latter fails when a dependency it would take
 # along is still used by another suite's module.

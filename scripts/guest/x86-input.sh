@@ -82,15 +82,17 @@ if [ -w $BAL/target_kb ]; then
 	check "verify reports the 256 pages the balloon gave back, exactly" \
 		report_has "status MISMATCH" "mismatched 256" "class 256" \
 			"m2p 256" "value 0" "identity_on_ram 0" "frame_on_hole 0"
+	# Reloads skip the linear view (linear=0), seconds of PTE writes
+	# under TCG: the first load published it; these are about the import.
 	check "reload after the balloon" \
-		sh -c "modprobe -r xp2m_x86 && modprobe xp2m_x86"
+		sh -c "modprobe -r xp2m_x86 && modprobe xp2m_x86 linear=0"
 	check "a new import holds them as the balloon's" \
 		report_has "status clean" "balloon $((base + 256))"
 	check "balloon back in" balloon_to "$target"
 	check "verify after the balloon took them back" sh -c "echo 1 >$D/verify"
 	check "verify reports them, the other way" \
 		report_has "status MISMATCH" "mismatched 256" "class 256" "m2p 0"
-	check "reload" sh -c "modprobe -r xp2m_x86 && modprobe xp2m_x86"
+	check "reload" sh -c "modprobe -r xp2m_x86 && modprobe xp2m_x86 linear=0"
 	check "clean again" report_has "status clean" "balloon $base"
 fi
 
@@ -123,10 +125,14 @@ done
 check "module not loaded after refused loads" sh -c '! lsmod | grep -q "^xp2m_x86 "'
 
 # Unload and load again, 20 times: each load imports and verifies clean.
+# Only the first builds and publishes the linear p2m again; the import is
+# what the repetition exercises.
 dmesg -c >/dev/null
 bad=0
+lin=
 for i in $(seq 20); do
-	modprobe xp2m_x86 || { echo "load $i failed"; bad=1; break; }
+	modprobe xp2m_x86 $lin || { echo "load $i failed"; bad=1; break; }
+	lin=linear=0
 	modprobe -r xp2m_x86 || { echo "unload $i failed"; bad=1; break; }
 done
 dmesg -c >/tmp/reload.log
