@@ -113,26 +113,29 @@ void xp2m_linear_free(struct xp2m *p2m)
 }
 
 /*
- * The area landed where the list must start at slot @want, not @had: move
- * the @n leaf mappings there, one PTE each, and flush.
+ * Point the @n slots from @base at the leaves that have pages of their own
+ * (the area maps the missing leaf everywhere to begin with), then flush.
  */
-static void xp2m_linear_realign(void *area, struct page **pages,
-				unsigned long total, unsigned long had,
-				unsigned long want, unsigned long n,
-				struct page *missing)
+static int xp2m_linear_fill(struct xp2m *p2m, unsigned long *base,
+			    unsigned long n, unsigned long *mfns)
 {
-	unsigned long j;
+	unsigned long i;
+	int err = 0;
 
-	for (j = 0; j < total; j++) {
-		struct page *page = j >= want && j < want + n ?
-				    pages[had + j - want] : missing;
+	for (i = 0; i < n && !err; i++) {
+		unsigned long *leaf = xp2m_leaf_of(p2m, i * XP2M_PER_PAGE);
 
-		if (page != pages[j])
-			WARN_ON(xp2m_kpte_set((unsigned long)area + j * PAGE_SIZE,
-					      page, true));
+		if (mfns)
+			mfns[i] = xp2m_leaf_mfn(p2m, leaf);
+		if (leaf != p2m->missing_leaf)
+			err = xp2m_kpte_set((unsigned long)(base + i * XP2M_PER_PAGE),
+					    xp2m_virt_to_page(leaf), true);
 	}
-	xp2m_kpte_flush((unsigned long)area,
-			(unsigned long)area + total * PAGE_SIZE);
+	/* vm_map_ram() maps with 4 KiB PTEs, the only kind rewritten here. */
+	WARN_ON_ONCE(err);
+	xp2m_kpte_flush((unsigned long)base,
+			(unsigned long)(base + n * XP2M_PER_PAGE));
+	return err;
 }
 
 /**
@@ -149,12 +152,14 @@ static void xp2m_linear_realign(void *area, struct page **pages,
  * among uniform GiBs), plus the padding that reaches the alignment.
  *
  * Return: 0; -EOPNOTSUPP when this kernel gives no access to its page tables
- * (see xp2m_kpte_supported()); -ENOMEM, with nothing changed.
+ * (see xp2m_kpte_supported()); -ENOMEM, with nothing changed; the error of
+ * the backend's pt_map; -EFAULT (with a warning) should the area's mapping
+ * not be made of PTEs.
  */
 int xp2m_linear_build(struct xp2m *p2m)
 {
 	unsigned long n = DIV_ROUND_UP(p2m->max_pfn, XP2M_PER_PAGE);
-	unsigned long total = n + XP2M_LINEAR_PAD, i, skip;
+	unsigned long total = n + XP2M_LINEAR_PAD, i;
 	struct xp2m_backend *be = p2m->be;
 	unsigned long *mfns = NULL, *base;
 	struct page **pages = NULL, *missing;
@@ -175,11 +180,10 @@ int xp2m_linear_build(struct xp2m *p2m)
 		goto out;
 
 	/*
-	 * Where the list will start inside the area is known only once it is
-	 * mapped. Map a first time to learn the address, give it back, and
-	 * map the leaves at the offset that address needs: the allocator
-	 * takes the lowest hole that fits, the same one. Should the area land
-	 * elsewhere all the same, the slots that differ are rewritten.
+	 * Map the missing leaf over the whole area, which is a GiB longer
+	 * than the list so that a GiB boundary falls inside it; the list
+	 * starts there. Then only the slots of leaves that are not the
+	 * missing leaf need their PTE rewritten.
 	 */
 	missing = xp2m_virt_to_page(p2m->missing_leaf);
 	for (i = 0; i < total; i++)
@@ -188,31 +192,13 @@ int xp2m_linear_build(struct xp2m *p2m)
 		area = vm_map_ram(pages, total, NUMA_NO_NODE);
 	if (!area)
 		goto out;
-	skip = (PTR_ALIGN(area, XP2M_LINEAR_ALIGN) - area) / PAGE_SIZE;
-	vm_unmap_ram(area, total);
-	vm_unmap_aliases();
-	for (i = 0; i < n; i++) {
-		unsigned long *leaf = xp2m_leaf_of(p2m, i * XP2M_PER_PAGE);
-
-		pages[skip + i] = xp2m_virt_to_page(leaf);
-		if (mfns)
-			mfns[i] = xp2m_leaf_mfn(p2m, leaf);
-	}
-	area = xp2m_should_fail(total * PAGE_SIZE) ? NULL :
-	       vm_map_ram(pages, total, NUMA_NO_NODE);
-	if (!area)
-		goto out;
-	i = (PTR_ALIGN(area, XP2M_LINEAR_ALIGN) - area) / PAGE_SIZE;
-	if (i != skip)
-		xp2m_linear_realign(area, pages, total, skip, i, n, missing);
-	skip = i;
-	base = area + skip * PAGE_SIZE;
-	if (mfns) {
+	base = PTR_ALIGN(area, XP2M_LINEAR_ALIGN);
+	err = xp2m_linear_fill(p2m, base, n, mfns);
+	if (!err && mfns)
 		err = be->ops->pt_map(be, (unsigned long)base, mfns, n);
-		if (err) {
-			vm_unmap_ram(area, total);
-			goto out;
-		}
+	if (err) {
+		vm_unmap_ram(area, total);
+		goto out;
 	}
 
 	p2m->linear_area = area;
