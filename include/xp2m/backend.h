@@ -68,6 +68,13 @@ struct xp2m_backend;
  *	Returns how many of the first ones were recorded, or a negative errno
  *	when none was. May sleep. Unlike @set_m2p, never called by the core
  *	on its own account.
+ * @kmap: the kernel's own view of @nr pages the caller owns: point the
+ *	linear-map PTE of pfn @pfns[i] at frame @mfns[i] and record the frame
+ *	in the kernel's p2m; with @mfns NULL, clear both (the pages have no
+ *	frame). The TLBs are flushed before it returns. Returns how many of
+ *	the first pages were done (a frame the machine refuses to map stops
+ *	it, that page unchanged), or a negative errno when none was. May
+ *	sleep. NULL where the kernel keeps no such view (nothing to do).
  */
 struct xp2m_backend_ops {
 	struct page *(*page_alloc)(struct xp2m_backend *be);
@@ -97,6 +104,8 @@ struct xp2m_backend_ops {
 			unsigned long nr);
 	long (*m2p_update)(struct xp2m_backend *be, const unsigned long *mfns,
 			   const unsigned long *pfns, unsigned long nr);
+	long (*kmap)(struct xp2m_backend *be, const unsigned long *pfns,
+		     const unsigned long *mfns, unsigned long nr);
 };
 
 /**
