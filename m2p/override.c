@@ -11,7 +11,9 @@
  * answers correctly either way. Lookups take rcu_read_lock() only.
  */
 
+#include <linux/debugfs.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include <xp2m/m2p.h>
@@ -224,6 +226,39 @@ out:
 EXPORT_SYMBOL_GPL(xp2m_m2p_remove);
 
 /**
+ * xp2m_m2p_get() - the override of one of our pages
+ * @m2p: the table
+ * @pfn: our pfn
+ * @mfn: set to the foreign frame mapped over it; may be NULL
+ * @kmap: set to the linear-map PTE saved when it was added; may be NULL
+ *
+ * For a caller that must know what it will restore before undoing its
+ * mapping (xp2m_m2p_remove() comes after the unmap).
+ *
+ * Return: 0; -ENOENT when @pfn has no override.
+ */
+int xp2m_m2p_get(struct xp2m_m2p *m2p, unsigned long pfn, unsigned long *mfn,
+		 u64 *kmap)
+{
+	struct xp2m_override *o;
+	int err = 0;
+
+	mutex_lock(&m2p->lock);
+	o = xa_load(&m2p->by_pfn, pfn);
+	if (!o) {
+		err = -ENOENT;
+	} else {
+		if (mfn)
+			*mfn = o->mfn;
+		if (kmap)
+			*kmap = o->kmap;
+	}
+	mutex_unlock(&m2p->lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(xp2m_m2p_get);
+
+/**
  * xp2m_m2p_find_pfn() - our pfn a foreign frame is mapped at
  * @m2p: the table
  * @mfn: the frame
@@ -287,6 +322,107 @@ unsigned long xp2m_mfn_to_pfn(struct xp2m_m2p *m2p, unsigned long mfn)
 	return XP2M_INVALID_ENTRY;
 }
 EXPORT_SYMBOL_GPL(xp2m_mfn_to_pfn);
+
+/*
+ * The "overrides" view: a header line, then one line per override in pfn
+ * order. The table's lock is held for the length of one read() call (a
+ * seq_file buffer), never across calls; a line is found again by pfn.
+ */
+static void *xp2m_m2p_seq_start(struct seq_file *m, loff_t *pos)
+	__acquires(&m2p->lock)
+{
+	struct xp2m_m2p *m2p = m->private;
+	unsigned long pfn;
+
+	mutex_lock(&m2p->lock);
+	if (*pos == 0)
+		return SEQ_START_TOKEN;
+	pfn = *pos - 1;
+	return xa_find(&m2p->by_pfn, &pfn, ULONG_MAX, XA_PRESENT);
+}
+
+static void *xp2m_m2p_seq_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct xp2m_m2p *m2p = m->private;
+	unsigned long pfn = v == SEQ_START_TOKEN ? 0 :
+			    ((struct xp2m_override *)v)->pfn + 1;
+	struct xp2m_override *o;
+
+	o = xa_find(&m2p->by_pfn, &pfn, ULONG_MAX, XA_PRESENT);
+	/* Where a later read() starts again: this line's pfn, plus one. */
+	*pos = o ? (loff_t)o->pfn + 1 : LLONG_MAX;
+	return o;
+}
+
+static void xp2m_m2p_seq_stop(struct seq_file *m, void *v)
+	__releases(&m2p->lock)
+{
+	struct xp2m_m2p *m2p = m->private;
+
+	mutex_unlock(&m2p->lock);
+}
+
+static int xp2m_m2p_seq_show(struct seq_file *m, void *v)
+{
+	struct xp2m_m2p *m2p = m->private;
+	struct xp2m_override *o = v;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_printf(m, "overrides %ld\n", atomic_long_read(&m2p->count));
+		return 0;
+	}
+	seq_printf(m, "pfn 0x%lx mfn 0x%lx was 0x%lx", o->pfn, o->mfn,
+		   o->orig);
+	if (o->page)
+		seq_printf(m, " kmap 0x%llx", o->kmap);
+	if (o->local_pfn != XP2M_INVALID_ENTRY)
+		seq_printf(m, " local 0x%lx", o->local_pfn);
+	seq_putc(m, '\n');
+	return 0;
+}
+
+static const struct seq_operations xp2m_m2p_sops = {
+	.start = xp2m_m2p_seq_start,
+	.next = xp2m_m2p_seq_next,
+	.stop = xp2m_m2p_seq_stop,
+	.show = xp2m_m2p_seq_show,
+};
+
+static int xp2m_m2p_open(struct inode *inode, struct file *file)
+{
+	int err = seq_open(file, &xp2m_m2p_sops);
+
+	if (!err)
+		((struct seq_file *)file->private_data)->private =
+			inode->i_private;
+	return err;
+}
+
+static const struct file_operations xp2m_m2p_fops = {
+	.owner = THIS_MODULE,
+	.open = xp2m_m2p_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release,
+};
+
+/**
+ * xp2m_m2p_debugfs() - show an override table in debugfs
+ * @m2p: the table
+ * @dir: a debugfs directory (an instance's, see xp2m_debugfs_dir())
+ *
+ * Creates the root-only file "overrides" in @dir: the line
+ * ``overrides <count>``, then one line per override in pfn order,
+ * ``pfn 0x<pfn> mfn 0x<foreign frame> was 0x<entry before>``, followed by
+ * `` kmap 0x<saved PTE>`` when a page was given and `` local 0x<pfn>`` when
+ * the frame is also one of ours. The file goes with @dir: remove @dir
+ * (debugfs_remove_recursive()) before destroying @m2p.
+ */
+void xp2m_m2p_debugfs(struct xp2m_m2p *m2p, struct dentry *dir)
+{
+	debugfs_create_file("overrides", 0400, dir, m2p, &xp2m_m2p_fops);
+}
+EXPORT_SYMBOL_GPL(xp2m_m2p_debugfs);
 
 MODULE_DESCRIPTION("xp2m: m2p override for grant mappings");
 MODULE_LICENSE("GPL");

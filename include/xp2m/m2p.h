@@ -20,6 +20,7 @@
 
 #include <xp2m/p2m.h>
 
+struct dentry;
 struct page;
 
 /**
@@ -75,6 +76,9 @@ int xp2m_m2p_add(struct xp2m_m2p *m2p, unsigned long pfn, struct page *page,
 		 unsigned long mfn, u64 kmap);
 int xp2m_m2p_remove(struct xp2m_m2p *m2p, unsigned long pfn,
 		    u64 *kmap);
+int xp2m_m2p_get(struct xp2m_m2p *m2p, unsigned long pfn, unsigned long *mfn,
+		 u64 *kmap);
+void xp2m_m2p_debugfs(struct xp2m_m2p *m2p, struct dentry *dir);
 unsigned long xp2m_m2p_find_pfn(struct xp2m_m2p *m2p, unsigned long mfn);
 struct page *xp2m_m2p_find_page(struct xp2m_m2p *m2p, unsigned long mfn);
 unsigned long xp2m_mfn_to_pfn(struct xp2m_m2p *m2p, unsigned long mfn);
