@@ -12,7 +12,8 @@
  * set_m2p, and no domain-building operations. The reservation operations
  * (populate, release, and m2p_update for frames the caller got from
  * populate) are the hypercalls the balloon uses, each one batch for a list;
- * they act only on pfns and frames the caller owns.
+ * they act only on pfns and frames the caller owns, as does kmap, which
+ * keeps the kernel's linear mapping and p2m of those pages in step.
  *
  * The root of the address space in which a linear view is published is the
  * kernel's own: the p2m_cr3 the kernel published for its own linear p2m in
@@ -27,6 +28,7 @@
 #include <asm/xen/page.h>
 #include <xen/interface/memory.h>
 #include <xen/interface/xen.h>
+#include <xen/mem-reservation.h>
 
 #include <xp2m/backend.h>
 #include <xp2m/entry.h>
@@ -200,6 +202,70 @@ static long x86_m2p_update(struct xp2m_backend *be, const unsigned long *mfns,
 }
 
 /*
+ * Flush the kernel range [@lo, @hi) from every CPU's TLB. The kernel's
+ * flush_tlb_kernel_range() is not exported; on Xen PV it is this extended
+ * MMU operation anyway: one page by address, more by a full flush.
+ */
+void xp2m_x86_flush(unsigned long lo, unsigned long hi)
+{
+	struct mmuext_op op = { };
+
+	if (hi - lo <= PAGE_SIZE) {
+		op.cmd = MMUEXT_INVLPG_ALL;
+		op.arg1.linear_addr = lo;
+	} else {
+		op.cmd = MMUEXT_TLB_FLUSH_ALL;
+	}
+	WARN_ON_ONCE(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF));
+}
+
+/*
+ * The kernel's own view of pages the caller owns: their linear-map PTEs and
+ * the kernel's p2m, written by the kernel's helpers for its balloon driver
+ * (which also keep its p2m in step). Those helpers take a refusal by Xen
+ * for a kernel bug, so before a frame is mapped Xen is asked first with
+ * the same PTE: a frame that is not ours is refused there and stops the
+ * call with nothing changed for that page. The helpers do not flush; one
+ * flush over the span of the pages follows.
+ */
+static long x86_kmap(struct xp2m_backend *be, const unsigned long *pfns,
+		     const unsigned long *mfns, unsigned long nr)
+{
+	unsigned long i, va, lo = ULONG_MAX, hi = 0;
+	long err = 0;
+
+	for (i = 0; i < nr; i++) {
+		struct page *page;
+		xen_pfn_t frame;
+		pte_t pte;
+
+		if (!pfn_valid(pfns[i])) {
+			err = -EINVAL;
+			break;
+		}
+		page = pfn_to_page(pfns[i]);
+		va = (unsigned long)page_address(page);
+		if (mfns) {
+			frame = mfns[i];
+			pte = mfn_pte(frame, PAGE_KERNEL);
+			err = HYPERVISOR_update_va_mapping(va, pte, 0);
+			if (err)
+				break;
+			__xenmem_reservation_va_mapping_update(1, &page, &frame);
+		} else {
+			__xenmem_reservation_va_mapping_reset(1, &page);
+		}
+		lo = min(lo, va);
+		hi = max(hi, va + PAGE_SIZE);
+		if (!(i % XP2M_X86_M2P_BATCH))
+			cond_resched();
+	}
+	if (i)
+		xp2m_x86_flush(lo, hi);
+	return i ?: err;
+}
+
+/*
  * The kernel's page-table root, as it published it for its own linear p2m:
  * read from the real shared_info, which a PV kernel keeps mapped at a fixed
  * address. Our linear views live in the vmalloc area, which every page
@@ -225,6 +291,7 @@ static const struct xp2m_backend_ops x86_ops = {
 	.populate = x86_populate,
 	.release = x86_release,
 	.m2p_update = x86_m2p_update,
+	.kmap = x86_kmap,
 	/* The kernel's page tables are what a toolstack walks: no pt_map. */
 	.pt_root = x86_pt_root,
 };

@@ -84,4 +84,6 @@ int xp2m_x86_backend_init(void);
 int xp2m_x86_map_read(struct xp2m_x86_map *map, unsigned long nr_pages,
 		      unsigned long max_pfn);
 
+void xp2m_x86_flush(unsigned long lo, unsigned long hi);
+
 #endif /* _XP2M_X86_INTERNAL_H */
