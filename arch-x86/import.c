@@ -262,6 +262,7 @@ struct xp2m_x86 *xp2m_x86_import(const char *name)
 	}
 	im.p2m = p2m;
 	x->p2m = p2m;
+	xp2m_m2p_init(&x->m2p, p2m);
 	err = xp2m_import_rest(&im);
 	if (!err) {
 		err = xp2m_frame_list_build(p2m);
@@ -275,6 +276,7 @@ struct xp2m_x86 *xp2m_x86_import(const char *name)
 	return x;
 
 out_p2m:
+	xp2m_m2p_destroy(&x->m2p);
 	xp2m_destroy(p2m);
 out_map:
 	xp2m_x86_map_free(&x->map);
@@ -298,6 +300,7 @@ void xp2m_x86_free(struct xp2m_x86 *x)
 		return;
 	xp2m_debugfs_unregister(x->dbg);
 	kvfree(x->report);
+	xp2m_m2p_destroy(&x->m2p);
 	xp2m_destroy(x->p2m);
 	xp2m_x86_map_free(&x->map);
 	mutex_destroy(&x->lock);

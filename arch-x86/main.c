@@ -323,6 +323,7 @@ static int __init xp2m_x86_init(void)
 	dir = xp2m_debugfs_dir(live->dbg);
 	debugfs_create_file("verify", 0600, dir, live, &xp2m_x86_verify_fops);
 	debugfs_create_file("memory_map", 0400, dir, live, &xp2m_x86_map_fops);
+	xp2m_m2p_debugfs(&live->m2p, dir);
 	return 0;
 out:
 	xp2m_x86_free(live);

@@ -866,6 +866,140 @@ static void live_foreign(struct kunit *test)
 	gnttab_end_foreign_access(ref, page);
 }
 
+/*
+ * The m2p override against the real hypervisor: a page of ours granted to
+ * ourselves, mapped with the grant-table hypercall at the linear address of
+ * another page of ours (@ballooned: one the balloon gave us, with no frame
+ * and no mapping; else one with a frame of its own and its PTE), through
+ * xp2m_x86_grant_map(). The granted content shows at that address, the
+ * instance's entry is foreign, the granted frame's own pfn is marked too
+ * (the frame is also local), and mfn_to_pfn() answers through the
+ * override; the kernel's p2m, not told, differs at exactly those two pfns.
+ * Unmapping restores the PTE, the page's content, and both entries.
+ */
+static void t_grant(struct kunit *test, bool ballooned)
+{
+	struct xp2m_backend *be = xp2m_x86_backend();
+	struct xp2m_x86 *x;
+	struct xp2m_x86_report *rep;
+	unsigned long lmfn, lpfn, tpfn, torig, tmfn = 0;
+	struct page *local, *target, *other;
+	grant_handle_t handle, h2;
+	u64 kmap, mapped;
+	void *tva;
+	int ref;
+
+	if (!xen_initial_domain())
+		kunit_skip(test, "granting to itself needs the domain id: dom0 only");
+	local = alloc_page(GFP_KERNEL);
+	other = alloc_page(GFP_KERNEL);
+	if (ballooned) {
+		KUNIT_ASSERT_EQ(test, xen_alloc_ballooned_pages(1, &target), 0);
+	} else {
+		target = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, target);
+		tmfn = pfn_to_mfn(page_to_pfn(target));
+		memset(page_address(target), 0x5a, PAGE_SIZE);
+	}
+	KUNIT_ASSERT_TRUE(test, local && other);
+	memset(page_address(local), 0xc3, PAGE_SIZE);
+	/* Imported after the balloon took the page's frame. */
+	x = t_import(test, 0);
+	t_expect_clean(test, t_verify(test, x, 4));
+	lpfn = page_to_pfn(local);
+	lmfn = pfn_to_mfn(lpfn);
+	tpfn = page_to_pfn(target);
+	tva = page_address(target);
+	torig = xp2m_lookup(x->p2m, tpfn);
+	kmap = xp2m_x86_kmap_pte(target);
+	if (ballooned) {
+		KUNIT_EXPECT_EQ(test, torig, XP2M_INVALID_ENTRY);
+		KUNIT_EXPECT_EQ(test, kmap, 0ULL);
+	} else {
+		KUNIT_EXPECT_EQ(test, torig, tmfn);
+		KUNIT_EXPECT_EQ(test, (kmap & PTE_PFN_MASK) >> PAGE_SHIFT,
+				(u64)tmfn);
+		KUNIT_EXPECT_TRUE(test, kmap & _PAGE_PRESENT);
+	}
+
+	ref = gnttab_grant_foreign_access(0, lmfn, 0);
+	KUNIT_ASSERT_GE_MSG(test, ref, 0, "grant: %d", ref);
+	KUNIT_ASSERT_EQ(test, xp2m_x86_grant_map(&x->m2p, target, 0, ref,
+						 &handle), 0);
+
+	/* Xen wrote the PTE: it maps the granted frame, whose bytes show. */
+	mapped = xp2m_x86_kmap_pte(target);
+	KUNIT_EXPECT_EQ(test, (mapped & PTE_PFN_MASK) >> PAGE_SHIFT, (u64)lmfn);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(tva, 0xc3, PAGE_SIZE), NULL);
+	/* Both ways: a write through the mapping lands in the granted page. */
+	((u8 *)tva)[7] = 0x3c;
+	KUNIT_EXPECT_EQ(test, ((u8 *)page_address(local))[7], 0x3c);
+	((u8 *)tva)[7] = 0xc3;
+
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(x->p2m, tpfn),
+			XP2M_FOREIGN_FRAME(lmfn));
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(x->p2m, lpfn),
+			XP2M_FOREIGN_FRAME(lmfn));
+	KUNIT_EXPECT_EQ(test, xp2m_mfn_to_pfn(&x->m2p, lmfn), tpfn);
+	KUNIT_EXPECT_PTR_EQ(test, xp2m_m2p_find_page(&x->m2p, lmfn), target);
+	/* The M2P still names the granted page's own pfn. */
+	KUNIT_EXPECT_EQ(test, be->ops->m2p(be, lmfn), lpfn);
+
+	rep = t_verify(test, x, 4);
+	KUNIT_EXPECT_EQ(test, rep->mismatched, 2UL);
+	KUNIT_EXPECT_EQ(test, rep->kinds[XP2M_X86_CLASS], 2UL);
+	KUNIT_EXPECT_EQ(test, rep->ours[XP2M_TYPE_FOREIGN], 2UL);
+	KUNIT_ASSERT_EQ(test, rep->nr_listed, 2U);
+	t_expect_run(test, &rep->listed[lpfn < tpfn ? 0 : 1], lpfn, 1,
+		     XP2M_X86_CLASS, XP2M_FOREIGN_FRAME(lmfn), lmfn,
+		     XP2M_INVALID_ENTRY);
+	t_expect_run(test, &rep->listed[lpfn < tpfn ? 1 : 0], tpfn, 1,
+		     XP2M_X86_CLASS, XP2M_FOREIGN_FRAME(lmfn), torig,
+		     XP2M_INVALID_ENTRY);
+
+	/* Bad input changes nothing. */
+	KUNIT_EXPECT_EQ(test, xp2m_x86_grant_map(&x->m2p, target, 0, ref, &h2),
+			-EEXIST);
+	KUNIT_EXPECT_EQ(test, xp2m_x86_kmap_pte(target), mapped);
+	KUNIT_EXPECT_EQ(test, xp2m_x86_grant_unmap(&x->m2p, other, handle),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, xp2m_x86_grant_unmap(&x->m2p, target,
+						   handle + 1000), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xp2m_x86_kmap_pte(target), mapped);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(x->p2m, tpfn),
+			XP2M_FOREIGN_FRAME(lmfn));
+
+	KUNIT_EXPECT_EQ(test, xp2m_x86_grant_unmap(&x->m2p, target, handle), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_x86_kmap_pte(target), kmap);
+	if (!ballooned)
+		KUNIT_EXPECT_PTR_EQ(test, memchr_inv(tva, 0x5a, PAGE_SIZE), NULL);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(x->p2m, tpfn), torig);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(x->p2m, lpfn), lmfn);
+	KUNIT_EXPECT_EQ(test, xp2m_mfn_to_pfn(&x->m2p, lmfn), lpfn);
+	KUNIT_EXPECT_PTR_EQ(test, xp2m_m2p_find_page(&x->m2p, lmfn), NULL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&x->m2p.count), 0L);
+	t_expect_clean(test, t_verify(test, x, 4));
+
+	/* Nothing maps the grant any more: access ends at once. */
+	KUNIT_EXPECT_TRUE(test, gnttab_try_end_foreign_access(ref));
+	__free_page(local);
+	__free_page(other);
+	if (ballooned)
+		xen_free_ballooned_pages(1, &target);
+	else
+		__free_page(target);
+}
+
+static void live_grant_ballooned(struct kunit *test)
+{
+	t_grant(test, true);
+}
+
+static void live_grant_over_frame(struct kunit *test)
+{
+	t_grant(test, false);
+}
+
 /* A page given back to Xen by the balloon: missing, on RAM. */
 static void live_balloon(struct kunit *test)
 {
@@ -947,6 +1081,8 @@ static struct kunit_case live_cases[] = {
 	KUNIT_CASE(live_verify_finds),
 	KUNIT_CASE(live_verify_map),
 	KUNIT_CASE(live_foreign),
+	KUNIT_CASE(live_grant_ballooned),
+	KUNIT_CASE(live_grant_over_frame),
 	KUNIT_CASE(live_balloon),
 	KUNIT_CASE(live_faults),
 	{}

@@ -9,8 +9,13 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 
+#include <xen/interface/grant_table.h>
+#include <xen/interface/xen.h>
+
+#include <xp2m/m2p.h>
 #include <xp2m/p2m.h>
 
+struct page;
 struct xp2m_debugfs;
 
 /**
@@ -145,7 +150,8 @@ struct xp2m_x86_report {
  *	(a frame past the machine's last, an identity entry of another pfn);
  *	verification shows each of them
  * @import_ns: how long the import took
- * @dbg: the debugfs registration, if any
+ * @m2p: the overrides of grant mappings over the instance's pages (see
+ *	xp2m_x86_grant_map()); empty when the instance is freed
  * @lock: serialises verifications, and protects @report
  * @report: the last verification's report, or NULL
  */
@@ -154,6 +160,7 @@ struct xp2m_x86 {
 	struct xp2m_x86_map map;
 	unsigned long unimported;
 	u64 import_ns;
+	struct xp2m_m2p m2p;
 	struct xp2m_debugfs *dbg;
 	struct mutex lock;		/* see above */
 	struct xp2m_x86_report *report;
@@ -166,5 +173,10 @@ void xp2m_x86_free(struct xp2m_x86 *x);
 struct xp2m_x86_report *xp2m_x86_report_alloc(unsigned int max_listed);
 int xp2m_x86_verify(struct xp2m_x86 *x, struct xp2m_x86_report *rep);
 const char *xp2m_x86_kind_name(enum xp2m_x86_kind kind);
+u64 xp2m_x86_kmap_pte(struct page *page);
+int xp2m_x86_grant_map(struct xp2m_m2p *m2p, struct page *page, domid_t domid,
+		       grant_ref_t ref, grant_handle_t *handle);
+int xp2m_x86_grant_unmap(struct xp2m_m2p *m2p, struct page *page,
+			 grant_handle_t handle);
 
 #endif /* _XP2M_X86_H */

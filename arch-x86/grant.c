@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xp2m_x86: grant mappings over our own pages, with the m2p override.
+ *
+ * A granted frame is mapped at the kernel's linear address of one of our
+ * pages: GNTTABOP_map_grant_ref with GNTMAP_host_map and that address as
+ * host_addr, so that Xen itself writes the linear-map PTE (a PV guest may
+ * not write a PTE naming a frame it does not own). The PTE it replaces is
+ * read first and kept in the override; GNTTABOP_unmap_grant_ref clears the
+ * PTE again, and the kept one is written back, every CPU's TLB flushed.
+ * The override makes the instance's p2m entry of the page
+ * FOREIGN_FRAME(mfn) meanwhile, and lets mfn_to_pfn() find the page.
+ *
+ * The running kernel's own p2m is not told: these mappings are the
+ * module's, made with the hypercalls directly rather than through the
+ * kernel's grant-table layer, which would record them in its p2m as well.
+ * See Documentation/m2p-balloon.rst.
+ */
+
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+
+#include <asm/pgtable_types.h>
+#include <asm/xen/hypercall.h>
+#include <asm/xen/page.h>
+#include <xen/grant_table.h>
+#include <xen/interface/grant_table.h>
+
+#include <xp2m/m2p.h>
+#include <xp2m/x86.h>
+
+#include "internal.h"
+
+/* The linear-map PTE of @page: 4 KiB on Xen PV, which maps no large pages. */
+static pte_t *xp2m_x86_kpte(struct page *page)
+{
+	unsigned int level;
+	pte_t *pte;
+
+	if (PageHighMem(page))
+		return NULL;
+	pte = lookup_address((unsigned long)page_address(page), &level);
+	return pte && level == PG_LEVEL_4K ? pte : NULL;
+}
+
+/**
+ * xp2m_x86_kmap_pte() - the raw linear-map PTE of a page
+ * @page: the page
+ *
+ * Return: the PTE as the hardware sees it (machine frame, flags); 0 for a
+ * page without a mapping (a ballooned page) or outside the linear map.
+ */
+u64 xp2m_x86_kmap_pte(struct page *page)
+{
+	pte_t *pte = xp2m_x86_kpte(page);
+
+	return pte ? pte_val_ma(READ_ONCE(*pte)) : 0;
+}
+EXPORT_SYMBOL_GPL(xp2m_x86_kmap_pte);
+
+/* Put a PTE back at the linear address of @page; flush every CPU. */
+static int xp2m_x86_kmap_restore(struct page *page, u64 kmap)
+{
+	return HYPERVISOR_update_va_mapping((unsigned long)page_address(page),
+					    __pte_ma(kmap),
+					    UVMF_INVLPG | UVMF_ALL);
+}
+
+/**
+ * xp2m_x86_grant_map() - map a granted frame over one of our pages
+ * @m2p: the override table of the instance the page belongs to
+ * @page: our page, in the linear map; a ballooned page (no frame, no
+ *	mapping) or one with a frame of ours, which stays ours, unmapped,
+ *	until xp2m_x86_grant_unmap()
+ * @domid: the granting domain (our own for a frame granted to ourselves)
+ * @ref: the grant reference
+ * @handle: set to the grant handle, for xp2m_x86_grant_unmap()
+ *
+ * The page's linear-map PTE is read, the grant mapped at the page's linear
+ * address, and the override added with the old PTE: the instance's entry
+ * becomes FOREIGN_FRAME(mfn), the old one kept. Should the override be
+ * refused, the grant is unmapped and the PTE put back.
+ *
+ * Return: 0; -EFAULT for a page outside the linear map; -EACCES when Xen
+ * refuses the mapping (the grant status is logged); an error of
+ * xp2m_m2p_add(), with nothing changed.
+ */
+int xp2m_x86_grant_map(struct xp2m_m2p *m2p, struct page *page, domid_t domid,
+		       grant_ref_t ref, grant_handle_t *handle)
+{
+	unsigned long va = (unsigned long)page_address(page);
+	struct gnttab_unmap_grant_ref unmap;
+	struct gnttab_map_grant_ref map;
+	u64 kmap;
+	int err;
+
+	if (!xp2m_x86_kpte(page))
+		return -EFAULT;
+	kmap = xp2m_x86_kmap_pte(page);
+	gnttab_set_map_op(&map, va, GNTMAP_host_map, ref, domid);
+	err = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &map, 1);
+	if (err)
+		return err;
+	if (map.status != GNTST_okay) {
+		pr_info("xp2m_x86: mapping grant %u of domain %u: status %d\n",
+			ref, domid, map.status);
+		return -EACCES;
+	}
+	/* The old mapping may be cached on any CPU. */
+	xp2m_x86_flush(va, va + PAGE_SIZE);
+	err = xp2m_m2p_add(m2p, page_to_pfn(page), page,
+			   PFN_DOWN(map.dev_bus_addr), kmap);
+	if (err) {
+		gnttab_set_unmap_op(&unmap, va, GNTMAP_host_map, map.handle);
+		WARN_ON(HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref,
+						  &unmap, 1) ||
+			unmap.status != GNTST_okay);
+		WARN_ON(xp2m_x86_kmap_restore(page, kmap));
+		return err;
+	}
+	*handle = map.handle;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xp2m_x86_grant_map);
+
+/**
+ * xp2m_x86_grant_unmap() - undo xp2m_x86_grant_map()
+ * @m2p: the override table
+ * @page: the page
+ * @handle: the handle xp2m_x86_grant_map() gave
+ *
+ * The grant is unmapped, the override removed (the instance's entry
+ * restored exactly) and the page's old linear-map PTE written back, every
+ * CPU's TLB flushed.
+ *
+ * Return: 0; -ENOENT when @page has no override; -EINVAL when Xen refuses
+ * the unmapping (a wrong handle: the status is logged); nothing changed on
+ * error.
+ */
+int xp2m_x86_grant_unmap(struct xp2m_m2p *m2p, struct page *page,
+			 grant_handle_t handle)
+{
+	unsigned long va = (unsigned long)page_address(page);
+	struct gnttab_unmap_grant_ref unmap;
+	unsigned long pfn = page_to_pfn(page);
+	u64 kmap;
+	int err;
+
+	err = xp2m_m2p_get(m2p, pfn, NULL, &kmap);
+	if (err)
+		return err;
+	gnttab_set_unmap_op(&unmap, va, GNTMAP_host_map, handle);
+	err = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &unmap, 1);
+	if (err)
+		return err;
+	if (unmap.status != GNTST_okay) {
+		pr_info("xp2m_x86: unmapping grant handle %u: status %d\n",
+			handle, unmap.status);
+		return -EINVAL;
+	}
+	WARN_ON(xp2m_m2p_remove(m2p, pfn, NULL));
+	return xp2m_x86_kmap_restore(page, kmap);
+}
+EXPORT_SYMBOL_GPL(xp2m_x86_grant_unmap);
