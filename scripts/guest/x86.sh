@@ -33,12 +33,14 @@ check "verify report at load: nothing mismatched" has_line $D/verify "mismatched
 check "verify report at load: every entry imported" has_line $D/verify "unimported 0"
 cat $D/verify
 
-for f in ranges layout stats lookup frame_list verify memory_map; do
+for f in ranges layout stats lookup frame_list verify memory_map overrides; do
 	check "read $f" sh -c "cat $D/$f >/tmp/$f && [ -s /tmp/$f ]"
 done
 check "frame_list reads back through machine frames" has_line /tmp/frame_list "differing 0"
 check "memory_map: from the hypervisor" \
 	grep -qE '^source XENMEM_(machine_)?memory_map$' /tmp/memory_map
+check "overrides: none on the live instance" \
+	sh -c '[ "$(cat /tmp/overrides)" = "overrides 0" ]'
 # The core's counts agree with the report's.
 pfns=$(sed -n 's/^entries pfn //p' /tmp/stats)
 check "stats and verify count the same frames" \
