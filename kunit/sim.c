@@ -5,8 +5,10 @@
  */
 
 #include <linux/bitmap.h>
+#include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -362,6 +364,20 @@ static unsigned long sim_free_frame(struct xp2m_sim *sim)
 	return mfn;
 }
 
+/*
+ * The reservation operations may sleep, as hypercalls are preempted: each
+ * offers the CPU before and after its work; with xp2m_sim_resv_sleep() on,
+ * each sleeps a moment there, so that other threads run between two of them
+ * even on one CPU of a kernel that does not preempt.
+ */
+static void sim_resv_pause(struct xp2m_sim *sim)
+{
+	if (READ_ONCE(sim->resv_sleep))
+		usleep_range(10, 20);
+	else
+		cond_resched();
+}
+
 /* XENMEM_populate_physmap: free frames, as far as the headroom allows. */
 static long sim_populate(struct xp2m_backend *be, const unsigned long *pfns,
 			 unsigned long *mfns, unsigned long nr)
@@ -369,6 +385,7 @@ static long sim_populate(struct xp2m_backend *be, const unsigned long *pfns,
 	struct xp2m_sim *sim = to_sim(be);
 	unsigned long i, mfn;
 
+	sim_resv_pause(sim);
 	spin_lock(&sim->lock);
 	for (i = 0; i < nr && sim->headroom; i++) {
 		mfn = sim_free_frame(sim);
@@ -381,6 +398,7 @@ static long sim_populate(struct xp2m_backend *be, const unsigned long *pfns,
 			sim->headroom--;
 	}
 	spin_unlock(&sim->lock);
+	sim_resv_pause(sim);
 	return i;
 }
 
@@ -391,6 +409,7 @@ static long sim_release(struct xp2m_backend *be, const unsigned long *mfns,
 	struct xp2m_sim *sim = to_sim(be);
 	unsigned long i, mfn;
 
+	sim_resv_pause(sim);
 	spin_lock(&sim->lock);
 	for (i = 0; i < nr; i++) {
 		mfn = mfns[i];
@@ -402,6 +421,7 @@ static long sim_release(struct xp2m_backend *be, const unsigned long *mfns,
 			sim->headroom++;
 	}
 	spin_unlock(&sim->lock);
+	sim_resv_pause(sim);
 	return i;
 }
 
@@ -415,10 +435,12 @@ static long sim_m2p_update(struct xp2m_backend *be, const unsigned long *mfns,
 	struct xp2m_sim *sim = to_sim(be);
 	unsigned long i, k = sim_take_stop(sim, XP2M_SIM_M2P_UPDATE, nr);
 
+	sim_resv_pause(sim);
 	spin_lock(&sim->lock);
 	for (i = 0; i < k && sim_domain_frame(sim, mfns[i]); i++)
 		WRITE_ONCE(sim->m2p[mfns[i]], pfns[i]);
 	spin_unlock(&sim->lock);
+	sim_resv_pause(sim);
 	return i || !nr ? i : -EINVAL;
 }
 
@@ -434,10 +456,11 @@ static long sim_kmap(struct xp2m_backend *be, const unsigned long *pfns,
 {
 	struct xp2m_sim *sim = to_sim(be);
 	unsigned long i, k, v;
+	int err = 0;
 	bool ours;
-	int err;
 
 	k = sim_take_stop(sim, XP2M_SIM_KMAP, nr);
+	sim_resv_pause(sim);
 	for (i = 0; i < k; i++) {
 		if (!mfns) {
 			if (!xa_load(&sim->kmap, pfns[i]))
@@ -454,8 +477,11 @@ static long sim_kmap(struct xp2m_backend *be, const unsigned long *pfns,
 		err = xa_err(xa_store(&sim->kmap, pfns[i], xa_mk_value(v),
 				      GFP_KERNEL));
 		if (err)
-			return i ? i : err;
+			break;
 	}
+	sim_resv_pause(sim);
+	if (err && !i)
+		return err;
 	return i || !nr ? i : -EINVAL;
 }
 
@@ -722,6 +748,22 @@ void xp2m_sim_stop_after(struct xp2m_sim *sim, enum xp2m_sim_op op,
 	spin_unlock(&sim->lock);
 }
 EXPORT_SYMBOL_GPL(xp2m_sim_stop_after);
+
+/**
+ * xp2m_sim_resv_sleep() - make the reservation operations sleep
+ * @sim: the machine
+ * @on: whether populate, release, m2p_update and kmap sleep a moment
+ *	before and after their work (off by default)
+ *
+ * For tests of concurrency: other threads then run between two steps of a
+ * caller of those operations, even on one CPU of a kernel that does not
+ * preempt, as they would when a hypercall is preempted.
+ */
+void xp2m_sim_resv_sleep(struct xp2m_sim *sim, bool on)
+{
+	WRITE_ONCE(sim->resv_sleep, on);
+}
+EXPORT_SYMBOL_GPL(xp2m_sim_resv_sleep);
 
 MODULE_DESCRIPTION("xp2m: simulated machine for tests and benchmarks");
 MODULE_LICENSE("GPL");

@@ -63,6 +63,8 @@ enum xp2m_sim_op {
  *	maximum; ULONG_MAX for no maximum
  * @stop_after: per &enum xp2m_sim_op, how many entries the next call of
  *	that operation does at most; ULONG_MAX when not armed
+ * @resv_sleep: the reservation operations sleep before and after their
+ *	work (one word, read and written once; no lock)
  * @kmap: the kernel's view of its pages: pfn -> xa_mk_value(frame), or
  *	xa_mk_value(%XP2M_SIM_KMAP_NONE) where a slot exists but maps nothing
  *	(the kernel's page tables are there, the PTE is empty). Has its own
@@ -87,6 +89,7 @@ struct xp2m_sim {
 	unsigned long resv_next;
 	unsigned long headroom;
 	unsigned long stop_after[XP2M_SIM_NR_OPS];
+	bool resv_sleep;
 	struct xarray kmap;
 	spinlock_t lock;		/* see above */
 };
@@ -104,5 +107,6 @@ int xp2m_sim_kmap_reserve(struct xp2m_sim *sim, unsigned long start,
 			  unsigned long end);
 void xp2m_sim_stop_after(struct xp2m_sim *sim, enum xp2m_sim_op op,
 			 unsigned long k);
+void xp2m_sim_resv_sleep(struct xp2m_sim *sim, bool on);
 
 #endif /* _XP2M_SIM_H */
