@@ -22,8 +22,10 @@
  */
 
 #include <linux/bitmap.h>
+#include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -98,7 +100,8 @@ EXPORT_SYMBOL_GPL(xp2m_balloon_init);
  * @b: the balloon
  *
  * The p2m keeps its entries and leaves. No increase or decrease may be
- * under way.
+ * under way, and the balloon's debugfs file, if any, must be gone
+ * (see xp2m_balloon_debugfs()).
  */
 void xp2m_balloon_destroy(struct xp2m_balloon *b)
 {
@@ -629,6 +632,126 @@ long xp2m_balloon_decrease(struct xp2m_balloon *b, const unsigned long *pfns,
 	return done ? done : err;
 }
 EXPORT_SYMBOL_GPL(xp2m_balloon_decrease);
+
+/*
+ * The debugfs view: a seq_file whose position is 0 for the header, then
+ * 1 + the offset in the space where the next run of owned pfns is looked
+ * for, so a read resumes where the last one stopped.
+ */
+struct xp2m_balloon_iter {
+	struct xp2m_balloon *b;
+	unsigned long first;
+	unsigned long end;
+};
+
+static void *xp2m_balloon_run(struct xp2m_balloon_iter *it, loff_t pos)
+{
+	struct xp2m_balloon *b = it->b;
+	unsigned long size = b->end - b->start, first;
+
+	if (pos < 1 || pos - 1 >= size)
+		return NULL;
+	spin_lock(&b->lock);
+	first = find_next_bit(b->owned, size, pos - 1);
+	if (first < size)
+		it->end = find_next_zero_bit(b->owned, size, first);
+	spin_unlock(&b->lock);
+	if (first >= size)
+		return NULL;
+	it->first = first;
+	return it;
+}
+
+static void *xp2m_balloon_seq_start(struct seq_file *m, loff_t *pos)
+{
+	return *pos ? xp2m_balloon_run(m->private, *pos) : SEQ_START_TOKEN;
+}
+
+static void *xp2m_balloon_seq_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct xp2m_balloon_iter *it = m->private;
+
+	*pos = v == SEQ_START_TOKEN ? 1 : it->end + 1;
+	return xp2m_balloon_run(it, *pos);
+}
+
+static void xp2m_balloon_seq_stop(struct seq_file *m, void *v)
+{
+}
+
+static int xp2m_balloon_seq_show(struct seq_file *m, void *v)
+{
+	struct xp2m_balloon_iter *it = m->private;
+	struct xp2m_balloon *b = it->b;
+	unsigned long owned, hypercalls, extents;
+
+	if (v != SEQ_START_TOKEN) {
+		/* The format of the core's "ranges": end exclusive. */
+		seq_printf(m, " [0x%lx->0x%lx] balloon\n", b->start + it->first,
+			   b->start + it->end);
+		return 0;
+	}
+	mutex_lock(&b->resv_lock);
+	hypercalls = b->hypercalls;
+	extents = b->extents;
+	mutex_unlock(&b->resv_lock);
+	spin_lock(&b->lock);
+	owned = b->nr_owned;
+	spin_unlock(&b->lock);
+	seq_printf(m, "space [0x%lx->0x%lx]\n", b->start, b->end);
+	seq_printf(m, "owned %lu\n", owned);
+	seq_printf(m, "hypercalls %lu\n", hypercalls);
+	seq_printf(m, "extents %lu\n", extents);
+	return 0;
+}
+
+static const struct seq_operations xp2m_balloon_sops = {
+	.start = xp2m_balloon_seq_start,
+	.next = xp2m_balloon_seq_next,
+	.stop = xp2m_balloon_seq_stop,
+	.show = xp2m_balloon_seq_show,
+};
+
+static int xp2m_balloon_open(struct inode *inode, struct file *file)
+{
+	struct xp2m_balloon_iter *it;
+
+	it = __seq_open_private(file, &xp2m_balloon_sops, sizeof(*it));
+	if (!it)
+		return -ENOMEM;
+	it->b = inode->i_private;
+	return 0;
+}
+
+static const struct file_operations xp2m_balloon_fops = {
+	.owner = THIS_MODULE,
+	.open = xp2m_balloon_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_private,
+};
+
+/**
+ * xp2m_balloon_debugfs() - show a balloon in debugfs
+ * @b: the balloon
+ * @dir: the debugfs directory to put the file in
+ *
+ * Creates the root-only file ``balloon`` in @dir: the space, the pfns
+ * ballooned out, the reservation hypercalls made and the extents they did,
+ * then one line per run of balloon-owned pfns in the format of the core's
+ * ``ranges`` view (`` [0x<first>->0x<end>] balloon``, end exclusive). See
+ * Documentation/m2p-balloon.rst for an example.
+ *
+ * The caller removes the file with its directory (debugfs_remove_recursive()
+ * of @dir), before xp2m_balloon_destroy(): debugfs then waits for readers
+ * of the file to leave it. As debugfs files go, a failure to create it is
+ * not reported.
+ */
+void xp2m_balloon_debugfs(struct xp2m_balloon *b, struct dentry *dir)
+{
+	debugfs_create_file("balloon", 0400, dir, b, &xp2m_balloon_fops);
+}
+EXPORT_SYMBOL_GPL(xp2m_balloon_debugfs);
 
 MODULE_DESCRIPTION("xp2m: balloon hooks");
 MODULE_LICENSE("GPL");

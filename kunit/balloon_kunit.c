@@ -8,6 +8,9 @@
  */
 
 #include <linux/completion.h>
+#include <linux/debugfs.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/kthread.h>
 #include <linux/prandom.h>
 #include <linux/sched.h>
@@ -25,7 +28,23 @@
 struct b_ctx {
 	struct xp2m_balloon b;
 	bool init;
+	struct dentry *dir;
 };
+
+/* The address space of the task that loaded the suite, for reading files. */
+static struct mm_struct *b_mm;
+
+static int b_suite_init(struct kunit_suite *suite)
+{
+	b_mm = t_user_mm_get();
+	return 0;
+}
+
+static void b_suite_exit(struct kunit_suite *suite)
+{
+	t_user_mm_put(b_mm);
+	b_mm = NULL;
+}
 
 static struct xp2m_balloon *b_setup(struct kunit *test)
 {
@@ -49,6 +68,8 @@ static void b_exit(struct kunit *test)
 	struct t_ctx *c = test->priv;
 	struct b_ctx *b = c ? c->extra : NULL;
 
+	if (b)
+		debugfs_remove_recursive(b->dir);
 	if (b && b->init)
 		xp2m_balloon_destroy(&b->b);
 	t_exit(test);
@@ -932,6 +953,71 @@ static void balloon_resv_concurrency(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b->nr_owned, B_MAX - B_DOM);
 }
 
+/* The debugfs view of a known layout, as a user reads it. */
+#define B_DIR	"xp2m_balloon_kunit"
+
+static const char b_want_view[] =
+	"space [0x800->0x4000]\n"
+	"owned 12289\n"
+	"hypercalls 2\n"
+	"extents 33\n"
+	" [0x800->0x810] balloon\n"
+	" [0x900->0x901] balloon\n"
+	" [0x1010->0x4000] balloon\n";
+
+static char *b_read_view(struct kunit *test, size_t chunk)
+{
+	char *buf = kunit_kzalloc(test, T_UBUF_SIZE, GFP_KERNEL);
+	ssize_t n;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	n = t_file_io(b_mm, "/sys/kernel/debug/" B_DIR "/balloon", false, buf,
+		      T_UBUF_SIZE, chunk);
+	KUNIT_ASSERT_GE(test, n, 0L);
+	return buf;
+}
+
+static void balloon_debugfs_view(struct kunit *test)
+{
+	struct xp2m_balloon *b = b_rsetup(test);
+	struct b_ctx *bc = t_ctx(test)->extra;
+	unsigned long pfns[17], i;
+	struct file *f;
+
+	/* Out: the space's first 16 pfns and one more; in: 16 of the rest. */
+	for (i = 0; i < 16; i++)
+		pfns[i] = B_START + i;
+	pfns[16] = B_START + 0x100;
+	KUNIT_ASSERT_EQ(test, xp2m_balloon_decrease(b, pfns, 17), 17L);
+	for (i = 0; i < 16; i++)
+		pfns[i] = B_DOM + i;
+	KUNIT_ASSERT_EQ(test, xp2m_balloon_increase(b, pfns, 16), 16L);
+
+	bc->dir = debugfs_create_dir(B_DIR, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(bc->dir));
+	xp2m_balloon_debugfs(b, bc->dir);
+	if (!b_mm)
+		kunit_skip(test, "no user memory to read files into");
+	f = filp_open("/sys/kernel/debug/" B_DIR "/balloon", O_RDONLY, 0);
+	if (IS_ERR(f))
+		kunit_skip(test, "debugfs is not mounted at /sys/kernel/debug");
+	KUNIT_EXPECT_EQ(test, file_inode(f)->i_mode & 0777, 0400);
+	__fput_sync(f);
+
+	KUNIT_EXPECT_STREQ(test, b_read_view(test, 4096), b_want_view);
+	/* Resumed reads, a few bytes at a time, give the same text. */
+	KUNIT_EXPECT_STREQ(test, b_read_view(test, 5), b_want_view);
+	KUNIT_EXPECT_STREQ(test, b_read_view(test, 1), b_want_view);
+
+	/* Removing the directory removes the file. */
+	debugfs_remove_recursive(bc->dir);
+	bc->dir = NULL;
+	f = filp_open("/sys/kernel/debug/" B_DIR "/balloon", O_RDONLY, 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(f), -ENOENT);
+	if (!IS_ERR(f))
+		__fput_sync(f);
+}
+
 static struct kunit_case balloon_cases[] = {
 	KUNIT_CASE(balloon_release_populate),
 	KUNIT_CASE(balloon_never_allocates),
@@ -946,11 +1032,14 @@ static struct kunit_case balloon_cases[] = {
 	KUNIT_CASE(balloon_kmap_short),
 	KUNIT_CASE(balloon_resv_never_allocates),
 	KUNIT_CASE(balloon_resv_concurrency),
+	KUNIT_CASE(balloon_debugfs_view),
 	{}
 };
 
 static struct kunit_suite balloon_suite = {
 	.name = "xp2m_balloon",
+	.suite_init = b_suite_init,
+	.suite_exit = b_suite_exit,
 	.exit = b_exit,
 	.test_cases = balloon_cases,
 };

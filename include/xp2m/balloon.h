@@ -19,6 +19,8 @@
 
 #include <xp2m/p2m.h>
 
+struct dentry;
+
 /*
  * Extents a reservation hypercall takes at most: one page of frame
  * numbers, as Linux's balloon driver batches them.
@@ -68,5 +70,6 @@ long xp2m_balloon_increase(struct xp2m_balloon *b, const unsigned long *pfns,
 			   unsigned long n);
 long xp2m_balloon_decrease(struct xp2m_balloon *b, const unsigned long *pfns,
 			   unsigned long n);
+void xp2m_balloon_debugfs(struct xp2m_balloon *b, struct dentry *dir);
 
 #endif /* _XP2M_BALLOON_H */
