@@ -815,6 +815,43 @@ static void balloon_kmap_short(struct kunit *test)
 }
 
 /*
+ * A pfn twice in a batch: the p2m step stops at the second, which ends
+ * the call with every view in step. In, the frames populated for it and
+ * after it go back; out, the pfns after it get their mapping again.
+ */
+static void balloon_resv_duplicates(struct kunit *test)
+{
+	struct xp2m_balloon *b = b_rsetup(test);
+	struct t_ctx *c = t_ctx(test);
+	const unsigned long owned = B_MAX - B_DOM;
+	unsigned long pfns[3];
+
+	xp2m_sim_set_headroom(c->sim, 10);
+	pfns[0] = B_DOM;
+	pfns[1] = B_DOM;
+	pfns[2] = B_DOM + 1;
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns, 3), 1L);
+	KUNIT_EXPECT_EQ(test, b_not_in(test, b, pfns, 0, 1), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 2, 3), 0UL);
+	/* populate 3, release 2 */
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 2UL);
+	KUNIT_EXPECT_EQ(test, b->extents, 5UL);
+	KUNIT_EXPECT_EQ(test, xp2m_sim_headroom(c->sim), 9UL);
+	KUNIT_EXPECT_EQ(test, b->nr_owned, owned - 1);
+
+	pfns[2] = B_START;
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(b, pfns, 3), 1L);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 0, 1), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_in(test, b, pfns, 2, 3), 0UL);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, B_START),
+			t_asc_mfn(c, B_START));
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 3UL);
+	KUNIT_EXPECT_EQ(test, b->extents, 6UL);
+	KUNIT_EXPECT_EQ(test, xp2m_sim_headroom(c->sim), 10UL);
+	KUNIT_EXPECT_EQ(test, b->nr_owned, owned);
+}
+
+/*
  * The proof that the reservation path never allocates either, as
  * balloon_never_allocates: pfns in and out, and the domain's own pages out
  * and in, with the core's and the task's next allocation set to fail.
@@ -1030,6 +1067,7 @@ static struct kunit_case balloon_cases[] = {
 	KUNIT_CASE(balloon_resv_bad_input),
 	KUNIT_CASE(balloon_m2p_update_short),
 	KUNIT_CASE(balloon_kmap_short),
+	KUNIT_CASE(balloon_resv_duplicates),
 	KUNIT_CASE(balloon_resv_never_allocates),
 	KUNIT_CASE(balloon_resv_concurrency),
 	KUNIT_CASE(balloon_debugfs_view),
