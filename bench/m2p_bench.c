@@ -33,6 +33,9 @@ struct m2p_bench {
 	unsigned long foreign;	/* first foreign frame */
 };
 
+/* One at a time, and too large for the stack of a benchmark run. */
+static struct m2p_bench m2p_bench;
+
 /* A 4 GiB domain with 1M ballooned-out pfns after it, and frames to grant. */
 static int m2p_bench_setup(struct m2p_bench *mb)
 {
@@ -116,13 +119,13 @@ static void m2p_bench_run(void)
 	static const unsigned long sizes[] = { 1UL << 10, 1UL << 16, 1UL << 20 };
 	unsigned long have = 0, i, pairs = 1UL << 16;
 	u64 ns[ARRAY_SIZE(sizes)], hot[ARRAY_SIZE(sizes)], t;
-	struct m2p_bench mb;
+	struct m2p_bench *mb = &m2p_bench;
 	struct rnd_state rnd;
 	unsigned int s;
 	u32 *order;
 	char name[64];
 
-	if (m2p_bench_setup(&mb)) {
+	if (m2p_bench_setup(mb)) {
 		pr_err("xp2m_m2p_bench: cannot set up\n");
 		return;
 	}
@@ -134,8 +137,8 @@ static void m2p_bench_run(void)
 		order[i] = prandom_u32_state(&rnd);
 
 	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
-		ns[s] = m2p_bench_lookup(&mb, &have, sizes[s], sizes[s], order);
-		hot[s] = m2p_bench_lookup(&mb, &have, sizes[s], sizes[0], order);
+		ns[s] = m2p_bench_lookup(mb, &have, sizes[s], sizes[s], order);
+		hot[s] = m2p_bench_lookup(mb, &have, sizes[s], sizes[0], order);
 		snprintf(name, sizeof(name), "m2p_lookup_%luk_ns",
 			 sizes[s] >> 10);
 		xp2m_bench_frac(name, ns[s], LOOKUPS, "ns");
@@ -146,20 +149,20 @@ static void m2p_bench_run(void)
 	xp2m_bench_frac("m2p_lookup_1m_vs_1k", ns[2], ns[0], "x");
 	xp2m_bench_frac("m2p_lookup_hot1k_1m_vs_1k", hot[2], hot[0], "x");
 	for (i = 0; i < have; i++)
-		xp2m_m2p_remove(&mb.m2p, mb.first + i, NULL);
+		xp2m_m2p_remove(&mb->m2p, mb->first + i, NULL);
 
 	/* Add and remove pairs, the table otherwise empty. */
 	t = ktime_get_ns();
 	for (i = 0; i < pairs; i++) {
-		xp2m_m2p_add(&mb.m2p, mb.first + i, NULL, mb.foreign + i, 0);
-		xp2m_m2p_remove(&mb.m2p, mb.first + i, NULL);
+		xp2m_m2p_add(&mb->m2p, mb->first + i, NULL, mb->foreign + i, 0);
+		xp2m_m2p_remove(&mb->m2p, mb->first + i, NULL);
 	}
 	t = ktime_get_ns() - t;
 	xp2m_bench_frac("m2p_add_remove_pairs_per_s", pairs * NSEC_PER_SEC, t,
 			"pairs/s");
 out:
 	vfree(order);
-	m2p_bench_teardown(&mb);
+	m2p_bench_teardown(mb);
 }
 
 /* Release and populate 1M pages in batches of 512: p2m work alone. */
@@ -168,10 +171,10 @@ static void balloon_bench_run(void)
 	const unsigned long total = 1UL << 20, batch = 512;
 	unsigned long *pfns, *mfns, i, k;
 	u64 samples[RUNS], t;
-	struct m2p_bench mb;
+	struct m2p_bench *mb = &m2p_bench;
 	unsigned int r;
 
-	if (m2p_bench_setup(&mb))
+	if (m2p_bench_setup(mb))
 		return;
 	pfns = vmalloc_array(2 * batch, sizeof(*pfns));
 	if (!pfns)
@@ -182,8 +185,8 @@ static void balloon_bench_run(void)
 		for (i = 0; i < total; i += batch) {
 			for (k = 0; k < batch; k++)
 				pfns[k] = i + k;
-			xp2m_balloon_release(&mb.b, pfns, batch, mfns);
-			xp2m_balloon_populate(&mb.b, pfns, mfns, batch);
+			xp2m_balloon_release(&mb->b, pfns, batch, mfns);
+			xp2m_balloon_populate(&mb->b, pfns, mfns, batch);
 		}
 		samples[r] = ktime_get_ns() - t;
 		cond_resched();
@@ -192,7 +195,7 @@ static void balloon_bench_run(void)
 			xp2m_bench_median(samples, RUNS), 2 * total, "ns");
 	vfree(pfns);
 out:
-	m2p_bench_teardown(&mb);
+	m2p_bench_teardown(mb);
 }
 
 static int __init m2p_bench_init(void)

@@ -2,10 +2,15 @@
 /*
  * KUnit suite of the balloon hooks: release and populate, the proof that
  * the balloon path never allocates, bad input, allocation failures at set
- * up, and releases and populates racing with lookups.
+ * up, and releases and populates racing with lookups; then the same for
+ * increasing and decreasing the reservation, with the ways the machine can
+ * do less than asked.
  */
 
 #include <linux/completion.h>
+#include <linux/debugfs.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/kthread.h>
 #include <linux/prandom.h>
 #include <linux/sched.h>
@@ -23,7 +28,23 @@
 struct b_ctx {
 	struct xp2m_balloon b;
 	bool init;
+	struct dentry *dir;
 };
+
+/* The address space of the task that loaded the suite, for reading files. */
+static struct mm_struct *b_mm;
+
+static int b_suite_init(struct kunit_suite *suite)
+{
+	b_mm = t_user_mm_get();
+	return 0;
+}
+
+static void b_suite_exit(struct kunit_suite *suite)
+{
+	t_user_mm_put(b_mm);
+	b_mm = NULL;
+}
 
 static struct xp2m_balloon *b_setup(struct kunit *test)
 {
@@ -47,6 +68,8 @@ static void b_exit(struct kunit *test)
 	struct t_ctx *c = test->priv;
 	struct b_ctx *b = c ? c->extra : NULL;
 
+	if (b)
+		debugfs_remove_recursive(b->dir);
 	if (b && b->init)
 		xp2m_balloon_destroy(&b->b);
 	t_exit(test);
@@ -329,17 +352,732 @@ static void balloon_concurrency(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, B_START + i), orig[i]);
 }
 
+/*
+ * The reservation: xp2m_balloon_increase() and xp2m_balloon_decrease() on
+ * the simulated machine, which plays the hypervisor (frames, the domain's
+ * maximum, the M2P) and the kernel's own view of its pages.
+ */
+#define BB	XP2M_BALLOON_BATCH
+
+/* The machine's kmap operation, for setting up the kernel's view. */
+static long b_kmap(struct xp2m_sim *sim, const unsigned long *pfns,
+		   const unsigned long *mfns, unsigned long n)
+{
+	long (*op)(struct xp2m_backend *be, const unsigned long *pfns,
+		   const unsigned long *mfns, unsigned long nr) =
+		sim->be.ops->kmap;
+
+	return op(&sim->be, pfns, mfns, n);
+}
+
+/*
+ * b_setup(), and the kernel's view of the domain as it starts: its pages
+ * mapped at their frames, and page tables for the rest of the balloon
+ * space, so that mapping a page never allocates.
+ */
+static struct xp2m_balloon *b_rsetup(struct kunit *test)
+{
+	struct xp2m_balloon *b = b_setup(test);
+	struct t_ctx *c = t_ctx(test);
+	unsigned long *pfns, *mfns, pfn, i;
+
+	pfns = kunit_kcalloc(test, 2 * BB, sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pfns);
+	mfns = pfns + BB;
+	for (pfn = 0; pfn < B_DOM; pfn += BB) {
+		for (i = 0; i < BB; i++) {
+			pfns[i] = pfn + i;
+			mfns[i] = t_asc_mfn(c, pfn + i);
+		}
+		KUNIT_ASSERT_EQ(test, b_kmap(c->sim, pfns, mfns, BB), (long)BB);
+	}
+	KUNIT_ASSERT_EQ(test, xp2m_sim_kmap_reserve(c->sim, B_DOM, B_MAX), 0);
+	return b;
+}
+
+/* @n pfns from @first up. */
+static unsigned long *b_pfns(struct kunit *test, unsigned long first,
+			     unsigned long n)
+{
+	unsigned long *pfns, i;
+
+	pfns = kunit_kcalloc(test, n, sizeof(*pfns), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pfns);
+	for (i = 0; i < n; i++)
+		pfns[i] = first + i;
+	return pfns;
+}
+
+static unsigned long b_m2p(struct t_ctx *c, unsigned long mfn)
+{
+	return c->sim->be.ops->m2p(&c->sim->be, mfn);
+}
+
+/*
+ * Of pfns @pfns[from, to), how many do not have a frame of their own in
+ * every view: the p2m, the M2P (which maps back) and the kernel's.
+ */
+static unsigned long b_not_in(struct kunit *test, struct xp2m_balloon *b,
+			      const unsigned long *pfns, unsigned long from,
+			      unsigned long to)
+{
+	struct t_ctx *c = t_ctx(test);
+	unsigned long i, e, bad = 0;
+
+	for (i = from; i < to; i++) {
+		e = xp2m_lookup(c->p2m, pfns[i]);
+		if (xp2m_entry_type(e) != XP2M_TYPE_PFN ||
+		    xp2m_balloon_owned(b, pfns[i]) ||
+		    b_m2p(c, e) != pfns[i] ||
+		    xp2m_sim_kmap(c->sim, pfns[i]) != e) {
+			if (bad++ < 4)
+				kunit_info(test,
+					   "pfn %#lx: entry %#lx m2p %#lx kmap %#lx owned %d\n",
+					   pfns[i], e, b_m2p(c, e),
+					   xp2m_sim_kmap(c->sim, pfns[i]),
+					   xp2m_balloon_owned(b, pfns[i]));
+		}
+	}
+	return bad;
+}
+
+/*
+ * Of pfns @pfns[from, to), how many are not ballooned out: missing,
+ * balloon-owned and not mapped by the kernel.
+ */
+static unsigned long b_not_out(struct kunit *test, struct xp2m_balloon *b,
+			       const unsigned long *pfns, unsigned long from,
+			       unsigned long to)
+{
+	struct t_ctx *c = t_ctx(test);
+	unsigned long i, bad = 0;
+
+	for (i = from; i < to; i++) {
+		if (xp2m_lookup(c->p2m, pfns[i]) != XP2M_INVALID_ENTRY ||
+		    !xp2m_balloon_owned(b, pfns[i]) ||
+		    xp2m_sim_kmap(c->sim, pfns[i]) != XP2M_INVALID_ENTRY) {
+			if (bad++ < 4)
+				kunit_info(test,
+					   "pfn %#lx: entry %#lx kmap %#lx owned %d\n",
+					   pfns[i], xp2m_lookup(c->p2m, pfns[i]),
+					   xp2m_sim_kmap(c->sim, pfns[i]),
+					   xp2m_balloon_owned(b, pfns[i]));
+		}
+	}
+	return bad;
+}
+
+/* The frames @pfns[0, n) hold now. */
+static unsigned long *b_frames_of(struct kunit *test, const unsigned long *pfns,
+				  unsigned long n)
+{
+	struct t_ctx *c = t_ctx(test);
+	unsigned long *mfns, i;
+
+	mfns = kunit_kcalloc(test, n, sizeof(*mfns), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mfns);
+	for (i = 0; i < n; i++)
+		mfns[i] = xp2m_lookup(c->p2m, pfns[i]);
+	return mfns;
+}
+
+/* Of frames @mfns[0, n), how many are not free on the machine. */
+static unsigned long b_not_free(struct t_ctx *c, const unsigned long *mfns,
+				unsigned long n)
+{
+	unsigned long i, bad = 0;
+
+	for (i = 0; i < n; i++)
+		bad += !xp2m_sim_frame_free(c->sim, mfns[i]);
+	return bad;
+}
+
+/*
+ * 3 batches and 7 pfns, in and out again: one hypercall a batch, every
+ * view in step, the frames back with the machine and the headroom back.
+ */
+static void balloon_increase_decrease(struct kunit *test)
+{
+	struct xp2m_balloon *b = b_rsetup(test);
+	struct t_ctx *c = t_ctx(test);
+	struct xp2m_backend *be = &c->sim->be;
+	unsigned long n = 3 * BB + 7, *pfns, *mfns, i, j, dup = 0;
+	const unsigned long owned = B_MAX - B_DOM;
+
+	xp2m_sim_set_headroom(c->sim, 4 * BB);
+	pfns = b_pfns(test, B_DOM, n);
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns, n), (long)n);
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 4UL);
+	KUNIT_EXPECT_EQ(test, b->extents, n);
+	KUNIT_EXPECT_EQ(test, b->nr_owned, owned - n);
+	KUNIT_EXPECT_EQ(test, xp2m_sim_headroom(c->sim), 4 * BB - n);
+	KUNIT_EXPECT_EQ(test, b_not_in(test, b, pfns, 0, n), 0UL);
+	mfns = b_frames_of(test, pfns, n);
+	/* New frames, each once: not the domain's first ones. */
+	for (i = 0; i < n; i++) {
+		dup += mfns[i] <= t_asc_mfn(c, B_DOM - 1);
+		for (j = i + 1; j < n && j < i + 8; j++)
+			dup += mfns[i] == mfns[j];
+	}
+	KUNIT_EXPECT_EQ(test, dup, 0UL);
+
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(b, pfns, n), (long)n);
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 8UL);
+	KUNIT_EXPECT_EQ(test, b->extents, 2 * n);
+	KUNIT_EXPECT_EQ(test, b->nr_owned, owned);
+	KUNIT_EXPECT_EQ(test, xp2m_sim_headroom(c->sim), 4 * BB);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 0, n), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_free(c, mfns, n), 0UL);
+	/* They are the machine's again: it will not take them twice. */
+	KUNIT_EXPECT_EQ(test, be->ops->release(be, mfns, n), 0L);
+	KUNIT_EXPECT_EQ(test, be->ops->release(be, mfns + n - 1, 1), 0L);
+
+	/* The domain's first pages go and come back the same way. */
+	pfns = b_pfns(test, B_START, BB + 1);
+	mfns = b_frames_of(test, pfns, BB + 1);
+	KUNIT_EXPECT_EQ(test, b_not_in(test, b, pfns, 0, BB + 1), 0UL);
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(b, pfns, BB + 1),
+			(long)BB + 1);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 0, BB + 1), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_free(c, mfns, BB + 1), 0UL);
+	KUNIT_EXPECT_EQ(test, xp2m_sim_headroom(c->sim), 5 * BB + 1);
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns, BB + 1),
+			(long)BB + 1);
+	KUNIT_EXPECT_EQ(test, b_not_in(test, b, pfns, 0, BB + 1), 0UL);
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 12UL);
+	KUNIT_EXPECT_EQ(test, b->extents, 2 * n + 2 * (BB + 1));
+	KUNIT_EXPECT_EQ(test, b->nr_owned, owned);
+}
+
+/*
+ * At the domain's maximum: the first pfns get what the hypervisor gives,
+ * the call stops there; at no headroom at all, -ENOMEM and nothing changed.
+ */
+static void balloon_increase_headroom(struct kunit *test)
+{
+	struct xp2m_balloon *b = b_rsetup(test);
+	struct t_ctx *c = t_ctx(test);
+	const unsigned long owned = B_MAX - B_DOM, n = 2 * BB;
+	struct t_snap s0, s1;
+	unsigned long *pfns;
+
+	xp2m_sim_set_headroom(c->sim, BB + 5);
+	pfns = b_pfns(test, B_DOM + 100, n);
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns, n), (long)BB + 5);
+	KUNIT_EXPECT_EQ(test, b_not_in(test, b, pfns, 0, BB + 5), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, BB + 5, n), 0UL);
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 2UL);
+	KUNIT_EXPECT_EQ(test, b->extents, BB + 5);
+	KUNIT_EXPECT_EQ(test, b->nr_owned, owned - BB - 5);
+	KUNIT_EXPECT_EQ(test, xp2m_sim_headroom(c->sim), 0UL);
+
+	t_snap(test, c->p2m, c->sim, &s0);
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns + BB + 5,
+						    n - BB - 5), -ENOMEM);
+	t_snap(test, c->p2m, c->sim, &s1);
+	t_expect_same(test, &s0, &s1);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, BB + 5, n), 0UL);
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 3UL);
+	KUNIT_EXPECT_EQ(test, b->extents, BB + 5);
+	KUNIT_EXPECT_EQ(test, b->nr_owned, owned - BB - 5);
+}
+
+/* A free frame of the machine, far from any the tests hand out. */
+static unsigned long b_free_frame(struct kunit *test)
+{
+	struct t_ctx *c = t_ctx(test);
+	unsigned long mfn;
+
+	for (mfn = c->sim->be.max_mfn; mfn > 0; mfn--)
+		if (xp2m_sim_frame_free(c->sim, mfn))
+			return mfn;
+	KUNIT_FAIL(test, "no free frame");
+	return 0;
+}
+
+/*
+ * A pfn in the middle of a batch whose entry names a frame that is not
+ * ours: the hypervisor takes the frames before it and stops there. The pfn
+ * stays missing and balloon-owned (the p2m must not name the frame); the
+ * pfns after it get their frames back, in the p2m and the kernel's view.
+ */
+static void balloon_decrease_stale(struct kunit *test)
+{
+	struct xp2m_balloon *b = b_rsetup(test);
+	struct t_ctx *c = t_ctx(test);
+	const unsigned long owned = B_MAX - B_DOM, n = BB, bad = 100;
+	unsigned long *pfns, *mfns, stale, orig;
+
+	pfns = b_pfns(test, B_DOM, n);
+	KUNIT_ASSERT_EQ(test, xp2m_balloon_increase(b, pfns, n), (long)n);
+	mfns = b_frames_of(test, pfns, n);
+	orig = mfns[bad];
+	stale = b_free_frame(test);
+	KUNIT_ASSERT_EQ(test, xp2m_set(c->p2m, pfns[bad], stale), 0);
+
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(b, pfns, n), (long)bad);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 0, bad + 1), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_free(c, mfns, bad), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_in(test, b, pfns, bad + 1, n), 0UL);
+	KUNIT_EXPECT_EQ(test, memcmp(b_frames_of(test, pfns + bad + 1,
+						 n - bad - 1),
+				     mfns + bad + 1,
+				     (n - bad - 1) * sizeof(*mfns)), 0);
+	/* The machine: the stale frame is still free, the pfn's own is ours. */
+	KUNIT_EXPECT_TRUE(test, xp2m_sim_frame_free(c->sim, stale));
+	KUNIT_EXPECT_EQ(test, b_m2p(c, orig), pfns[bad]);
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 2UL);
+	KUNIT_EXPECT_EQ(test, b->extents, n + bad);
+	KUNIT_EXPECT_EQ(test, b->nr_owned, owned - n + bad + 1);
+
+	/* The first frame refused: -EINVAL, and the rest as they were. */
+	KUNIT_ASSERT_EQ(test, xp2m_set(c->p2m, pfns[bad + 1], stale), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(b, pfns + bad + 1,
+						    n - bad - 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, bad + 1, bad + 2), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_in(test, b, pfns, bad + 2, n), 0UL);
+	KUNIT_EXPECT_TRUE(test, xp2m_sim_frame_free(c->sim, stale));
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 3UL);
+	KUNIT_EXPECT_EQ(test, b->extents, n + bad);
+	KUNIT_EXPECT_EQ(test, b->nr_owned, owned - n + bad + 2);
+}
+
+/* Bad input: the errno, nothing changed; a bad pfn ends the valid prefix. */
+static void balloon_resv_bad_input(struct kunit *test)
+{
+	struct xp2m_balloon *b = b_rsetup(test);
+	struct t_ctx *c = t_ctx(test);
+	const struct xp2m_backend_ops *real = c->sim->be.ops;
+	struct xp2m_backend_ops *none;
+	unsigned long pfns[4], *many;
+	struct t_snap s0, s1;
+
+	t_snap(test, c->p2m, c->sim, &s0);
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns, 0), 0L);
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(b, pfns, 0), 0L);
+	pfns[0] = B_START - 1;
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns, 1), -ERANGE);
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(b, pfns, 1), -ERANGE);
+	pfns[0] = B_MAX;
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns, 1), -ERANGE);
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(b, pfns, 1), -ERANGE);
+	pfns[0] = B_START;		/* holds a frame */
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns, 1), -EBUSY);
+	pfns[0] = B_DOM + 1;		/* ballooned out */
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(b, pfns, 1), -EBUSY);
+	t_snap(test, c->p2m, c->sim, &s1);
+	t_expect_same(test, &s0, &s1);
+
+	/* No frame of ours: identity, foreign, missing but not the balloon's. */
+	KUNIT_ASSERT_EQ(test, xp2m_set_identity(c->p2m, B_START + 10,
+						B_START + 11), 1L);
+	KUNIT_ASSERT_EQ(test, xp2m_set(c->p2m, B_START + 11,
+				       XP2M_FOREIGN_FRAME(5)), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_set(c->p2m, B_START + 12,
+				       XP2M_INVALID_ENTRY), 0);
+	t_snap(test, c->p2m, c->sim, &s0);
+	for (pfns[0] = B_START + 10; pfns[0] < B_START + 13; pfns[0]++) {
+		KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(b, pfns, 1),
+				-EINVAL);
+		KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns, 1),
+				-EBUSY);
+	}
+	t_snap(test, c->p2m, c->sim, &s1);
+	t_expect_same(test, &s0, &s1);
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 0UL);
+	KUNIT_EXPECT_EQ(test, b->nr_owned, B_MAX - B_DOM);
+
+	/* The valid prefix is done, and the call stops. */
+	pfns[0] = B_DOM;
+	pfns[1] = B_DOM + 1;
+	pfns[2] = B_START;		/* not the balloon's */
+	pfns[3] = B_DOM + 2;
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns, 4), 2L);
+	KUNIT_EXPECT_EQ(test, b_not_in(test, b, pfns, 0, 2), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 3, 4), 0UL);
+	pfns[2] = B_DOM + 5;		/* ballooned out */
+	pfns[3] = B_START;
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(b, pfns, 4), 2L);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 0, 3), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_in(test, b, pfns, 3, 4), 0UL);
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 2UL);
+	KUNIT_EXPECT_EQ(test, b->extents, 4UL);
+
+	/* ... in a later batch too: the earlier batches are done. */
+	many = b_pfns(test, B_DOM, BB + 10);
+	many[BB + 3] = B_START;
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, many, BB + 10),
+			(long)BB + 3);
+	KUNIT_EXPECT_EQ(test, b_not_in(test, b, many, 0, BB + 3), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, many, BB + 4, BB + 10), 0UL);
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 4UL);
+	KUNIT_EXPECT_EQ(test, b->extents, 4 + BB + 3);
+
+	/* A machine with no reservation to change. */
+	none = kunit_kzalloc(test, sizeof(*none), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, none);
+	*none = *real;
+	none->populate = NULL;
+	none->release = NULL;
+	c->sim->be.ops = none;
+	pfns[0] = B_DOM + 20;
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns, 1), -EOPNOTSUPP);
+	pfns[0] = B_START + 20;
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(b, pfns, 1), -EOPNOTSUPP);
+	c->sim->be.ops = real;
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 4UL);
+}
+
+/*
+ * The M2P records fewer frames than the hypervisor gave: the others go
+ * back, the pfns recorded are done, the call stops. None recorded: the
+ * machine's errno and every frame back.
+ */
+static void balloon_m2p_update_short(struct kunit *test)
+{
+	struct xp2m_balloon *b = b_rsetup(test);
+	struct t_ctx *c = t_ctx(test);
+	const unsigned long owned = B_MAX - B_DOM, n = BB;
+	struct t_snap s0, s1;
+	unsigned long *pfns;
+
+	xp2m_sim_set_headroom(c->sim, 2 * BB);
+	pfns = b_pfns(test, B_DOM, n);
+	xp2m_sim_stop_after(c->sim, XP2M_SIM_M2P_UPDATE, 10);
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns, n), 10L);
+	KUNIT_EXPECT_EQ(test, b_not_in(test, b, pfns, 0, 10), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 10, n), 0UL);
+	/* populate and the release of n - 10 frames */
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 2UL);
+	KUNIT_EXPECT_EQ(test, b->extents, n + n - 10);
+	KUNIT_EXPECT_EQ(test, xp2m_sim_headroom(c->sim), 2 * BB - 10);
+	KUNIT_EXPECT_EQ(test, b->nr_owned, owned - 10);
+
+	t_snap(test, c->p2m, c->sim, &s0);
+	xp2m_sim_stop_after(c->sim, XP2M_SIM_M2P_UPDATE, 0);
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns + 10, n - 10),
+			-EINVAL);
+	t_snap(test, c->p2m, c->sim, &s1);
+	t_expect_same(test, &s0, &s1);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 10, n), 0UL);
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 4UL);
+	KUNIT_EXPECT_EQ(test, b->extents, n + n - 10 + 2 * (n - 10));
+	KUNIT_EXPECT_EQ(test, xp2m_sim_headroom(c->sim), 2 * BB - 10);
+	KUNIT_EXPECT_EQ(test, b->nr_owned, owned - 10);
+}
+
+/*
+ * The kernel maps fewer pages than asked: on the way in, the others are
+ * ballooned out again (entry, then frame); on the way out, the pages it
+ * did not unmap keep everything. None: the machine's errno.
+ */
+static void balloon_kmap_short(struct kunit *test)
+{
+	struct xp2m_balloon *b = b_rsetup(test);
+	struct t_ctx *c = t_ctx(test);
+	const unsigned long owned = B_MAX - B_DOM, n = BB;
+	struct t_snap s0, s1;
+	unsigned long *pfns, *mfns;
+
+	xp2m_sim_set_headroom(c->sim, 2 * BB);
+	pfns = b_pfns(test, B_DOM, n);
+	xp2m_sim_stop_after(c->sim, XP2M_SIM_KMAP, 10);
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns, n), 10L);
+	KUNIT_EXPECT_EQ(test, b_not_in(test, b, pfns, 0, 10), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 10, n), 0UL);
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 2UL);
+	KUNIT_EXPECT_EQ(test, b->extents, n + n - 10);
+	KUNIT_EXPECT_EQ(test, xp2m_sim_headroom(c->sim), 2 * BB - 10);
+	KUNIT_EXPECT_EQ(test, b->nr_owned, owned - 10);
+
+	mfns = b_frames_of(test, pfns, 10);
+	xp2m_sim_stop_after(c->sim, XP2M_SIM_KMAP, 4);
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(b, pfns, 10), 4L);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 0, 4), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_free(c, mfns, 4), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_in(test, b, pfns, 4, 10), 0UL);
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 3UL);
+	KUNIT_EXPECT_EQ(test, b->extents, n + n - 10 + 4);
+	KUNIT_EXPECT_EQ(test, xp2m_sim_headroom(c->sim), 2 * BB - 6);
+
+	t_snap(test, c->p2m, c->sim, &s0);
+	xp2m_sim_stop_after(c->sim, XP2M_SIM_KMAP, 0);
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(b, pfns + 4, 6), -EINVAL);
+	xp2m_sim_stop_after(c->sim, XP2M_SIM_KMAP, 0);
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns + 10, n - 10),
+			-EINVAL);
+	t_snap(test, c->p2m, c->sim, &s1);
+	t_expect_same(test, &s0, &s1);
+	KUNIT_EXPECT_EQ(test, b_not_in(test, b, pfns, 4, 10), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 10, n), 0UL);
+	KUNIT_EXPECT_EQ(test, xp2m_sim_headroom(c->sim), 2 * BB - 6);
+	KUNIT_EXPECT_EQ(test, b->nr_owned, owned - 6);
+}
+
+/*
+ * A pfn twice in a batch: the p2m step stops at the second, which ends
+ * the call with every view in step. In, the frames populated for it and
+ * after it go back; out, the pfns after it get their mapping again.
+ */
+static void balloon_resv_duplicates(struct kunit *test)
+{
+	struct xp2m_balloon *b = b_rsetup(test);
+	struct t_ctx *c = t_ctx(test);
+	const unsigned long owned = B_MAX - B_DOM;
+	unsigned long pfns[3];
+
+	xp2m_sim_set_headroom(c->sim, 10);
+	pfns[0] = B_DOM;
+	pfns[1] = B_DOM;
+	pfns[2] = B_DOM + 1;
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns, 3), 1L);
+	KUNIT_EXPECT_EQ(test, b_not_in(test, b, pfns, 0, 1), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 2, 3), 0UL);
+	/* populate 3, release 2 */
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 2UL);
+	KUNIT_EXPECT_EQ(test, b->extents, 5UL);
+	KUNIT_EXPECT_EQ(test, xp2m_sim_headroom(c->sim), 9UL);
+	KUNIT_EXPECT_EQ(test, b->nr_owned, owned - 1);
+
+	pfns[2] = B_START;
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(b, pfns, 3), 1L);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 0, 1), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_in(test, b, pfns, 2, 3), 0UL);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, B_START),
+			t_asc_mfn(c, B_START));
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 3UL);
+	KUNIT_EXPECT_EQ(test, b->extents, 6UL);
+	KUNIT_EXPECT_EQ(test, xp2m_sim_headroom(c->sim), 10UL);
+	KUNIT_EXPECT_EQ(test, b->nr_owned, owned);
+}
+
+/*
+ * The proof that the reservation path never allocates either, as
+ * balloon_never_allocates: pfns in and out, and the domain's own pages out
+ * and in, with the core's and the task's next allocation set to fail.
+ */
+static void balloon_resv_never_allocates(struct kunit *test)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	struct xp2m_balloon *b = b_rsetup(test);
+	struct t_ctx *c = t_ctx(test);
+	const unsigned long n = 2 * BB + 3;
+	unsigned long *pfns, *dom, left;
+	long bound, r[4];
+
+	pfns = b_pfns(test, B_DOM, n);
+	dom = b_pfns(test, B_START, n);
+	bound = xp2m_sim_bound(c->sim);
+	xp2m_fail_nth(1);
+	current->fail_nth = 1;
+	r[0] = xp2m_balloon_increase(b, pfns, n);
+	r[1] = xp2m_balloon_decrease(b, pfns, n);
+	r[2] = xp2m_balloon_decrease(b, dom, n);
+	r[3] = xp2m_balloon_increase(b, dom, n);
+	left = current->fail_nth;
+	current->fail_nth = 0;
+	KUNIT_EXPECT_FALSE(test, xp2m_failed());
+	xp2m_fail_nth(0);
+	KUNIT_EXPECT_EQ(test, left, 1UL);	/* no fault point was reached */
+	KUNIT_EXPECT_EQ(test, r[0], (long)n);
+	KUNIT_EXPECT_EQ(test, r[1], (long)n);
+	KUNIT_EXPECT_EQ(test, r[2], (long)n);
+	KUNIT_EXPECT_EQ(test, r[3], (long)n);
+	KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim), bound);
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 12UL);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 0, n), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_in(test, b, dom, 0, n), 0UL);
+#else
+	kunit_skip(test, "kernel built without CONFIG_FAULT_INJECTION");
+#endif
+}
+
+/*
+ * A thread increases and decreases the reservation over and over while
+ * others look the pfns up, in the p2m and in the kernel's view, without a
+ * lock: a frame they see is the pfn's own (the M2P maps it back), and one
+ * the kernel maps is in the p2m, unless it has left the pfn since (a second
+ * look no longer sees it).
+ */
+#define R_PFNS		1024UL
+#define R_ROUNDS	100
+
+struct b_resv_race {
+	struct xp2m_balloon *b;
+	struct t_ctx *c;
+	const unsigned long *pfns;
+	struct completion done;
+	atomic_long_t wrong, lookups, errors;
+};
+
+static int b_resv_churn(void *arg)
+{
+	struct b_resv_race *r = arg;
+	unsigned int round;
+
+	for (round = 0; round < R_ROUNDS; round++) {
+		if (xp2m_balloon_increase(r->b, r->pfns, R_PFNS) != R_PFNS)
+			atomic_long_inc(&r->errors);
+		cond_resched();
+		if (xp2m_balloon_decrease(r->b, r->pfns, R_PFNS) != R_PFNS)
+			atomic_long_inc(&r->errors);
+		cond_resched();
+	}
+	complete(&r->done);
+	return 0;
+}
+
+static int b_resv_look(void *arg)
+{
+	struct b_resv_race *r = arg;
+	struct t_ctx *c = r->c;
+	struct rnd_state rnd;
+	unsigned long i, pfn, e;
+
+	prandom_seed_state(&rnd, current->pid);
+	while (!kthread_should_stop()) {
+		i = prandom_u32_state(&rnd) % R_PFNS;
+		pfn = r->pfns[i];
+		e = xp2m_lookup(c->p2m, pfn);
+		if (e != XP2M_INVALID_ENTRY && b_m2p(c, e) != pfn &&
+		    xp2m_lookup(c->p2m, pfn) == e)
+			atomic_long_inc(&r->wrong);
+		/* A page the kernel maps has its frame in the p2m too. */
+		e = xp2m_sim_kmap(c->sim, pfn);
+		if (e != XP2M_INVALID_ENTRY &&
+		    (b_m2p(c, e) != pfn || xp2m_lookup(c->p2m, pfn) != e) &&
+		    xp2m_sim_kmap(c->sim, pfn) == e)
+			atomic_long_inc(&r->wrong);
+		atomic_long_inc(&r->lookups);
+		if (!(i & 63))
+			cond_resched();
+	}
+	return 0;
+}
+
+static void balloon_resv_concurrency(struct kunit *test)
+{
+	struct xp2m_balloon *b = b_rsetup(test);
+	struct t_ctx *c = t_ctx(test);
+	struct task_struct *readers[2];
+	struct b_resv_race *r;
+	unsigned long i;
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	*r = (struct b_resv_race) {
+		.b = b, .c = c, .pfns = b_pfns(test, B_DOM, R_PFNS),
+	};
+	init_completion(&r->done);
+	/* Readers run between any two steps, even on one CPU. */
+	xp2m_sim_resv_sleep(c->sim, true);
+	for (i = 0; i < ARRAY_SIZE(readers); i++) {
+		readers[i] = kthread_run(b_resv_look, r, "xp2m-bl-look%lu", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(readers[i]));
+	}
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(b_resv_churn, r,
+						    "xp2m-bl-resv")));
+	wait_for_completion(&r->done);
+	for (i = 0; i < ARRAY_SIZE(readers); i++)
+		kthread_stop(readers[i]);
+	kunit_info(test, "%lu pages in and out, %ld lookups\n",
+		   R_ROUNDS * R_PFNS, atomic_long_read(&r->lookups));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&r->errors), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&r->wrong), 0L);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, r->pfns, 0, R_PFNS), 0UL);
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 2 * R_ROUNDS * R_PFNS / BB);
+	KUNIT_EXPECT_EQ(test, b->extents, 2 * R_ROUNDS * R_PFNS);
+	KUNIT_EXPECT_EQ(test, b->nr_owned, B_MAX - B_DOM);
+}
+
+/* The debugfs view of a known layout, as a user reads it. */
+#define B_DIR	"xp2m_balloon_kunit"
+
+static const char b_want_view[] =
+	"space [0x800->0x4000]\n"
+	"owned 12289\n"
+	"hypercalls 2\n"
+	"extents 33\n"
+	" [0x800->0x810] balloon\n"
+	" [0x900->0x901] balloon\n"
+	" [0x1010->0x4000] balloon\n";
+
+static char *b_read_view(struct kunit *test, size_t chunk)
+{
+	char *buf = kunit_kzalloc(test, T_UBUF_SIZE, GFP_KERNEL);
+	ssize_t n;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	n = t_file_io(b_mm, "/sys/kernel/debug/" B_DIR "/balloon", false, buf,
+		      T_UBUF_SIZE, chunk);
+	KUNIT_ASSERT_GE(test, n, 0L);
+	return buf;
+}
+
+static void balloon_debugfs_view(struct kunit *test)
+{
+	struct xp2m_balloon *b = b_rsetup(test);
+	struct b_ctx *bc = t_ctx(test)->extra;
+	unsigned long pfns[17], i;
+	struct file *f;
+
+	/* Out: the space's first 16 pfns and one more; in: 16 of the rest. */
+	for (i = 0; i < 16; i++)
+		pfns[i] = B_START + i;
+	pfns[16] = B_START + 0x100;
+	KUNIT_ASSERT_EQ(test, xp2m_balloon_decrease(b, pfns, 17), 17L);
+	for (i = 0; i < 16; i++)
+		pfns[i] = B_DOM + i;
+	KUNIT_ASSERT_EQ(test, xp2m_balloon_increase(b, pfns, 16), 16L);
+
+	bc->dir = debugfs_create_dir(B_DIR, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(bc->dir));
+	xp2m_balloon_debugfs(b, bc->dir);
+	if (!b_mm)
+		kunit_skip(test, "no user memory to read files into");
+	f = filp_open("/sys/kernel/debug/" B_DIR "/balloon", O_RDONLY, 0);
+	if (IS_ERR(f))
+		kunit_skip(test, "debugfs is not mounted at /sys/kernel/debug");
+	KUNIT_EXPECT_EQ(test, file_inode(f)->i_mode & 0777, 0400);
+	__fput_sync(f);
+
+	KUNIT_EXPECT_STREQ(test, b_read_view(test, 4096), b_want_view);
+	/* Resumed reads, a few bytes at a time, give the same text. */
+	KUNIT_EXPECT_STREQ(test, b_read_view(test, 5), b_want_view);
+	KUNIT_EXPECT_STREQ(test, b_read_view(test, 1), b_want_view);
+
+	/* Removing the directory removes the file. */
+	debugfs_remove_recursive(bc->dir);
+	bc->dir = NULL;
+	f = filp_open("/sys/kernel/debug/" B_DIR "/balloon", O_RDONLY, 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(f), -ENOENT);
+	if (!IS_ERR(f))
+		__fput_sync(f);
+}
+
 static struct kunit_case balloon_cases[] = {
 	KUNIT_CASE(balloon_release_populate),
 	KUNIT_CASE(balloon_never_allocates),
 	KUNIT_CASE(balloon_bad_input),
 	KUNIT_CASE(balloon_init_faults),
 	KUNIT_CASE(balloon_concurrency),
+	KUNIT_CASE(balloon_increase_decrease),
+	KUNIT_CASE(balloon_increase_headroom),
+	KUNIT_CASE(balloon_decrease_stale),
+	KUNIT_CASE(balloon_resv_bad_input),
+	KUNIT_CASE(balloon_m2p_update_short),
+	KUNIT_CASE(balloon_kmap_short),
+	KUNIT_CASE(balloon_resv_duplicates),
+	KUNIT_CASE(balloon_resv_never_allocates),
+	KUNIT_CASE(balloon_resv_concurrency),
+	KUNIT_CASE(balloon_debugfs_view),
 	{}
 };
 
 static struct kunit_suite balloon_suite = {
 	.name = "xp2m_balloon",
+	.suite_init = b_suite_init,
+	.suite_exit = b_suite_exit,
 	.exit = b_exit,
 	.test_cases = balloon_cases,
 };

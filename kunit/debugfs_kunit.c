@@ -11,13 +11,9 @@
 
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/kthread.h>
-#include <linux/mman.h>
-#include <linux/sched/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
 
 #include <xp2m/debugfs.h>
 
@@ -57,23 +53,18 @@ static const struct xp2m_debugfs_ops dbg_ops = {
 	.ram = dbg_is_ram,
 };
 
-#define UBUF_SIZE	(4 * PAGE_SIZE)
-
 /* The address space of the task that loaded the suite. */
 static struct mm_struct *dbg_mm;
 
 static int dbg_suite_init(struct kunit_suite *suite)
 {
-	dbg_mm = current->mm;
-	if (dbg_mm)
-		mmget(dbg_mm);
+	dbg_mm = t_user_mm_get();
 	return 0;
 }
 
 static void dbg_suite_exit(struct kunit_suite *suite)
 {
-	if (dbg_mm)
-		mmput(dbg_mm);
+	t_user_mm_put(dbg_mm);
 	dbg_mm = NULL;
 }
 
@@ -131,58 +122,6 @@ static struct dbg_ctx *dbg_setup(struct kunit *test)
 	return d;
 }
 
-/*
- * Open @path and read it into @kbuf (@len bytes with the NUL), @chunk bytes
- * a read, or write @len bytes of @kbuf to it in one write. Returns the bytes
- * read or what the write returned. No assertion in here: a test that fails
- * must not leave this thread in another's address space.
- */
-static ssize_t dbg_io(const char *path, bool write, char *kbuf, size_t len,
-		      size_t chunk)
-{
-	unsigned long addr;
-	char __user *ubuf;
-	ssize_t n, done = 0;
-	struct file *f;
-	loff_t pos = 0;
-
-	if (len > UBUF_SIZE || (!write && !len))
-		return -EINVAL;
-	f = filp_open(path, write ? O_WRONLY : O_RDONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	kthread_use_mm(dbg_mm);
-	addr = vm_mmap(NULL, 0, UBUF_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_ANONYMOUS | MAP_PRIVATE, 0);
-	if (IS_ERR_VALUE(addr)) {
-		n = (long)addr;
-		goto out;
-	}
-	ubuf = (char __user *)addr;
-	if (write) {
-		n = copy_to_user(ubuf, kbuf, len) ? -EFAULT :
-		    f->f_op->write(f, ubuf, len, &pos);
-	} else {
-		do {
-			n = f->f_op->read(f, ubuf, min(chunk, len - 1 - done),
-					  &pos);
-			if (n > 0 && copy_from_user(kbuf + done, ubuf, n))
-				n = -EFAULT;
-			if (n > 0)
-				done += n;
-		} while (n > 0 && done < len - 1);
-		kbuf[done] = '\0';
-		if (n >= 0)
-			n = done;
-	}
-	vm_munmap(addr, UBUF_SIZE);
-out:
-	kthread_unuse_mm(dbg_mm);
-	/* Released now, not later by a worker: the module must unload. */
-	__fput_sync(f);
-	return n;
-}
-
 /* The whole of file @name, read @chunk bytes at a time. */
 static char *dbg_read(struct kunit *test, struct dbg_ctx *d, const char *name,
 		      size_t chunk)
@@ -190,12 +129,12 @@ static char *dbg_read(struct kunit *test, struct dbg_ctx *d, const char *name,
 	char path[160], *buf;
 	ssize_t n;
 
-	buf = kunit_kzalloc(test, UBUF_SIZE, GFP_KERNEL);
+	buf = kunit_kzalloc(test, T_UBUF_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	snprintf(path, sizeof(path), "%s/%s", d->dir, name);
-	n = dbg_io(path, false, buf, UBUF_SIZE, chunk);
+	n = t_file_io(dbg_mm, path, false, buf, T_UBUF_SIZE, chunk);
 	KUNIT_ASSERT_GE_MSG(test, n, 0L, "read %s", path);
-	KUNIT_ASSERT_LT_MSG(test, n, (ssize_t)UBUF_SIZE - 1, "%s too long",
+	KUNIT_ASSERT_LT_MSG(test, n, (ssize_t)T_UBUF_SIZE - 1, "%s too long",
 			    path);
 	return buf;
 }
@@ -209,7 +148,7 @@ static ssize_t dbg_write(struct dbg_ctx *d, const char *name, const char *s,
 		return -E2BIG;
 	memcpy(buf, s, len);
 	snprintf(path, sizeof(path), "%s/%s", d->dir, name);
-	return dbg_io(path, true, buf, len, 0);
+	return t_file_io(dbg_mm, path, true, buf, len, 0);
 }
 
 static const char dbg_want_ranges[] =

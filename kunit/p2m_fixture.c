@@ -3,8 +3,14 @@
  * Fixtures of the core's KUnit suites; see p2m_test.h.
  */
 
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/jhash.h>
+#include <linux/kthread.h>
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "../p2m/internal.h"
 #include "p2m_test.h"
@@ -145,4 +151,78 @@ void t_expect_same(struct kunit *test, const struct t_snap *a,
 			if (bad++ < 4)
 				KUNIT_FAIL(test, "leaf %lu changed", i);
 	KUNIT_EXPECT_EQ(test, bad, 0UL);
+}
+
+/*
+ * The address space of the task that loaded the suites (a suite's init runs
+ * in it), for reading files with a buffer in user memory; NULL if it has
+ * none. Test cases run in kernel threads, which borrow it for the length of
+ * one read or write.
+ */
+struct mm_struct *t_user_mm_get(void)
+{
+	struct mm_struct *mm = current->mm;
+
+	if (mm)
+		mmget(mm);
+	return mm;
+}
+
+void t_user_mm_put(struct mm_struct *mm)
+{
+	if (mm)
+		mmput(mm);
+}
+
+/*
+ * Open @path and read it into @kbuf (@len bytes with the NUL), @chunk bytes
+ * a read, or write @len bytes of @kbuf to it in one write, through the file
+ * operations the file has, as a user does, with a buffer in @mm. Returns the
+ * bytes read or what the write returned. No assertion in here: a test that
+ * fails must not leave this thread in another's address space.
+ */
+ssize_t t_file_io(struct mm_struct *mm, const char *path, bool write,
+		  char *kbuf, size_t len, size_t chunk)
+{
+	unsigned long addr;
+	char __user *ubuf;
+	ssize_t n, done = 0;
+	struct file *f;
+	loff_t pos = 0;
+
+	if (!mm || len > T_UBUF_SIZE || (!write && !len))
+		return -EINVAL;
+	f = filp_open(path, write ? O_WRONLY : O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	kthread_use_mm(mm);
+	addr = vm_mmap(NULL, 0, T_UBUF_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	if (IS_ERR_VALUE(addr)) {
+		n = (long)addr;
+		goto out;
+	}
+	ubuf = (char __user *)addr;
+	if (write) {
+		n = copy_to_user(ubuf, kbuf, len) ? -EFAULT :
+		    f->f_op->write(f, ubuf, len, &pos);
+	} else {
+		do {
+			n = f->f_op->read(f, ubuf, min(chunk, len - 1 - done),
+					  &pos);
+			if (n > 0 && copy_from_user(kbuf + done, ubuf, n))
+				n = -EFAULT;
+			if (n > 0)
+				done += n;
+		} while (n > 0 && done < len - 1);
+		kbuf[done] = '\0';
+		if (n >= 0)
+			n = done;
+	}
+	vm_munmap(addr, T_UBUF_SIZE);
+out:
+	kthread_unuse_mm(mm);
+	/* Released now, not later by a worker: the module must unload. */
+	__fput_sync(f);
+	return n;
 }

@@ -66,4 +66,14 @@ void t_snap(struct kunit *test, struct xp2m *p2m, struct xp2m_sim *sim,
 void t_expect_same(struct kunit *test, const struct t_snap *a,
 		   const struct t_snap *b);
 
+/* Files read and written as a user does; at most T_UBUF_SIZE bytes. */
+#define T_UBUF_SIZE	(4 * PAGE_SIZE)
+
+struct mm_struct;
+
+struct mm_struct *t_user_mm_get(void);
+void t_user_mm_put(struct mm_struct *mm);
+ssize_t t_file_io(struct mm_struct *mm, const char *path, bool write,
+		  char *kbuf, size_t len, size_t chunk);
+
 #endif /* _XP2M_P2M_TEST_H */

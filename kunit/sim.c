@@ -5,8 +5,10 @@
  */
 
 #include <linux/bitmap.h>
+#include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -320,6 +322,169 @@ static void sim_pt_unmap(struct xp2m_backend *be, unsigned long va,
 	mutex_unlock(&sim->pt_lock);
 }
 
+/*
+ * The reservation. A frame is the domain's when it is taken and has an M2P
+ * entry; one bound to a page the core allocated (or to a page of the boot
+ * list) is in use as such and cannot be given back. Under sim->lock.
+ */
+static bool sim_domain_frame(struct xp2m_sim *sim, unsigned long mfn)
+{
+	return mfn <= sim->be.max_mfn && test_bit(mfn, sim->used) &&
+	       sim->m2p[mfn] != XP2M_INVALID_ENTRY;
+}
+
+/*
+ * How many of @nr entries the next call of @op may do: all of them, or fewer
+ * once, as a test armed it with xp2m_sim_stop_after(). The entry it stops at
+ * is refused as a frame not the domain's is.
+ */
+static unsigned long sim_take_stop(struct xp2m_sim *sim, enum xp2m_sim_op op,
+				   unsigned long nr)
+{
+	unsigned long k;
+
+	spin_lock(&sim->lock);
+	k = sim->stop_after[op];
+	sim->stop_after[op] = ULONG_MAX;
+	spin_unlock(&sim->lock);
+	return min(k, nr);
+}
+
+/* A free frame, searched from where the last one was found; 0 if none. */
+static unsigned long sim_free_frame(struct xp2m_sim *sim)
+{
+	unsigned long end = sim->be.max_mfn + 1, mfn;
+
+	mfn = find_next_zero_bit(sim->used, end, sim->resv_next);
+	if (mfn >= end)
+		mfn = find_first_zero_bit(sim->used, end);
+	if (mfn >= end)
+		return 0;
+	sim->resv_next = mfn + 1;
+	return mfn;
+}
+
+/*
+ * The reservation operations may sleep, as hypercalls are preempted: each
+ * offers the CPU before and after its work; with xp2m_sim_resv_sleep() on,
+ * each sleeps a moment there, so that other threads run between two of them
+ * even on one CPU of a kernel that does not preempt.
+ */
+static void sim_resv_pause(struct xp2m_sim *sim)
+{
+	if (READ_ONCE(sim->resv_sleep))
+		usleep_range(10, 20);
+	else
+		cond_resched();
+}
+
+/* XENMEM_populate_physmap: free frames, as far as the headroom allows. */
+static long sim_populate(struct xp2m_backend *be, const unsigned long *pfns,
+			 unsigned long *mfns, unsigned long nr)
+{
+	struct xp2m_sim *sim = to_sim(be);
+	unsigned long i, mfn;
+
+	sim_resv_pause(sim);
+	spin_lock(&sim->lock);
+	for (i = 0; i < nr && sim->headroom; i++) {
+		mfn = sim_free_frame(sim);
+		if (!mfn)
+			break;
+		__set_bit(mfn, sim->used);
+		WRITE_ONCE(sim->m2p[mfn], pfns[i]);
+		mfns[i] = mfn;
+		if (sim->headroom != ULONG_MAX)
+			sim->headroom--;
+	}
+	spin_unlock(&sim->lock);
+	sim_resv_pause(sim);
+	return i;
+}
+
+/* XENMEM_decrease_reservation: stops at the first frame not the domain's. */
+static long sim_release(struct xp2m_backend *be, const unsigned long *mfns,
+			unsigned long nr)
+{
+	struct xp2m_sim *sim = to_sim(be);
+	unsigned long i, mfn;
+
+	sim_resv_pause(sim);
+	spin_lock(&sim->lock);
+	for (i = 0; i < nr; i++) {
+		mfn = mfns[i];
+		if (!sim_domain_frame(sim, mfn) || sim->page_of[mfn])
+			break;
+		WRITE_ONCE(sim->m2p[mfn], XP2M_INVALID_ENTRY);
+		__clear_bit(mfn, sim->used);
+		if (sim->headroom != ULONG_MAX)
+			sim->headroom++;
+	}
+	spin_unlock(&sim->lock);
+	sim_resv_pause(sim);
+	return i;
+}
+
+/*
+ * MMU_MACHPHYS_UPDATE: stops at the first frame not the domain's; -EINVAL
+ * when that is the first.
+ */
+static long sim_m2p_update(struct xp2m_backend *be, const unsigned long *mfns,
+			   const unsigned long *pfns, unsigned long nr)
+{
+	struct xp2m_sim *sim = to_sim(be);
+	unsigned long i, k = sim_take_stop(sim, XP2M_SIM_M2P_UPDATE, nr);
+
+	sim_resv_pause(sim);
+	spin_lock(&sim->lock);
+	for (i = 0; i < k && sim_domain_frame(sim, mfns[i]); i++)
+		WRITE_ONCE(sim->m2p[mfns[i]], pfns[i]);
+	spin_unlock(&sim->lock);
+	sim_resv_pause(sim);
+	return i || !nr ? i : -EINVAL;
+}
+
+/*
+ * The kernel's view of its pages: stops at the first frame not the
+ * domain's, -EINVAL when that is the first. Clearing a pfn that was never
+ * mapped has nothing to do; clearing one that was keeps its slot (as the
+ * kernel keeps its page tables), so that mapping it again does not
+ * allocate.
+ */
+static long sim_kmap(struct xp2m_backend *be, const unsigned long *pfns,
+		     const unsigned long *mfns, unsigned long nr)
+{
+	struct xp2m_sim *sim = to_sim(be);
+	unsigned long i, k, v;
+	int err = 0;
+	bool ours;
+
+	k = sim_take_stop(sim, XP2M_SIM_KMAP, nr);
+	sim_resv_pause(sim);
+	for (i = 0; i < k; i++) {
+		if (!mfns) {
+			if (!xa_load(&sim->kmap, pfns[i]))
+				continue;
+			v = XP2M_SIM_KMAP_NONE;
+		} else {
+			spin_lock(&sim->lock);
+			ours = sim_domain_frame(sim, mfns[i]);
+			spin_unlock(&sim->lock);
+			if (!ours)
+				break;
+			v = mfns[i];
+		}
+		err = xa_err(xa_store(&sim->kmap, pfns[i], xa_mk_value(v),
+				      GFP_KERNEL));
+		if (err)
+			break;
+	}
+	sim_resv_pause(sim);
+	if (err && !i)
+		return err;
+	return i || !nr ? i : -EINVAL;
+}
+
 static const struct xp2m_backend_ops sim_ops = {
 	.page_alloc = sim_page_alloc,
 	.page_free = sim_page_free,
@@ -335,6 +500,10 @@ static const struct xp2m_backend_ops sim_ops = {
 	.pt_map = sim_pt_map,
 	.pt_set = sim_pt_set,
 	.pt_unmap = sim_pt_unmap,
+	.populate = sim_populate,
+	.release = sim_release,
+	.m2p_update = sim_m2p_update,
+	.kmap = sim_kmap,
 };
 
 /**
@@ -369,6 +538,11 @@ struct xp2m_sim *xp2m_sim_create(const char *name, unsigned long nr_frames)
 		sim->m2p[i] = XP2M_INVALID_ENTRY;
 	__set_bit(0, sim->used);
 	sim->spare = 1;
+	sim->resv_next = 1;
+	sim->headroom = ULONG_MAX;
+	for (i = 0; i < XP2M_SIM_NR_OPS; i++)
+		sim->stop_after[i] = ULONG_MAX;
+	xa_init(&sim->kmap);
 	sim->be.ops = &sim_ops;
 	sim->be.name = name;
 	sim->be.max_mfn = nr_frames - 1;
@@ -394,6 +568,7 @@ void xp2m_sim_destroy(struct xp2m_sim *sim)
 	WARN(atomic_long_read(&sim->bound),
 	     "xp2m_sim: %s destroyed with %ld pages still bound\n",
 	     sim->be.name, atomic_long_read(&sim->bound));
+	xa_destroy(&sim->kmap);
 	vfree(sim->page_of);
 	kvfree(sim->pool_pfns);
 	kvfree(sim->pool_mfns);
@@ -450,6 +625,145 @@ long xp2m_sim_pt_updates(struct xp2m_sim *sim)
 	return atomic_long_read(&sim->pt_updates);
 }
 EXPORT_SYMBOL_GPL(xp2m_sim_pt_updates);
+
+/**
+ * xp2m_sim_set_headroom() - set how far the domain's reservation may grow
+ * @sim: the machine
+ * @n: frames populate may still give the domain; ULONG_MAX for no limit
+ *	(the default)
+ *
+ * The domain's maximum, as Xen enforces it: each frame populate gives takes
+ * one off, each frame released adds one (a limit of ULONG_MAX stays).
+ */
+void xp2m_sim_set_headroom(struct xp2m_sim *sim, unsigned long n)
+{
+	spin_lock(&sim->lock);
+	sim->headroom = n;
+	spin_unlock(&sim->lock);
+}
+EXPORT_SYMBOL_GPL(xp2m_sim_set_headroom);
+
+/**
+ * xp2m_sim_headroom() - how far the domain's reservation may still grow
+ * @sim: the machine
+ *
+ * Return: frames populate may still give; ULONG_MAX for no limit.
+ */
+unsigned long xp2m_sim_headroom(struct xp2m_sim *sim)
+{
+	unsigned long n;
+
+	spin_lock(&sim->lock);
+	n = sim->headroom;
+	spin_unlock(&sim->lock);
+	return n;
+}
+EXPORT_SYMBOL_GPL(xp2m_sim_headroom);
+
+/**
+ * xp2m_sim_frame_free() - is a frame free?
+ * @sim: the machine
+ * @mfn: the frame
+ *
+ * Return: true when @mfn exists, is neither assigned nor lent, and has no
+ * M2P entry.
+ */
+bool xp2m_sim_frame_free(struct xp2m_sim *sim, unsigned long mfn)
+{
+	bool free;
+
+	if (mfn > sim->be.max_mfn)
+		return false;
+	spin_lock(&sim->lock);
+	free = !test_bit(mfn, sim->used) &&
+	       sim->m2p[mfn] == XP2M_INVALID_ENTRY;
+	spin_unlock(&sim->lock);
+	return free;
+}
+EXPORT_SYMBOL_GPL(xp2m_sim_frame_free);
+
+/**
+ * xp2m_sim_kmap() - the frame the kernel's view maps at a pfn
+ * @sim: the machine
+ * @pfn: the pfn
+ *
+ * Return: the frame the kmap operation last mapped at @pfn, or
+ * %XP2M_INVALID_ENTRY when it maps none.
+ */
+unsigned long xp2m_sim_kmap(struct xp2m_sim *sim, unsigned long pfn)
+{
+	void *entry = xa_load(&sim->kmap, pfn);
+	unsigned long v = entry ? xa_to_value(entry) : XP2M_SIM_KMAP_NONE;
+
+	return v == XP2M_SIM_KMAP_NONE ? XP2M_INVALID_ENTRY : v;
+}
+EXPORT_SYMBOL_GPL(xp2m_sim_kmap);
+
+/**
+ * xp2m_sim_kmap_reserve() - the kernel's page tables for some pfns exist
+ * @sim: the machine
+ * @start: first pfn
+ * @end: end, exclusive
+ *
+ * Makes a slot, mapping nothing, for each pfn of [@start, @end) that has
+ * none, so that the kmap operation never allocates on them, as a kernel
+ * never allocates to map a page of its linear map. Slots that map a frame
+ * are left alone.
+ *
+ * Return: 0, or -ENOMEM (the slots made so far stay).
+ */
+int xp2m_sim_kmap_reserve(struct xp2m_sim *sim, unsigned long start,
+			  unsigned long end)
+{
+	unsigned long pfn;
+	int err;
+
+	for (pfn = start; pfn < end; pfn++) {
+		err = xa_insert(&sim->kmap, pfn,
+				xa_mk_value(XP2M_SIM_KMAP_NONE), GFP_KERNEL);
+		if (err && err != -EBUSY)
+			return err;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xp2m_sim_kmap_reserve);
+
+/**
+ * xp2m_sim_stop_after() - make an operation stop short, once
+ * @sim: the machine
+ * @op: the operation
+ * @k: the next call of @op does at most @k entries and refuses entry @k
+ *	as it refuses a frame that is not the domain's (with @k 0, the call
+ *	fails with -EINVAL); ULONG_MAX disarms
+ *
+ * For tests of what a caller does when the machine does less than asked.
+ */
+void xp2m_sim_stop_after(struct xp2m_sim *sim, enum xp2m_sim_op op,
+			 unsigned long k)
+{
+	if (WARN_ON(op >= XP2M_SIM_NR_OPS))
+		return;
+	spin_lock(&sim->lock);
+	sim->stop_after[op] = k;
+	spin_unlock(&sim->lock);
+}
+EXPORT_SYMBOL_GPL(xp2m_sim_stop_after);
+
+/**
+ * xp2m_sim_resv_sleep() - make the reservation operations sleep
+ * @sim: the machine
+ * @on: whether populate, release, m2p_update and kmap sleep a moment
+ *	before and after their work (off by default)
+ *
+ * For tests of concurrency: other threads then run between two steps of a
+ * caller of those operations, even on one CPU of a kernel that does not
+ * preempt, as they would when a hypercall is preempted.
+ */
+void xp2m_sim_resv_sleep(struct xp2m_sim *sim, bool on)
+{
+	WRITE_ONCE(sim->resv_sleep, on);
+}
+EXPORT_SYMBOL_GPL(xp2m_sim_resv_sleep);
 
 MODULE_DESCRIPTION("xp2m: simulated machine for tests and benchmarks");
 MODULE_LICENSE("GPL");

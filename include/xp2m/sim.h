@@ -7,14 +7,38 @@
  * page when the domain has no free page left. Pages the core allocates are
  * real kernel pages bound to frames, so a reader that knows only frame
  * numbers can map them.
+ *
+ * The domain's reservation changes as Xen's does: populate takes free frames
+ * up to the domain's maximum (the headroom), release gives frames of the
+ * domain back. The kernel's own view of its pages (linear map and kernel
+ * p2m) is modelled by a table from pfn to frame.
  */
 #ifndef _XP2M_SIM_H
 #define _XP2M_SIM_H
 
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/xarray.h>
 
 #include <xp2m/backend.h>
+
+/*
+ * The value a slot of &xp2m_sim.kmap holds when it maps nothing; an XArray
+ * value is at most LONG_MAX, and no frame number comes close.
+ */
+#define XP2M_SIM_KMAP_NONE	LONG_MAX
+
+/**
+ * enum xp2m_sim_op - operations a test can make stop short
+ * @XP2M_SIM_M2P_UPDATE: the m2p_update operation
+ * @XP2M_SIM_KMAP: the kmap operation
+ * @XP2M_SIM_NR_OPS: their number
+ */
+enum xp2m_sim_op {
+	XP2M_SIM_M2P_UPDATE,
+	XP2M_SIM_KMAP,
+	XP2M_SIM_NR_OPS,
+};
 
 /**
  * struct xp2m_sim - a simulated machine
@@ -34,8 +58,19 @@
  *	format) in which linear views are mapped; 0 when there are none
  * @pt_updates: single-entry updates of those tables, ever
  * @pt_lock: serialises changes of the simulated page tables
- * @lock: protects @used, @page_of, the pool and @spare; @m2p entries are
- *	single words
+ * @resv_next: where the search for a free frame to populate starts
+ * @headroom: frames the domain may still be given before it reaches its
+ *	maximum; ULONG_MAX for no maximum
+ * @stop_after: per &enum xp2m_sim_op, how many entries the next call of
+ *	that operation does at most; ULONG_MAX when not armed
+ * @resv_sleep: the reservation operations sleep before and after their
+ *	work (one word, read and written once; no lock)
+ * @kmap: the kernel's view of its pages: pfn -> xa_mk_value(frame), or
+ *	xa_mk_value(%XP2M_SIM_KMAP_NONE) where a slot exists but maps nothing
+ *	(the kernel's page tables are there, the PTE is empty). Has its own
+ *	lock; its entries are written by the kmap operation only.
+ * @lock: protects @used, @page_of, the pool, @spare, @resv_next,
+ *	@headroom and @stop_after; @m2p entries are single words
  */
 struct xp2m_sim {
 	struct xp2m_backend be;
@@ -51,6 +86,11 @@ struct xp2m_sim {
 	unsigned long pt_root;
 	atomic_long_t pt_updates;
 	struct mutex pt_lock;		/* see above */
+	unsigned long resv_next;
+	unsigned long headroom;
+	unsigned long stop_after[XP2M_SIM_NR_OPS];
+	bool resv_sleep;
+	struct xarray kmap;
 	spinlock_t lock;		/* see above */
 };
 
@@ -59,5 +99,14 @@ void xp2m_sim_destroy(struct xp2m_sim *sim);
 long xp2m_sim_bound(struct xp2m_sim *sim);
 unsigned long xp2m_sim_pool_free(struct xp2m_sim *sim);
 long xp2m_sim_pt_updates(struct xp2m_sim *sim);
+void xp2m_sim_set_headroom(struct xp2m_sim *sim, unsigned long n);
+unsigned long xp2m_sim_headroom(struct xp2m_sim *sim);
+bool xp2m_sim_frame_free(struct xp2m_sim *sim, unsigned long mfn);
+unsigned long xp2m_sim_kmap(struct xp2m_sim *sim, unsigned long pfn);
+int xp2m_sim_kmap_reserve(struct xp2m_sim *sim, unsigned long start,
+			  unsigned long end);
+void xp2m_sim_stop_after(struct xp2m_sim *sim, enum xp2m_sim_op op,
+			 unsigned long k);
+void xp2m_sim_resv_sleep(struct xp2m_sim *sim, bool on);
 
 #endif /* _XP2M_SIM_H */
