@@ -20,6 +20,14 @@
  *                                     get_phys_to_machine() for INVALID)
  *   x86_linear_lookup_vs_*            xp2m_linear_lookup(), through the
  *                                     instance's linear p2m, against both
+ *   x86_balloon_extents_per_hypercall the balloon's reservation path
+ *                                     (xp2m_balloon_increase() and
+ *                                     _decrease()) over BAL_PAGES pages the
+ *                                     kernel's balloon gave: extents each
+ *                                     populate or decrease hypercall took
+ *   x86_balloon_{increase,decrease}_us_per_page
+ *                                     the same path's time a page: hypercalls,
+ *                                     M2P, kernel mapping and p2m (absolute)
  */
 
 #include <linux/ktime.h>
@@ -28,7 +36,9 @@
 #include <linux/slab.h>
 
 #include <asm/xen/page.h>
+#include <xen/balloon.h>
 
+#include <xp2m/balloon.h>
 #include <xp2m/x86.h>
 
 #include "bench.h"
@@ -95,6 +105,75 @@ static void bench_ratio(const char *name, u64 ours, u64 theirs)
 	xp2m_bench_frac(name, ours, theirs, "x");
 }
 
+#define BAL_PAGES	8192
+
+/*
+ * The reservation path on pages the kernel's balloon gives us without
+ * frames: in, then out again, timed, with the hypercalls counted.
+ */
+static int bench_balloon(void)
+{
+	unsigned long *pfns, lo = ULONG_MAX, hi = 0, i;
+	struct page **pages;
+	struct xp2m_balloon b;
+	struct xp2m_x86 *x = NULL;
+	u64 t, tin = 0, tout = 0;
+	long in = 0, out = 0;
+	int err;
+
+	pages = kvcalloc(BAL_PAGES, sizeof(*pages), GFP_KERNEL);
+	pfns = kvcalloc(BAL_PAGES, sizeof(*pfns), GFP_KERNEL);
+	err = pages && pfns ? xen_alloc_ballooned_pages(BAL_PAGES, pages) :
+			      -ENOMEM;
+	if (err)
+		goto out_free;
+	for (i = 0; i < BAL_PAGES; i++) {
+		pfns[i] = page_to_pfn(pages[i]);
+		lo = min(lo, pfns[i]);
+		hi = max(hi, pfns[i] + 1);
+	}
+	/* Imported now, with those pages missing. */
+	x = xp2m_x86_import("bench-balloon");
+	if (IS_ERR(x)) {
+		err = PTR_ERR(x);
+		x = NULL;
+		goto out_pages;
+	}
+	err = xp2m_balloon_init(&b, x->p2m, lo, hi);
+	if (err)
+		goto out_pages;
+	t = ktime_get_ns();
+	in = xp2m_balloon_increase(&b, pfns, BAL_PAGES);
+	tin = ktime_get_ns() - t;
+	if (in > 0) {
+		t = ktime_get_ns();
+		out = xp2m_balloon_decrease(&b, pfns, in);
+		tout = ktime_get_ns() - t;
+	}
+	if (in != BAL_PAGES || out != in) {
+		pr_warn("x86_bench: balloon: %ld pages in, %ld out, of %d\n",
+			in, out, BAL_PAGES);
+		err = -EIO;
+	} else {
+		xp2m_bench_frac("x86_balloon_extents_per_hypercall", b.extents,
+				b.hypercalls, "extents");
+		xp2m_bench_frac("x86_balloon_increase_us_per_page", tin,
+				BAL_PAGES * NSEC_PER_USEC, "us");
+		xp2m_bench_frac("x86_balloon_decrease_us_per_page", tout,
+				BAL_PAGES * NSEC_PER_USEC, "us");
+	}
+	xp2m_balloon_destroy(&b);
+out_pages:
+	/* Any page still with a frame would leak it into the balloon's list. */
+	if (in <= 0 || out == in)
+		xen_free_ballooned_pages(BAL_PAGES, pages);
+	xp2m_x86_free(x);
+out_free:
+	kvfree(pages);
+	kvfree(pfns);
+	return err;
+}
+
 static int __init x86_bench_init(void)
 {
 	struct xp2m_x86_report *rep;
@@ -154,6 +233,7 @@ static int __init x86_bench_init(void)
 	bench_ratio("x86_lookup_vs_pfn_to_mfn_span", ours, fast);
 	bench_ratio("x86_linear_lookup_vs_gptm_span", lin, gptm);
 	bench_ratio("x86_linear_lookup_vs_pfn_to_mfn_span", lin, fast);
+	err = bench_balloon();
 out:
 	kvfree(pfns);
 	kvfree(rep);

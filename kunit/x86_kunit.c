@@ -13,6 +13,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
@@ -26,8 +27,10 @@
 #include <xen/grant_table.h>
 #include <xen/interface/memory.h>
 #include <xen/interface/xen.h>
+#include <xen/mem-reservation.h>
 #include <xen/xen.h>
 
+#include <xp2m/balloon.h>
 #include <xp2m/x86.h>
 
 #define E820_RAM	1
@@ -459,6 +462,27 @@ static struct live_ctx *live_ctx(struct kunit *test)
 		test->priv = c;
 	}
 	return c;
+}
+
+/*
+ * Pages given back to the kernel's balloon with xen_free_ballooned_pages()
+ * are populated again by its thread, soon but not at once. Each case starts
+ * once that is done, so that no import races it.
+ */
+static int live_init(struct kunit *test)
+{
+	unsigned int ms;
+
+	for (ms = 0; ms < 30000; ms += 20) {
+		if (READ_ONCE(balloon_stats.current_pages) ==
+		    READ_ONCE(balloon_stats.target_pages))
+			return 0;
+		msleep(20);
+	}
+	kunit_err(test, "the kernel's balloon is %ld pages from its target\n",
+		  (long)(balloon_stats.target_pages -
+			 balloon_stats.current_pages));
+	return -ETIMEDOUT;
 }
 
 static void live_exit(struct kunit *test)
@@ -1000,6 +1024,133 @@ static void live_grant_over_frame(struct kunit *test)
 	t_grant(test, false);
 }
 
+static long t_max_reservation(void)
+{
+	domid_t self = DOMID_SELF;
+
+	return HYPERVISOR_memory_op(XENMEM_maximum_reservation, &self);
+}
+
+#define NR_BAL		(2 * XP2M_BALLOON_BATCH)
+#define BAL_SHORT	100
+/* Frames we take to bring the domain near its maximum: no more than this. */
+#define BAL_MAX_EXTRA	65536L
+
+/*
+ * The balloon's reservation path against the real hypervisor, on pages the
+ * kernel's balloon gave us (it took their frames). xp2m_balloon_increase()
+ * gives them frames, XP2M_BALLOON_BATCH extents a hypercall, the M2P is
+ * written for them, and the kernel's linear map and p2m follow, so that the
+ * instance and the kernel agree at every step. With the domain brought to
+ * BAL_SHORT pages below its maximum first, the second batch falls short:
+ * exactly the pfns that got frames have them, the rest stay ballooned out,
+ * and verification stays clean. Then everything goes back.
+ */
+static void live_reservation(struct kunit *test)
+{
+	struct xp2m_backend *be = xp2m_x86_backend();
+	unsigned long *pfns, *extra = NULL, lo = ULONG_MAX, hi = 0, i, bad = 0;
+	long cur, headroom, nr_extra = 0, n;
+	unsigned long owned;
+	struct xp2m_balloon b;
+	struct page **pages;
+	struct xp2m_x86 *x;
+
+	pages = kunit_kcalloc(test, NR_BAL, sizeof(*pages), GFP_KERNEL);
+	pfns = kunit_kcalloc(test, NR_BAL, sizeof(*pfns), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, pages && pfns);
+	KUNIT_ASSERT_EQ(test, xen_alloc_ballooned_pages(NR_BAL, pages), 0);
+	for (i = 0; i < NR_BAL; i++) {
+		pfns[i] = page_to_pfn(pages[i]);
+		lo = min(lo, pfns[i]);
+		hi = max(hi, pfns[i] + 1);
+	}
+	x = t_import(test, 0);
+	KUNIT_ASSERT_EQ(test, xp2m_balloon_init(&b, x->p2m, lo, hi), 0);
+	for (i = 0; i < NR_BAL; i++)
+		bad += !xp2m_balloon_owned(&b, pfns[i]);
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+	/* Ours, and any other page of the span the kernel's balloon has. */
+	owned = b.nr_owned;
+	KUNIT_EXPECT_GE(test, owned, NR_BAL);
+
+	cur = t_reservation();
+	headroom = t_max_reservation() - cur;
+	KUNIT_EXPECT_GE(test, headroom, (long)NR_BAL);
+	if (headroom - (NR_BAL - BAL_SHORT) <= BAL_MAX_EXTRA) {
+		nr_extra = headroom - (NR_BAL - BAL_SHORT);
+		extra = kunit_kcalloc(test, nr_extra, sizeof(*extra),
+				      GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, extra);
+		KUNIT_ASSERT_EQ(test, xenmem_reservation_increase(nr_extra,
+								  extra),
+				nr_extra);
+	}
+
+	n = xp2m_balloon_increase(&b, pfns, NR_BAL);
+	if (extra) {
+		/* The first batch whole, the second short by BAL_SHORT. */
+		KUNIT_EXPECT_EQ(test, n, (long)(NR_BAL - BAL_SHORT));
+		KUNIT_EXPECT_EQ(test, b.hypercalls, 2UL);
+		KUNIT_EXPECT_EQ(test, b.extents, NR_BAL - BAL_SHORT);
+		for (i = n; i < NR_BAL; i++)
+			bad += !xp2m_balloon_owned(&b, pfns[i]) ||
+			       xp2m_lookup(x->p2m, pfns[i]) != XP2M_INVALID_ENTRY ||
+			       get_phys_to_machine(pfns[i]) != XP2M_INVALID_ENTRY ||
+			       xp2m_x86_kmap_pte(pages[i]);
+		KUNIT_EXPECT_EQ(test, bad, 0UL);
+		t_expect_clean(test, t_verify(test, x, 4));
+		KUNIT_EXPECT_EQ(test, xenmem_reservation_decrease(nr_extra,
+								  extra),
+				nr_extra);
+		if (n > 0)
+			n += xp2m_balloon_increase(&b, pfns + n, NR_BAL - n);
+	} else {
+		kunit_info(test, "the domain has no maximum near: no short batch\n");
+	}
+	KUNIT_EXPECT_EQ(test, n, (long)NR_BAL);
+	KUNIT_EXPECT_EQ(test, b.nr_owned, owned - NR_BAL);
+	KUNIT_EXPECT_EQ(test, t_reservation(), cur + NR_BAL);
+
+	/* Each page has its own frame, known to all: ours, kernel, M2P, PTE. */
+	for (i = 0; i < n; i++) {
+		unsigned long mfn = xp2m_lookup(x->p2m, pfns[i]);
+		u64 pte = xp2m_x86_kmap_pte(pages[i]);
+
+		bad += xp2m_entry_type(mfn) != XP2M_TYPE_PFN ||
+		       get_phys_to_machine(pfns[i]) != mfn ||
+		       be->ops->m2p(be, mfn) != pfns[i] ||
+		       (pte & PTE_PFN_MASK) >> PAGE_SHIFT != mfn ||
+		       !(pte & _PAGE_PRESENT) || xp2m_balloon_owned(&b, pfns[i]);
+		memset(page_address(pages[i]), i & 0xff, PAGE_SIZE);
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+	for (i = 0; i < n; i++)
+		bad += !!memchr_inv(page_address(pages[i]), i & 0xff,
+				    PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+	t_expect_clean(test, t_verify(test, x, 4));
+
+	/* And back: no frame, no mapping, the reservation as it was. */
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(&b, pfns, n), n);
+	for (i = 0; i < NR_BAL; i++)
+		bad += !xp2m_balloon_owned(&b, pfns[i]) ||
+		       xp2m_lookup(x->p2m, pfns[i]) != XP2M_INVALID_ENTRY ||
+		       get_phys_to_machine(pfns[i]) != XP2M_INVALID_ENTRY ||
+		       xp2m_x86_kmap_pte(pages[i]);
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+	KUNIT_EXPECT_EQ(test, b.nr_owned, owned);
+	KUNIT_EXPECT_EQ(test, t_reservation(), cur);
+	if (extra) {
+		/* 2 + 1 hypercalls in, 2 out, each batch at most a page. */
+		KUNIT_EXPECT_EQ(test, b.hypercalls, 5UL);
+		KUNIT_EXPECT_EQ(test, b.extents, 2 * NR_BAL);
+	}
+	t_expect_clean(test, t_verify(test, x, 4));
+	xp2m_balloon_destroy(&b);
+	xen_free_ballooned_pages(NR_BAL, pages);
+}
+
 /* A page given back to Xen by the balloon: missing, on RAM. */
 static void live_balloon(struct kunit *test)
 {
@@ -1083,6 +1234,7 @@ static struct kunit_case live_cases[] = {
 	KUNIT_CASE(live_foreign),
 	KUNIT_CASE(live_grant_ballooned),
 	KUNIT_CASE(live_grant_over_frame),
+	KUNIT_CASE(live_reservation),
 	KUNIT_CASE(live_balloon),
 	KUNIT_CASE(live_faults),
 	{}
@@ -1090,6 +1242,7 @@ static struct kunit_case live_cases[] = {
 
 static struct kunit_suite live_suite = {
 	.name = "xp2m_x86_live",
+	.init = live_init,
 	.exit = live_exit,
 	.test_cases = live_cases,
 };
