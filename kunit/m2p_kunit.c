@@ -2,14 +2,19 @@
 /*
  * KUnit suite of the m2p override: add, find, mfn_to_pfn and remove; the
  * frame-also-local case; bad input; allocation failures; concurrent adds,
- * removes and lookups; a large table.
+ * removes and lookups; a large table; the debugfs view.
  */
 
+#include <linux/bitmap.h>
 #include <linux/completion.h>
+#include <linux/debugfs.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/kthread.h>
 #include <linux/prandom.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include <xp2m/m2p.h>
 
@@ -23,7 +28,23 @@
 struct m_ctx {
 	struct xp2m_m2p m2p;
 	bool init;
+	struct dentry *dir;
 };
+
+/* The address space of the task that loaded the suite, for reading files. */
+static struct mm_struct *m_mm;
+
+static int m_suite_init(struct kunit_suite *suite)
+{
+	m_mm = t_user_mm_get();
+	return 0;
+}
+
+static void m_suite_exit(struct kunit_suite *suite)
+{
+	t_user_mm_put(m_mm);
+	m_mm = NULL;
+}
 
 static struct xp2m_m2p *m_setup(struct kunit *test)
 {
@@ -57,6 +78,8 @@ static void m_exit(struct kunit *test)
 	struct t_ctx *c = test->priv;
 	struct m_ctx *m = c ? c->extra : NULL;
 
+	if (m)
+		debugfs_remove_recursive(m->dir);
 	if (m && m->init) {
 		KUNIT_EXPECT_EQ(test, atomic_long_read(&m->m2p.count), 0L);
 		xp2m_m2p_destroy(&m->m2p);
@@ -351,6 +374,171 @@ static void m2p_concurrency(struct kunit *test)
 	t_expect_same(test, &a, &b);
 }
 
+/* The debugfs view, as a user reads it. */
+#define M_DIR		"xp2m_m2p_kunit"
+#define M_VIEW		"/sys/kernel/debug/" M_DIR "/overrides"
+
+static char *m_read_view(struct kunit *test, size_t chunk)
+{
+	char *buf = kunit_kzalloc(test, T_UBUF_SIZE, GFP_KERNEL);
+	ssize_t n;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	n = t_file_io(m_mm, M_VIEW, false, buf, T_UBUF_SIZE, chunk);
+	KUNIT_ASSERT_GE(test, n, 0L);
+	KUNIT_ASSERT_LT_MSG(test, n, (ssize_t)T_UBUF_SIZE - 1, "view too long");
+	return buf;
+}
+
+/*
+ * Two overrides of one frame of ours (pfn 0xc8's), the later with a page;
+ * the first and last pfns, each with a foreign frame; a populated pfn
+ * without a page, whose kmap is not shown. Pfn 0x12c, removed again, is
+ * not shown either.
+ */
+static const char m_want_view[] =
+	"overrides 6\n"
+	"pfn 0x0 mfn 0x2067 was 0x1 kmap 0x0\n"
+	"pfn 0x64 mfn 0x2065 was 0x65\n"
+	"pfn 0x1388 mfn 0x2064 was 0xffffffffffffffff kmap 0x8000000012345067\n"
+	"pfn 0x1770 mfn 0xc9 was 0xffffffffffffffff local 0xc8\n"
+	"pfn 0x1771 mfn 0xc9 was 0xffffffffffffffff kmap 0x63 local 0xc8\n"
+	"pfn 0x3fff mfn 0x2068 was 0xffffffffffffffff\n";
+
+/*
+ * 480 lines of 31 bytes, on every other pfn, added out of order: more than
+ * three 4 KiB seq_file buffers, less than the most t_file_io() reads.
+ */
+#define M_LONG		480UL
+#define M_LONG_PFN	0x100UL
+
+static void m_view_long(struct kunit *test, struct xp2m_m2p *m2p)
+{
+	struct t_ctx *c = t_ctx(test);
+	unsigned long i, k, pfn, prev = 0, lines = 0;
+	unsigned long bad = 0, dups = 0, unordered = 0;
+	unsigned long *mfns, *seen;
+	char *text, *p, *end, want[80];
+
+	mfns = kunit_kcalloc(test, M_LONG, sizeof(*mfns), GFP_KERNEL);
+	seen = kunit_kcalloc(test, BITS_TO_LONGS(M_LONG), sizeof(*seen),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mfns);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	for (k = 0; k < M_LONG; k++) {
+		i = k * 7 % M_LONG;
+		mfns[i] = m_foreign(test, 16 + i);
+		KUNIT_ASSERT_EQ(test, xp2m_m2p_add(m2p, M_LONG_PFN + 2 * i, NULL,
+						   mfns[i], 0), 0);
+	}
+
+	text = m_read_view(test, 4096);
+	KUNIT_EXPECT_GT(test, strlen(text), 3 * 4096UL);
+	KUNIT_EXPECT_TRUE_MSG(test, !strcmp(m_read_view(test, 5), text),
+			      "read 5 bytes at a time, the text differs");
+	snprintf(want, sizeof(want), "overrides %lu\n", M_LONG);
+	KUNIT_ASSERT_TRUE_MSG(test, str_has_prefix(text, want), "header: %.20s",
+			      text);
+	for (p = text + strlen(want); *p; p = end + 1) {
+		end = strchr(p, '\n');
+		KUNIT_ASSERT_NOT_NULL_MSG(test, end, "line %lu unended", lines);
+		*end = '\0';
+		lines++;
+		if (sscanf(p, "pfn 0x%lx ", &pfn) != 1 || pfn < M_LONG_PFN ||
+		    (pfn - M_LONG_PFN) % 2 ||
+		    (pfn - M_LONG_PFN) / 2 >= M_LONG) {
+			bad++;
+			continue;
+		}
+		if (lines > 1 && pfn <= prev)
+			unordered++;
+		prev = pfn;
+		i = (pfn - M_LONG_PFN) / 2;
+		if (__test_and_set_bit(i, seen))
+			dups++;
+		snprintf(want, sizeof(want), "pfn 0x%lx mfn 0x%lx was 0x%lx",
+			 pfn, mfns[i], t_asc_mfn(c, pfn));
+		if (strcmp(p, want))
+			bad++;
+	}
+	KUNIT_EXPECT_EQ(test, lines, M_LONG);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(seen, M_LONG), M_LONG);
+	KUNIT_EXPECT_EQ(test, dups, 0UL);
+	KUNIT_EXPECT_EQ(test, unordered, 0UL);
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+
+	for (i = 0; i < M_LONG; i++)
+		KUNIT_ASSERT_EQ(test, xp2m_m2p_remove(m2p, M_LONG_PFN + 2 * i,
+						      NULL), 0);
+}
+
+static void m2p_debugfs_view(struct kunit *test)
+{
+	struct xp2m_m2p *m2p = m_setup(test);
+	struct t_ctx *c = t_ctx(test);
+	struct m_ctx *m = c->extra;
+	struct page *page = (struct page *)0x1000;	/* only compared */
+	unsigned long f[5], i, ml = t_asc_mfn(c, 200);
+	struct file *file;
+
+	m->dir = debugfs_create_dir(M_DIR, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(m->dir));
+	xp2m_m2p_debugfs(m2p, m->dir);
+	if (!m_mm)
+		kunit_skip(test, "no user memory to read files into");
+	file = filp_open(M_VIEW, O_RDONLY, 0);
+	if (IS_ERR(file))
+		kunit_skip(test, "debugfs is not mounted at /sys/kernel/debug");
+	KUNIT_EXPECT_EQ(test, file_inode(file)->i_mode & 0777, 0400);
+	__fput_sync(file);
+
+	KUNIT_EXPECT_STREQ(test, m_read_view(test, 4096), "overrides 0\n");
+	KUNIT_EXPECT_STREQ(test, m_read_view(test, 1), "overrides 0\n");
+
+	/* The frames the text above names. */
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		f[i] = m_foreign(test, i);
+		KUNIT_ASSERT_EQ(test, f[i], 0x2064 + i);
+	}
+	KUNIT_ASSERT_EQ(test, ml, 0xc9UL);
+	KUNIT_ASSERT_EQ(test, t_asc_mfn(c, 0), 0x1UL);
+	KUNIT_ASSERT_EQ(test, t_asc_mfn(c, 100), 0x65UL);
+
+	/* Out of pfn order; one removed again. */
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_add(m2p, 5000, page, f[0],
+					   0x8000000012345067ULL), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_add(m2p, 100, NULL, f[1], 0xdead), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_add(m2p, 300, page, f[2], 0x1234), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_add(m2p, M_MAX - 1, NULL, f[4], 0), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_add(m2p, 6000, NULL, ml, 0), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_add(m2p, 6001, page, ml, 0x63), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_add(m2p, 0, page, f[3], 0), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_remove(m2p, 300, NULL), 0);
+
+	KUNIT_EXPECT_STREQ(test, m_read_view(test, 4096), m_want_view);
+	/* Resumed reads, a few bytes at a time, give the same text. */
+	KUNIT_EXPECT_STREQ(test, m_read_view(test, 5), m_want_view);
+	KUNIT_EXPECT_STREQ(test, m_read_view(test, 1), m_want_view);
+
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_remove(m2p, 6001, NULL), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_remove(m2p, 6000, NULL), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_remove(m2p, 5000, NULL), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_remove(m2p, 100, NULL), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_remove(m2p, 0, NULL), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_remove(m2p, M_MAX - 1, NULL), 0);
+	KUNIT_EXPECT_STREQ(test, m_read_view(test, 4096), "overrides 0\n");
+
+	m_view_long(test, m2p);
+
+	/* Removing the directory removes the file. */
+	debugfs_remove_recursive(m->dir);
+	m->dir = NULL;
+	file = filp_open(M_VIEW, O_RDONLY, 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(file), -ENOENT);
+	if (!IS_ERR(file))
+		__fput_sync(file);
+}
+
 static struct kunit_case m2p_cases[] = {
 	KUNIT_CASE(m2p_add_find_remove),
 	KUNIT_CASE(m2p_local_frame),
@@ -358,11 +546,14 @@ static struct kunit_case m2p_cases[] = {
 	KUNIT_CASE(m2p_add_faults),
 	KUNIT_CASE(m2p_large_table),
 	KUNIT_CASE(m2p_concurrency),
+	KUNIT_CASE(m2p_debugfs_view),
 	{}
 };
 
 static struct kunit_suite m2p_suite = {
 	.name = "xp2m_m2p",
+	.suite_init = m_suite_init,
+	.suite_exit = m_suite_exit,
 	.exit = m_exit,
 	.test_cases = m2p_cases,
 };
