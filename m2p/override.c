@@ -329,7 +329,6 @@ EXPORT_SYMBOL_GPL(xp2m_mfn_to_pfn);
  * seq_file buffer), never across calls; a line is found again by pfn.
  */
 static void *xp2m_m2p_seq_start(struct seq_file *m, loff_t *pos)
-	__acquires(&m2p->lock)
 {
 	struct xp2m_m2p *m2p = m->private;
 	unsigned long pfn;
@@ -355,7 +354,6 @@ static void *xp2m_m2p_seq_next(struct seq_file *m, void *v, loff_t *pos)
 }
 
 static void xp2m_m2p_seq_stop(struct seq_file *m, void *v)
-	__releases(&m2p->lock)
 {
 	struct xp2m_m2p *m2p = m->private;
 

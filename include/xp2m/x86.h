@@ -152,6 +152,7 @@ struct xp2m_x86_report {
  * @import_ns: how long the import took
  * @m2p: the overrides of grant mappings over the instance's pages (see
  *	xp2m_x86_grant_map()); empty when the instance is freed
+ * @dbg: the debugfs registration, if any
  * @lock: serialises verifications, and protects @report
  * @report: the last verification's report, or NULL
  */
