@@ -208,7 +208,8 @@ if want xen; then
 		# The live import, in two memory layouts: 512 MiB of 1 GiB (with
 		# the bad-input and reload checks), and 5 GiB of 6 GiB, RAM on
 		# both sides of the PCI hole and past 4 GiB.
-		x86_mods=(-M "$top/build/x86/xp2m.ko" -M "$top/build/x86/xp2m_x86.ko")
+		x86_mods=(-M "$top/build/x86/xp2m.ko" -M "$top/build/x86/xp2m_m2p.ko"
+			  -M "$top/build/x86/xp2m_x86.ko")
 		log=$logs/xen-x86.log
 		"$here/xen-vm" -q -t 900 -l "$log" -s "$here/guest/x86.sh" \
 			-f "$here/guest/x86-input.sh" "${x86_mods[@]}"
@@ -233,6 +234,7 @@ if want distro; then
 		echo "not running on Xen" >"$top/build/why"
 		"$here/bare-vm" -t 300 -l "$log" -s "$here/guest/refuse.sh" \
 			-f "$top/build/why" -M "$top/build/distro/xp2m.ko" \
+			-M "$top/build/distro/xp2m_m2p.ko" \
 			-M "$top/build/distro/xp2m_x86.ko"
 		vm_checks "$log" $? "distro bare metal"
 	else
@@ -251,7 +253,8 @@ if want domu; then
 			domu_mods+=(-M "/lib/modules/$krel/kernel/drivers/xen/$m.ko")
 		done
 		if "$here/domu-prep.sh" -o "$dir" \
-			-m "$top/build/x86/xp2m.ko" -m "$top/build/x86/xp2m_x86.ko" \
+			-m "$top/build/x86/xp2m.ko" -m "$top/build/x86/xp2m_m2p.ko" \
+			-m "$top/build/x86/xp2m_x86.ko" \
 			>"$logs/domu-prep.log" 2>&1; then
 			"$here/xen-vm" -q -k distro -t 900 -m 1536M -l "$log" \
 				-s "$here/guest/domu.sh" $(printf -- '-f %s ' \
