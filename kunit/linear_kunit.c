@@ -549,6 +549,7 @@ static void linear_concurrency(struct kunit *test)
 		kvfree(r->done[i]);
 }
 
+#ifdef CONFIG_FAULT_INJECTION
 static u32 t_linear_hash(struct xp2m *p2m)
 {
 	unsigned long n = DIV_ROUND_UP(p2m->max_pfn, XP2M_PER_PAGE);
@@ -556,7 +557,6 @@ static u32 t_linear_hash(struct xp2m *p2m)
 	return jhash2((u32 *)p2m->linear, n * PAGE_SIZE / sizeof(u32), 0);
 }
 
-#ifdef CONFIG_FAULT_INJECTION
 /* Every allocation of xp2m_linear_build() failed in turn. */
 static void linear_build_faults(struct kunit *test)
 {
