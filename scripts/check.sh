@@ -176,6 +176,17 @@ if want static || want xen || want domu; then
 	build x86 "$kx86" && built_x86=1
 fi
 if want static || want uml; then build um "$kum" ARCH=um && built_um=1; fi
+# UML runs on one CPU: its KUnit run goes on beside the rest of the static
+# step, its output kept for the uml step below.
+uml_pid=
+if want uml && [ $built_um = 1 ]; then
+	uml_log=$logs/uml-kunit.log
+	"$here/uml-vm" -q -t 600 -l "$uml_log" -s "$here/guest/kunit.sh" \
+		$(built_modules "$top/build/um" | sed 's/^/-M /') \
+		>"$logs/uml-kunit.out" 2>&1 &
+	uml_pid=$!
+	trap 'kill "$uml_pid" 2>/dev/null' EXIT
+fi
 if want static || want distro; then
 	build distro "$distro_kdir" && built_distro=1
 fi
@@ -187,11 +198,12 @@ if want static; then
 fi
 
 if want uml; then
-	if [ $built_um = 1 ]; then
-		log=$logs/uml-kunit.log
-		"$here/uml-vm" -q -t 600 -l "$log" -s "$here/guest/kunit.sh" \
-			$(built_modules "$top/build/um" | sed 's/^/-M /')
-		vm_checks "$log" $? "uml"
+	if [ -n "$uml_pid" ]; then
+		wait "$uml_pid"
+		rc=$?
+		trap - EXIT
+		cat "$logs/uml-kunit.out"
+		vm_checks "$uml_log" $rc "uml"
 	else
 		fail "uml: not run, the UML build failed"
 	fi
