@@ -1151,6 +1151,95 @@ static void live_reservation(struct kunit *test)
 	xen_free_ballooned_pages(NR_BAL, pages);
 }
 
+#define NR_STALE	600
+#define STALE_AT	100
+
+/*
+ * A decrease that Xen stops in the middle of a batch. The instance's entry
+ * of one pfn is made stale: it names a frame the domain gave back already
+ * (populated for a spare pfn and released at once). XENMEM_decrease_
+ * reservation gives back the frames before it and refuses that one: the
+ * call returns exactly STALE_AT; that pfn stays ballooned out (its frame is
+ * not ours, so no entry may name it), and every pfn after it keeps its
+ * frame, its mapping and its content, in the instance and in the kernel
+ * alike. The frame the stale entry hid is then given back by hand, and the
+ * rest goes out normally: the reservation is where it was.
+ */
+static void live_reservation_stale(struct kunit *test)
+{
+	struct xp2m_backend *be = xp2m_x86_backend();
+	unsigned long *pfns, lo = ULONG_MAX, hi = 0, i, bad = 0;
+	unsigned long stale, hidden, spare;
+	struct xp2m_balloon b;
+	struct page **pages;
+	struct xp2m_x86 *x;
+	long cur;
+
+	pages = kunit_kcalloc(test, NR_STALE + 1, sizeof(*pages), GFP_KERNEL);
+	pfns = kunit_kcalloc(test, NR_STALE + 1, sizeof(*pfns), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, pages && pfns);
+	KUNIT_ASSERT_EQ(test, xen_alloc_ballooned_pages(NR_STALE + 1, pages),
+			0);
+	for (i = 0; i <= NR_STALE; i++) {
+		pfns[i] = page_to_pfn(pages[i]);
+		lo = min(lo, pfns[i]);
+		hi = max(hi, pfns[i] + 1);
+	}
+	spare = pfns[NR_STALE];
+	x = t_import(test, 0);
+	KUNIT_ASSERT_EQ(test, xp2m_balloon_init(&b, x->p2m, lo, hi), 0);
+	cur = t_reservation();
+	KUNIT_ASSERT_EQ(test, xp2m_balloon_increase(&b, pfns, NR_STALE),
+			(long)NR_STALE);
+	for (i = 0; i < NR_STALE; i++)
+		memset(page_address(pages[i]), i & 0xff, PAGE_SIZE);
+
+	/* A frame that was ours a moment ago. */
+	KUNIT_ASSERT_EQ(test, be->ops->populate(be, &spare, &stale, 1), 1L);
+	KUNIT_ASSERT_EQ(test, be->ops->release(be, &stale, 1), 1L);
+	hidden = xp2m_lookup(x->p2m, pfns[STALE_AT]);
+	KUNIT_ASSERT_EQ(test, xp2m_set(x->p2m, pfns[STALE_AT], stale), 0);
+
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(&b, pfns, NR_STALE),
+			(long)STALE_AT);
+	/* One populate hypercall of 512 and one of 88; one decrease of 100. */
+	KUNIT_EXPECT_EQ(test, b.hypercalls, 3UL);
+	KUNIT_EXPECT_EQ(test, b.extents, (unsigned long)NR_STALE + STALE_AT);
+	for (i = 0; i <= STALE_AT; i++)
+		bad += !xp2m_balloon_owned(&b, pfns[i]) ||
+		       xp2m_lookup(x->p2m, pfns[i]) != XP2M_INVALID_ENTRY ||
+		       get_phys_to_machine(pfns[i]) != XP2M_INVALID_ENTRY ||
+		       xp2m_x86_kmap_pte(pages[i]);
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+	for (i = STALE_AT + 1; i < NR_STALE; i++) {
+		unsigned long mfn = xp2m_lookup(x->p2m, pfns[i]);
+		u64 pte = xp2m_x86_kmap_pte(pages[i]);
+
+		bad += xp2m_balloon_owned(&b, pfns[i]) ||
+		       xp2m_entry_type(mfn) != XP2M_TYPE_PFN ||
+		       get_phys_to_machine(pfns[i]) != mfn ||
+		       be->ops->m2p(be, mfn) != pfns[i] ||
+		       (pte & PTE_PFN_MASK) >> PAGE_SHIFT != mfn ||
+		       !!memchr_inv(page_address(pages[i]), i & 0xff,
+				    PAGE_SIZE);
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+	t_expect_clean(test, t_verify(test, x, 4));
+	/* Given back: the frames before the stale entry, no more. */
+	KUNIT_EXPECT_EQ(test, t_reservation(), cur + NR_STALE - STALE_AT);
+
+	/* The frame the stale entry hid is still ours: give it back too. */
+	KUNIT_EXPECT_EQ(test, be->ops->m2p(be, hidden), pfns[STALE_AT]);
+	KUNIT_EXPECT_EQ(test, be->ops->release(be, &hidden, 1), 1L);
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(&b, pfns + STALE_AT + 1,
+						    NR_STALE - STALE_AT - 1),
+			(long)(NR_STALE - STALE_AT - 1));
+	KUNIT_EXPECT_EQ(test, t_reservation(), cur);
+	t_expect_clean(test, t_verify(test, x, 4));
+	xp2m_balloon_destroy(&b);
+	xen_free_ballooned_pages(NR_STALE + 1, pages);
+}
+
 /* A page given back to Xen by the balloon: missing, on RAM. */
 static void live_balloon(struct kunit *test)
 {
@@ -1235,6 +1324,7 @@ static struct kunit_case live_cases[] = {
 	KUNIT_CASE(live_grant_ballooned),
 	KUNIT_CASE(live_grant_over_frame),
 	KUNIT_CASE(live_reservation),
+	KUNIT_CASE(live_reservation_stale),
 	KUNIT_CASE(live_balloon),
 	KUNIT_CASE(live_faults),
 	{}
