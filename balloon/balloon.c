@@ -446,6 +446,86 @@ static long xp2m_balloon_in(struct xp2m_balloon *b, const unsigned long *pfns,
 	return m;
 }
 
+/*
+ * One batch of a decrease: @k valid pfns, their frames in b->frames.
+ * Returns how many of the first ones gave their frame back, or a negative
+ * errno when none did; every other pfn has its frame, p2m entry and
+ * mapping as before, or (its entry named a frame not ours) is missing and
+ * balloon-owned.
+ */
+static long xp2m_balloon_out(struct xp2m_balloon *b, const unsigned long *pfns,
+			     unsigned int k)
+{
+	struct xp2m_backend *be = b->p2m->be;
+	const struct xp2m_backend_ops *ops = be->ops;
+	unsigned long *mfns = b->frames;
+	long ret, m;
+
+	/* The kernel's mapping first: no CPU reaches the pages any more. */
+	ret = xp2m_balloon_kmap(b, pfns, NULL, k);
+	m = clamp_t(long, ret, 0, k);
+	if (!m)
+		return ret < 0 ? ret : -EIO;
+	k = m;
+
+	/* Then the p2m: the pfns are missing and balloon-owned. */
+	ret = xp2m_balloon_release(b, pfns, k, mfns);
+	m = clamp_t(long, ret, 0, k);
+	xp2m_balloon_remap(b, pfns + m, mfns + m, k - m);
+	if (!m)
+		return ret < 0 ? ret : -EIO;
+	k = m;
+
+	/* Last the frames: the hypervisor stops at one it cannot take. */
+	ret = ops->release(be, mfns, k);
+	xp2m_balloon_count(b, ret);
+	m = clamp_t(long, ret, 0, k);
+	xp2m_balloon_keep(b, pfns + m, mfns + m, k - m);
+	if (!m)
+		return ret < 0 ? ret : -EINVAL;
+	return m;
+}
+
+/*
+ * The batch loop of both directions: check a batch, act on its valid
+ * prefix, and stop at the first batch that ends short.
+ */
+static long xp2m_balloon_batches(struct xp2m_balloon *b,
+				 const unsigned long *pfns, unsigned long n,
+				 bool out)
+{
+	const struct xp2m_backend_ops *ops = b->p2m->be->ops;
+	unsigned long done = 0;
+	unsigned int nr, k;
+	long err = 0, got;
+
+	if (!n)
+		return 0;
+	if (!ops->populate || !ops->release)
+		return -EOPNOTSUPP;
+	mutex_lock(&b->resv_lock);
+	while (done < n) {
+		nr = min_t(unsigned long, n - done, XP2M_BALLOON_BATCH);
+		k = out ? xp2m_balloon_check_out(b, pfns + done, nr, b->frames,
+						 &err) :
+			  xp2m_balloon_check_in(b, pfns + done, nr, &err);
+		if (!k)
+			break;
+		got = out ? xp2m_balloon_out(b, pfns + done, k) :
+			    xp2m_balloon_in(b, pfns + done, k);
+		if (got < 0) {
+			err = got;
+			break;
+		}
+		done += got;
+		if (got < nr)
+			break;
+		cond_resched();
+	}
+	mutex_unlock(&b->resv_lock);
+	return done ? done : err;
+}
+
 /**
  * xp2m_balloon_increase() - give ballooned-out pfns frames again
  * @b: the balloon
@@ -487,75 +567,9 @@ static long xp2m_balloon_in(struct xp2m_balloon *b, const unsigned long *pfns,
 long xp2m_balloon_increase(struct xp2m_balloon *b, const unsigned long *pfns,
 			   unsigned long n)
 {
-	const struct xp2m_backend_ops *ops = b->p2m->be->ops;
-	unsigned long done = 0;
-	unsigned int nr, k;
-	long err = 0, got;
-
-	if (!n)
-		return 0;
-	if (!ops->populate || !ops->release)
-		return -EOPNOTSUPP;
-	mutex_lock(&b->resv_lock);
-	while (done < n) {
-		nr = min_t(unsigned long, n - done, XP2M_BALLOON_BATCH);
-		k = xp2m_balloon_check_in(b, pfns + done, nr, &err);
-		if (!k)
-			break;
-		got = xp2m_balloon_in(b, pfns + done, k);
-		if (got < 0) {
-			err = got;
-			break;
-		}
-		done += got;
-		if (got < nr)
-			break;
-		cond_resched();
-	}
-	mutex_unlock(&b->resv_lock);
-	return done ? done : err;
+	return xp2m_balloon_batches(b, pfns, n, false);
 }
 EXPORT_SYMBOL_GPL(xp2m_balloon_increase);
-
-/*
- * One batch of a decrease: @k valid pfns, their frames in b->frames.
- * Returns how many of the first ones gave their frame back, or a negative
- * errno when none did; every other pfn has its frame, p2m entry and
- * mapping as before, or (its entry named a frame not ours) is missing and
- * balloon-owned.
- */
-static long xp2m_balloon_out(struct xp2m_balloon *b, const unsigned long *pfns,
-			     unsigned int k)
-{
-	struct xp2m_backend *be = b->p2m->be;
-	const struct xp2m_backend_ops *ops = be->ops;
-	unsigned long *mfns = b->frames;
-	long ret, m;
-
-	/* The kernel's mapping first: no CPU reaches the pages any more. */
-	ret = xp2m_balloon_kmap(b, pfns, NULL, k);
-	m = clamp_t(long, ret, 0, k);
-	if (!m)
-		return ret < 0 ? ret : -EIO;
-	k = m;
-
-	/* Then the p2m: the pfns are missing and balloon-owned. */
-	ret = xp2m_balloon_release(b, pfns, k, mfns);
-	m = clamp_t(long, ret, 0, k);
-	xp2m_balloon_remap(b, pfns + m, mfns + m, k - m);
-	if (!m)
-		return ret < 0 ? ret : -EIO;
-	k = m;
-
-	/* Last the frames: the hypervisor stops at one it cannot take. */
-	ret = ops->release(be, mfns, k);
-	xp2m_balloon_count(b, ret);
-	m = clamp_t(long, ret, 0, k);
-	xp2m_balloon_keep(b, pfns + m, mfns + m, k - m);
-	if (!m)
-		return ret < 0 ? ret : -EINVAL;
-	return m;
-}
 
 /**
  * xp2m_balloon_decrease() - give frames of pfns back to the hypervisor
@@ -603,33 +617,7 @@ static long xp2m_balloon_out(struct xp2m_balloon *b, const unsigned long *pfns,
 long xp2m_balloon_decrease(struct xp2m_balloon *b, const unsigned long *pfns,
 			   unsigned long n)
 {
-	const struct xp2m_backend_ops *ops = b->p2m->be->ops;
-	unsigned long done = 0;
-	unsigned int nr, k;
-	long err = 0, got;
-
-	if (!n)
-		return 0;
-	if (!ops->populate || !ops->release)
-		return -EOPNOTSUPP;
-	mutex_lock(&b->resv_lock);
-	while (done < n) {
-		nr = min_t(unsigned long, n - done, XP2M_BALLOON_BATCH);
-		k = xp2m_balloon_check_out(b, pfns + done, nr, b->frames, &err);
-		if (!k)
-			break;
-		got = xp2m_balloon_out(b, pfns + done, k);
-		if (got < 0) {
-			err = got;
-			break;
-		}
-		done += got;
-		if (got < nr)
-			break;
-		cond_resched();
-	}
-	mutex_unlock(&b->resv_lock);
-	return done ? done : err;
+	return xp2m_balloon_batches(b, pfns, n, true);
 }
 EXPORT_SYMBOL_GPL(xp2m_balloon_decrease);
 
