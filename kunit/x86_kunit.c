@@ -1031,6 +1031,73 @@ static long t_max_reservation(void)
 	return HYPERVISOR_memory_op(XENMEM_maximum_reservation, &self);
 }
 
+/*
+ * Pages the kernel's balloon hands out without frames, and a balloon space
+ * over them in an instance imported after (so their entries are missing).
+ */
+struct t_bal {
+	struct page **pages;
+	unsigned long *pfns;
+	unsigned long nr;
+	struct xp2m_balloon b;
+	struct xp2m_x86 *x;
+};
+
+static void t_bal_setup(struct kunit *test, struct t_bal *t, unsigned long nr)
+{
+	unsigned long lo = ULONG_MAX, hi = 0, i;
+
+	t->nr = nr;
+	t->pages = kunit_kcalloc(test, nr, sizeof(*t->pages), GFP_KERNEL);
+	t->pfns = kunit_kcalloc(test, nr, sizeof(*t->pfns), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, t->pages && t->pfns);
+	KUNIT_ASSERT_EQ(test, xen_alloc_ballooned_pages(nr, t->pages), 0);
+	for (i = 0; i < nr; i++) {
+		t->pfns[i] = page_to_pfn(t->pages[i]);
+		lo = min(lo, t->pfns[i]);
+		hi = max(hi, t->pfns[i] + 1);
+	}
+	t->x = t_import(test, 0);
+	KUNIT_ASSERT_EQ(test, xp2m_balloon_init(&t->b, t->x->p2m, lo, hi), 0);
+}
+
+static void t_bal_free(struct t_bal *t)
+{
+	xp2m_balloon_destroy(&t->b);
+	xen_free_ballooned_pages(t->nr, t->pages);
+}
+
+/*
+ * Page @i is ballooned out everywhere: balloon-owned, missing in the
+ * instance and the kernel's p2m, and not mapped.
+ */
+static bool t_bal_out(struct t_bal *t, unsigned long i)
+{
+	unsigned long pfn = t->pfns[i];
+
+	return xp2m_balloon_owned(&t->b, pfn) &&
+	       xp2m_lookup(t->x->p2m, pfn) == XP2M_INVALID_ENTRY &&
+	       get_phys_to_machine(pfn) == XP2M_INVALID_ENTRY &&
+	       !xp2m_x86_kmap_pte(t->pages[i]);
+}
+
+/*
+ * Page @i has a frame of its own, known alike to the instance, the kernel's
+ * p2m, the M2P and the page's mapping.
+ */
+static bool t_bal_in(struct t_bal *t, unsigned long i)
+{
+	struct xp2m_backend *be = xp2m_x86_backend();
+	unsigned long pfn = t->pfns[i], mfn = xp2m_lookup(t->x->p2m, pfn);
+	u64 pte = xp2m_x86_kmap_pte(t->pages[i]);
+
+	return !xp2m_balloon_owned(&t->b, pfn) &&
+	       xp2m_entry_type(mfn) == XP2M_TYPE_PFN &&
+	       get_phys_to_machine(pfn) == mfn &&
+	       be->ops->m2p(be, mfn) == pfn && (pte & _PAGE_PRESENT) &&
+	       (pte & PTE_PFN_MASK) >> PAGE_SHIFT == mfn;
+}
+
 #define NR_BAL		(2 * XP2M_BALLOON_BATCH)
 #define BAL_SHORT	100
 /* Frames we take to bring the domain near its maximum: no more than this. */
@@ -1048,30 +1115,16 @@ static long t_max_reservation(void)
  */
 static void live_reservation(struct kunit *test)
 {
-	struct xp2m_backend *be = xp2m_x86_backend();
-	unsigned long *pfns, *extra = NULL, lo = ULONG_MAX, hi = 0, i, bad = 0;
+	unsigned long *extra = NULL, owned, i, bad = 0;
 	long cur, headroom, nr_extra = 0, n;
-	unsigned long owned;
-	struct xp2m_balloon b;
-	struct page **pages;
-	struct xp2m_x86 *x;
+	struct t_bal t;
 
-	pages = kunit_kcalloc(test, NR_BAL, sizeof(*pages), GFP_KERNEL);
-	pfns = kunit_kcalloc(test, NR_BAL, sizeof(*pfns), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, pages && pfns);
-	KUNIT_ASSERT_EQ(test, xen_alloc_ballooned_pages(NR_BAL, pages), 0);
-	for (i = 0; i < NR_BAL; i++) {
-		pfns[i] = page_to_pfn(pages[i]);
-		lo = min(lo, pfns[i]);
-		hi = max(hi, pfns[i] + 1);
-	}
-	x = t_import(test, 0);
-	KUNIT_ASSERT_EQ(test, xp2m_balloon_init(&b, x->p2m, lo, hi), 0);
+	t_bal_setup(test, &t, NR_BAL);
 	for (i = 0; i < NR_BAL; i++)
-		bad += !xp2m_balloon_owned(&b, pfns[i]);
+		bad += !xp2m_balloon_owned(&t.b, t.pfns[i]);
 	KUNIT_EXPECT_EQ(test, bad, 0UL);
 	/* Ours, and any other page of the span the kernel's balloon has. */
-	owned = b.nr_owned;
+	owned = t.b.nr_owned;
 	KUNIT_EXPECT_GE(test, owned, NR_BAL);
 
 	cur = t_reservation();
@@ -1087,68 +1140,54 @@ static void live_reservation(struct kunit *test)
 				nr_extra);
 	}
 
-	n = xp2m_balloon_increase(&b, pfns, NR_BAL);
+	n = xp2m_balloon_increase(&t.b, t.pfns, NR_BAL);
 	if (extra) {
 		/* The first batch whole, the second short by BAL_SHORT. */
 		KUNIT_EXPECT_EQ(test, n, (long)(NR_BAL - BAL_SHORT));
-		KUNIT_EXPECT_EQ(test, b.hypercalls, 2UL);
-		KUNIT_EXPECT_EQ(test, b.extents, NR_BAL - BAL_SHORT);
+		KUNIT_EXPECT_EQ(test, t.b.hypercalls, 2UL);
+		KUNIT_EXPECT_EQ(test, t.b.extents, NR_BAL - BAL_SHORT);
 		for (i = n; i < NR_BAL; i++)
-			bad += !xp2m_balloon_owned(&b, pfns[i]) ||
-			       xp2m_lookup(x->p2m, pfns[i]) != XP2M_INVALID_ENTRY ||
-			       get_phys_to_machine(pfns[i]) != XP2M_INVALID_ENTRY ||
-			       xp2m_x86_kmap_pte(pages[i]);
+			bad += !t_bal_out(&t, i);
 		KUNIT_EXPECT_EQ(test, bad, 0UL);
-		t_expect_clean(test, t_verify(test, x, 4));
+		t_expect_clean(test, t_verify(test, t.x, 4));
 		KUNIT_EXPECT_EQ(test, xenmem_reservation_decrease(nr_extra,
 								  extra),
 				nr_extra);
 		if (n > 0)
-			n += xp2m_balloon_increase(&b, pfns + n, NR_BAL - n);
+			n += xp2m_balloon_increase(&t.b, t.pfns + n, NR_BAL - n);
 	} else {
 		kunit_info(test, "the domain has no maximum near: no short batch\n");
 	}
 	KUNIT_EXPECT_EQ(test, n, (long)NR_BAL);
-	KUNIT_EXPECT_EQ(test, b.nr_owned, owned - NR_BAL);
+	KUNIT_EXPECT_EQ(test, t.b.nr_owned, owned - NR_BAL);
 	KUNIT_EXPECT_EQ(test, t_reservation(), cur + NR_BAL);
 
 	/* Each page has its own frame, known to all: ours, kernel, M2P, PTE. */
 	for (i = 0; i < n; i++) {
-		unsigned long mfn = xp2m_lookup(x->p2m, pfns[i]);
-		u64 pte = xp2m_x86_kmap_pte(pages[i]);
-
-		bad += xp2m_entry_type(mfn) != XP2M_TYPE_PFN ||
-		       get_phys_to_machine(pfns[i]) != mfn ||
-		       be->ops->m2p(be, mfn) != pfns[i] ||
-		       (pte & PTE_PFN_MASK) >> PAGE_SHIFT != mfn ||
-		       !(pte & _PAGE_PRESENT) || xp2m_balloon_owned(&b, pfns[i]);
-		memset(page_address(pages[i]), i & 0xff, PAGE_SIZE);
+		bad += !t_bal_in(&t, i);
+		memset(page_address(t.pages[i]), i & 0xff, PAGE_SIZE);
 	}
 	KUNIT_EXPECT_EQ(test, bad, 0UL);
 	for (i = 0; i < n; i++)
-		bad += !!memchr_inv(page_address(pages[i]), i & 0xff,
+		bad += !!memchr_inv(page_address(t.pages[i]), i & 0xff,
 				    PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, bad, 0UL);
-	t_expect_clean(test, t_verify(test, x, 4));
+	t_expect_clean(test, t_verify(test, t.x, 4));
 
 	/* And back: no frame, no mapping, the reservation as it was. */
-	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(&b, pfns, n), n);
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(&t.b, t.pfns, n), n);
 	for (i = 0; i < NR_BAL; i++)
-		bad += !xp2m_balloon_owned(&b, pfns[i]) ||
-		       xp2m_lookup(x->p2m, pfns[i]) != XP2M_INVALID_ENTRY ||
-		       get_phys_to_machine(pfns[i]) != XP2M_INVALID_ENTRY ||
-		       xp2m_x86_kmap_pte(pages[i]);
+		bad += !t_bal_out(&t, i);
 	KUNIT_EXPECT_EQ(test, bad, 0UL);
-	KUNIT_EXPECT_EQ(test, b.nr_owned, owned);
+	KUNIT_EXPECT_EQ(test, t.b.nr_owned, owned);
 	KUNIT_EXPECT_EQ(test, t_reservation(), cur);
 	if (extra) {
 		/* 2 + 1 hypercalls in, 2 out, each batch at most a page. */
-		KUNIT_EXPECT_EQ(test, b.hypercalls, 5UL);
-		KUNIT_EXPECT_EQ(test, b.extents, 2 * NR_BAL);
+		KUNIT_EXPECT_EQ(test, t.b.hypercalls, 5UL);
+		KUNIT_EXPECT_EQ(test, t.b.extents, 2 * NR_BAL);
 	}
-	t_expect_clean(test, t_verify(test, x, 4));
-	xp2m_balloon_destroy(&b);
-	xen_free_ballooned_pages(NR_BAL, pages);
+	t_expect_clean(test, t_verify(test, t.x, 4));
+	t_bal_free(&t);
 }
 
 #define NR_STALE	600
@@ -1168,76 +1207,51 @@ static void live_reservation(struct kunit *test)
 static void live_reservation_stale(struct kunit *test)
 {
 	struct xp2m_backend *be = xp2m_x86_backend();
-	unsigned long *pfns, lo = ULONG_MAX, hi = 0, i, bad = 0;
-	unsigned long stale, hidden, spare;
-	struct xp2m_balloon b;
-	struct page **pages;
-	struct xp2m_x86 *x;
+	unsigned long stale, hidden, spare, i, bad = 0;
+	struct t_bal t;
 	long cur;
 
-	pages = kunit_kcalloc(test, NR_STALE + 1, sizeof(*pages), GFP_KERNEL);
-	pfns = kunit_kcalloc(test, NR_STALE + 1, sizeof(*pfns), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, pages && pfns);
-	KUNIT_ASSERT_EQ(test, xen_alloc_ballooned_pages(NR_STALE + 1, pages),
-			0);
-	for (i = 0; i <= NR_STALE; i++) {
-		pfns[i] = page_to_pfn(pages[i]);
-		lo = min(lo, pfns[i]);
-		hi = max(hi, pfns[i] + 1);
-	}
-	spare = pfns[NR_STALE];
-	x = t_import(test, 0);
-	KUNIT_ASSERT_EQ(test, xp2m_balloon_init(&b, x->p2m, lo, hi), 0);
+	/* The last page is the spare, never in the balloon's calls. */
+	t_bal_setup(test, &t, NR_STALE + 1);
+	spare = t.pfns[NR_STALE];
 	cur = t_reservation();
-	KUNIT_ASSERT_EQ(test, xp2m_balloon_increase(&b, pfns, NR_STALE),
+	KUNIT_ASSERT_EQ(test, xp2m_balloon_increase(&t.b, t.pfns, NR_STALE),
 			(long)NR_STALE);
 	for (i = 0; i < NR_STALE; i++)
-		memset(page_address(pages[i]), i & 0xff, PAGE_SIZE);
+		memset(page_address(t.pages[i]), i & 0xff, PAGE_SIZE);
 
 	/* A frame that was ours a moment ago. */
 	KUNIT_ASSERT_EQ(test, be->ops->populate(be, &spare, &stale, 1), 1L);
 	KUNIT_ASSERT_EQ(test, be->ops->release(be, &stale, 1), 1L);
-	hidden = xp2m_lookup(x->p2m, pfns[STALE_AT]);
-	KUNIT_ASSERT_EQ(test, xp2m_set(x->p2m, pfns[STALE_AT], stale), 0);
+	hidden = xp2m_lookup(t.x->p2m, t.pfns[STALE_AT]);
+	KUNIT_ASSERT_EQ(test, xp2m_set(t.x->p2m, t.pfns[STALE_AT], stale), 0);
 
-	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(&b, pfns, NR_STALE),
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(&t.b, t.pfns, NR_STALE),
 			(long)STALE_AT);
 	/* One populate hypercall of 512 and one of 88; one decrease of 100. */
-	KUNIT_EXPECT_EQ(test, b.hypercalls, 3UL);
-	KUNIT_EXPECT_EQ(test, b.extents, (unsigned long)NR_STALE + STALE_AT);
+	KUNIT_EXPECT_EQ(test, t.b.hypercalls, 3UL);
+	KUNIT_EXPECT_EQ(test, t.b.extents, (unsigned long)NR_STALE + STALE_AT);
 	for (i = 0; i <= STALE_AT; i++)
-		bad += !xp2m_balloon_owned(&b, pfns[i]) ||
-		       xp2m_lookup(x->p2m, pfns[i]) != XP2M_INVALID_ENTRY ||
-		       get_phys_to_machine(pfns[i]) != XP2M_INVALID_ENTRY ||
-		       xp2m_x86_kmap_pte(pages[i]);
+		bad += !t_bal_out(&t, i);
 	KUNIT_EXPECT_EQ(test, bad, 0UL);
-	for (i = STALE_AT + 1; i < NR_STALE; i++) {
-		unsigned long mfn = xp2m_lookup(x->p2m, pfns[i]);
-		u64 pte = xp2m_x86_kmap_pte(pages[i]);
-
-		bad += xp2m_balloon_owned(&b, pfns[i]) ||
-		       xp2m_entry_type(mfn) != XP2M_TYPE_PFN ||
-		       get_phys_to_machine(pfns[i]) != mfn ||
-		       be->ops->m2p(be, mfn) != pfns[i] ||
-		       (pte & PTE_PFN_MASK) >> PAGE_SHIFT != mfn ||
-		       !!memchr_inv(page_address(pages[i]), i & 0xff,
+	for (i = STALE_AT + 1; i < NR_STALE; i++)
+		bad += !t_bal_in(&t, i) ||
+		       !!memchr_inv(page_address(t.pages[i]), i & 0xff,
 				    PAGE_SIZE);
-	}
 	KUNIT_EXPECT_EQ(test, bad, 0UL);
-	t_expect_clean(test, t_verify(test, x, 4));
+	t_expect_clean(test, t_verify(test, t.x, 4));
 	/* Given back: the frames before the stale entry, no more. */
 	KUNIT_EXPECT_EQ(test, t_reservation(), cur + NR_STALE - STALE_AT);
 
 	/* The frame the stale entry hid is still ours: give it back too. */
-	KUNIT_EXPECT_EQ(test, be->ops->m2p(be, hidden), pfns[STALE_AT]);
+	KUNIT_EXPECT_EQ(test, be->ops->m2p(be, hidden), t.pfns[STALE_AT]);
 	KUNIT_EXPECT_EQ(test, be->ops->release(be, &hidden, 1), 1L);
-	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(&b, pfns + STALE_AT + 1,
+	KUNIT_EXPECT_EQ(test, xp2m_balloon_decrease(&t.b, t.pfns + STALE_AT + 1,
 						    NR_STALE - STALE_AT - 1),
 			(long)(NR_STALE - STALE_AT - 1));
 	KUNIT_EXPECT_EQ(test, t_reservation(), cur);
-	t_expect_clean(test, t_verify(test, x, 4));
-	xp2m_balloon_destroy(&b);
-	xen_free_ballooned_pages(NR_STALE + 1, pages);
+	t_expect_clean(test, t_verify(test, t.x, 4));
+	t_bal_free(&t);
 }
 
 /* A page given back to Xen by the balloon: missing, on RAM. */
