@@ -105,6 +105,30 @@ static void bench_ratio(const char *name, u64 ours, u64 theirs)
 	xp2m_bench_frac(name, ours, theirs, "x");
 }
 
+/*
+ * Our lookups of @pfns, through the tree and the linear view, against the
+ * kernel's get_phys_to_machine() and __pfn_to_mfn(), all in one run; the
+ * ratios' names end in _@set.
+ */
+static void bench_vs_kernel(const struct xp2m *p2m, const unsigned long *pfns,
+			    const char *set)
+{
+	u64 ours = bench_lookups(p2m, pfns, 0);
+	u64 gptm = bench_lookups(p2m, pfns, 1);
+	u64 fast = bench_lookups(p2m, pfns, 2);
+	u64 lin = bench_lookups(p2m, pfns, 3);
+	char name[64];
+
+	snprintf(name, sizeof(name), "x86_lookup_vs_gptm_%s", set);
+	bench_ratio(name, ours, gptm);
+	snprintf(name, sizeof(name), "x86_lookup_vs_pfn_to_mfn_%s", set);
+	bench_ratio(name, ours, fast);
+	snprintf(name, sizeof(name), "x86_linear_lookup_vs_gptm_%s", set);
+	bench_ratio(name, lin, gptm);
+	snprintf(name, sizeof(name), "x86_linear_lookup_vs_pfn_to_mfn_%s", set);
+	bench_ratio(name, lin, fast);
+}
+
 #define BAL_PAGES	8192
 
 /*
@@ -179,7 +203,7 @@ static int __init x86_bench_init(void)
 	struct xp2m_x86_report *rep;
 	unsigned long *pfns, runs, i;
 	struct rnd_state rnd;
-	u64 flat, ours, gptm, fast, lin;
+	u64 flat;
 	struct xp2m_x86 *x;
 	int err = 0;
 
@@ -213,26 +237,12 @@ static int __init x86_bench_init(void)
 	prandom_seed_state(&rnd, 42);
 	for (i = 0; i < NR_PFNS; i++)
 		pfns[i] = prandom_u32_state(&rnd) % x->p2m->nr_pages;
-	ours = bench_lookups(x->p2m, pfns, 0);
-	gptm = bench_lookups(x->p2m, pfns, 1);
-	fast = bench_lookups(x->p2m, pfns, 2);
-	lin = bench_lookups(x->p2m, pfns, 3);
-	bench_ratio("x86_lookup_vs_gptm_ram", ours, gptm);
-	bench_ratio("x86_lookup_vs_pfn_to_mfn_ram", ours, fast);
-	bench_ratio("x86_linear_lookup_vs_gptm_ram", lin, gptm);
-	bench_ratio("x86_linear_lookup_vs_pfn_to_mfn_ram", lin, fast);
+	bench_vs_kernel(x->p2m, pfns, "ram");
 
 	for (i = 0; i < NR_PFNS; i++)
 		pfns[i] = ((u64)prandom_u32_state(&rnd) << 32 |
 			   prandom_u32_state(&rnd)) % x->p2m->max_pfn;
-	ours = bench_lookups(x->p2m, pfns, 0);
-	gptm = bench_lookups(x->p2m, pfns, 1);
-	fast = bench_lookups(x->p2m, pfns, 2);
-	lin = bench_lookups(x->p2m, pfns, 3);
-	bench_ratio("x86_lookup_vs_gptm_span", ours, gptm);
-	bench_ratio("x86_lookup_vs_pfn_to_mfn_span", ours, fast);
-	bench_ratio("x86_linear_lookup_vs_gptm_span", lin, gptm);
-	bench_ratio("x86_linear_lookup_vs_pfn_to_mfn_span", lin, fast);
+	bench_vs_kernel(x->p2m, pfns, "span");
 	err = bench_balloon();
 out:
 	kvfree(pfns);
