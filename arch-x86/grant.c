@@ -91,12 +91,13 @@ int xp2m_x86_grant_map(struct xp2m_m2p *m2p, struct page *page, domid_t domid,
 	unsigned long va = (unsigned long)page_address(page);
 	struct gnttab_unmap_grant_ref unmap;
 	struct gnttab_map_grant_ref map;
+	pte_t *pte = xp2m_x86_kpte(page);
 	u64 kmap;
 	int err;
 
-	if (!xp2m_x86_kpte(page))
+	if (!pte)
 		return -EFAULT;
-	kmap = xp2m_x86_kmap_pte(page);
+	kmap = pte_val_ma(READ_ONCE(*pte));
 	gnttab_set_map_op(&map, va, GNTMAP_host_map, ref, domid);
 	err = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &map, 1);
 	if (err)
