@@ -37,10 +37,16 @@ for m in $(built_modules "$top/build/um-bench"); do
 	case "$(basename "$m")" in *_kunit.ko|*x86*_bench.ko) continue ;; esac
 	mods+=(-M "$m")
 done
-log=$top/build/logs/bench-uml.log
-"$here/uml-vm" -q -k um-bench -m 6G -t 1800 -l "$log" \
-	-s "$here/guest/bench.sh" "${mods[@]}" || status=$?
-figures "$log"
+# One line, not a panic, when the kernel cannot start init on this host.
+if why=$("$here/uml-ready" -k um-bench -l "$top/build/logs/uml-boot-bench.log"); then
+	log=$top/build/logs/bench-uml.log
+	"$here/uml-vm" -q -k um-bench -m 6G -t 1800 -l "$log" \
+		-s "$here/guest/bench.sh" "${mods[@]}" || status=$?
+	figures "$log"
+else
+	echo "xp2m: no UML figures: $why" >&2
+	status=1
+fi
 
 kx86=$("$here/kernel.sh" x86)
 stage bench-x86

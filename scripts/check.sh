@@ -9,7 +9,8 @@
 #   static   W=1 builds (x86 test kernel, UML, Debian headers, arm64) with no
 #            warnings; sparse (C=2) with no warnings from our code;
 #            checkpatch --strict and kernel-doc clean on all our sources
-#   uml      KUnit suites in User-mode Linux
+#   uml      that the UML kernel starts init on this host and that the host's
+#            FP register state fits it; then KUnit suites in User-mode Linux
 #   xen      KUnit suites in a Xen PV dom0 (test kernel) under QEMU; the live
 #            import of xp2m_x86 in two memory layouts
 #   distro   the modules built against Debian's headers, loaded into Debian's
@@ -176,10 +177,37 @@ if want static || want xen || want domu; then
 	build x86 "$kx86" && built_x86=1
 fi
 if want static || want uml; then build um "$kum" ARCH=um && built_um=1; fi
+
+# Before its suites, the UML kernel must start init on this host; when it
+# does not, one line says why (and which host feature) instead of a panic in
+# the middle of the run. And the host's FP register state must fit what the
+# kernel passes to ptrace (scripts/host/xstate.c). Both count in the uml
+# step.
+uml_ready=0 uml_pre=()
+if want uml && [ $built_um = 1 ]; then
+	boot_log=$logs/uml-boot.log
+	if line=$("$here/uml-ready" -k um -l "$boot_log"); then
+		uml_ready=1
+		uml_pre+=("ok uml: $line")
+	else
+		uml_pre+=("fail uml: $line")
+	fi
+	fp=$(uml_fp_bytes "$kum" "$boot_log")
+	if ! xstate=$(host_tool xstate); then
+		uml_pre+=("fail uml: scripts/host/xstate.c does not build")
+	elif [ -z "$fp" ]; then
+		uml_pre+=("fail uml: host FP state: the um kernel does not say how many bytes it passes (log: $boot_log)")
+	elif line=$("$xstate" --fits "$fp"); then
+		uml_pre+=("ok uml: $line")
+	else
+		uml_pre+=("fail uml: $line")
+	fi
+fi
+
 # UML runs on one CPU: its KUnit run goes on beside the rest of the static
 # step, its output kept for the uml step below.
 uml_pid=
-if want uml && [ $built_um = 1 ]; then
+if want uml && [ $uml_ready = 1 ]; then
 	uml_log=$logs/uml-kunit.log
 	"$here/uml-vm" -q -t 600 -l "$uml_log" -s "$here/guest/kunit.sh" \
 		$(built_modules "$top/build/um" | sed 's/^/-M /') \
@@ -198,12 +226,20 @@ if want static; then
 fi
 
 if want uml; then
+	for line in "${uml_pre[@]}"; do
+		case $line in
+		"ok "*) ok "${line#ok }" ;;
+		*) fail "${line#fail }" ;;
+		esac
+	done
 	if [ -n "$uml_pid" ]; then
 		wait "$uml_pid"
 		rc=$?
 		trap - EXIT
 		cat "$logs/uml-kunit.out"
 		vm_checks "$uml_log" $rc "uml"
+	elif [ $built_um = 1 ]; then
+		echo "# uml KUnit: not run, the kernel does not start init here"
 	else
 		fail "uml: not run, the UML build failed"
 	fi

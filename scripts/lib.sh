@@ -81,3 +81,36 @@ built_modules() {
 		esac
 	done <"$1/modules.order" | sed 's/\.ko\.ko$/.ko/'
 }
+
+# host_tool NAME: build the host-side program scripts/host/NAME.c (again when
+# its source is newer) into build/host/, and print its path.
+host_tool() {
+	local src out
+
+	src=$here/host/$1.c
+	out=$(cd "$here/.." && pwd)/build/host/$1
+	if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
+		mkdir -p "$(dirname "$out")"
+		gcc -O2 -Wall -Wextra -Werror -o "$out" "$src" ||
+			die "building $src failed"
+	fi
+	echo "$out"
+}
+
+# uml_fp_bytes KDIR LOG: how many bytes of FP register state the UML kernel
+# built in KDIR passes the host. A kernel of scripts/patches/um measures it
+# at boot and prints it (found in LOG, a console of that kernel); UML 6.1 as
+# released has a size fixed at build time (HOST_FP_SIZE, in longs). Prints
+# nothing when neither tells.
+uml_fp_bytes() {
+	local n consts=$1/include/generated/user_constants.h
+
+	n=$(tr -d '\r' <"$2" 2>/dev/null |
+		sed -n 's/.*Host FP register state: \([0-9]*\) bytes.*/\1/p' |
+		head -n 1)
+	if [ -z "$n" ] && [ -r "$consts" ]; then
+		n=$(sed -n 's/^#define HOST_FP_SIZE \([0-9]*\).*/\1/p' "$consts")
+		[ -z "$n" ] || n=$((n * 8))
+	fi
+	echo "$n"
+}
