@@ -35,7 +35,7 @@ file -L "$stage/bin/busybox" 2>/dev/null | grep -q dynamically &&
 	die "/bin/busybox is dynamically linked; install busybox-static"
 cp "$here/guest/init" "$stage/init"
 chmod 755 "$stage/init"
-cp "$here/guest/lib.sh" "$stage/xp2m/lib.sh"
+cp "$here/guest/lib.sh" "$here/guest/problems.ere" "$stage/xp2m/"
 cp "$script" "$stage/xp2m/run.sh"
 for f in "${files[@]}"; do cp "$f" "$stage/xp2m/"; done
 for m in "${mods[@]}"; do cp "$m" "$stage/lib/modules/$krel/extra/"; done

@@ -40,6 +40,22 @@ kunit_load() {
 	return $rc
 }
 
+# xp2m_log_clean: true when the kernel logged nothing about xp2m since the
+# last "dmesg -c" (which it does again); else it prints what it did log.
+# About xp2m: lines naming one of its modules, call traces, and what a
+# kernel checker prints when something went wrong (WARN, BUG, Oops, lockdep,
+# KASAN, kmemleak...: /xp2m/problems.ere). The rest of the kernel may log at
+# any time ("random: crng init done") and is no concern of a check about
+# xp2m.
+xp2m_log_clean() {
+	{
+		grep -v '^#' /xp2m/problems.ere
+		echo 'xp2m'
+		echo 'Call Trace'
+	} >/tmp/about-xp2m.ere
+	! dmesg -c | grep -E -f /tmp/about-xp2m.ere
+}
+
 # Names of the KUnit modules carried in this initramfs, one a line.
 kunit_modules() {
 	local m
