@@ -44,6 +44,10 @@ need_pkgs build-essential bc bison flex libelf-dev libssl-dev cpio kmod \
 	linux-headers-amd64 gcc-aarch64-linux-gnu rsync file xen-utils-4.17
 
 src=$("$here/kernel.sh" --source) || exit 1
+# Every build here has the tests and benchmarks, and the version of this
+# tree (the staged copies have no git to ask).
+version=$("$here/version.sh")
+xp2m_args=(XP2M_TESTS=y "XP2M_VERSION=$version")
 kunit_py=$src/tools/testing/kunit/kunit.py
 logs=$top/build/logs
 mkdir -p "$logs"
@@ -65,7 +69,8 @@ build() {
 	shift 2
 	dir=$(stage "$name")
 	log=$logs/build-$name.log
-	if make -C "$dir" KDIR="$kdir" W=1 -j"$(nproc)" "$@" >"$log" 2>&1 &&
+	if make -C "$dir" KDIR="$kdir" W=1 -j"$(nproc)" "${xp2m_args[@]}" "$@" \
+		>"$log" 2>&1 &&
 		! grep -E -q 'warning:|WARNING:|error:' "$log"; then
 		ok "W=1 build against $name"
 		return 0
@@ -78,7 +83,8 @@ build() {
 # sparse NAME KDIR: C=2 over our sources; only reports in our files count.
 sparse_check() {
 	local name=$1 kdir=$2 dir=$top/build/$1 log=$logs/sparse-$1.log
-	make -C "$dir" KDIR="$kdir" C=2 CHECK=sparse -j"$(nproc)" >"$log" 2>&1
+	make -C "$dir" KDIR="$kdir" C=2 CHECK=sparse -j"$(nproc)" \
+		"${xp2m_args[@]}" >"$log" 2>&1
 	if grep -E "^$dir/.*: (warning|error):" "$log" >"$log.ours"; then
 		head -n 20 "$log.ours"
 		fail "sparse (C=2) against $name: $(wc -l <"$log.ours") reports"
