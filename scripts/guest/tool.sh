@@ -113,6 +113,10 @@ if [ -r /xp2m/x86-input.sh ] && [ -w "$BAL/target_kb" ]; then
 		$C went /tmp/diff23 /tmp/k0 /tmp/k1 pfn missing balloon pfn
 fi
 
+# Kernel messages on the console would cut into it: none meanwhile.
+level=$(cut -f1 /proc/sys/kernel/printk)
+dmesg -n 1
 echo "XP2M-SNAPSHOT-BEGIN"
 cat /tmp/snap0
 echo "XP2M-SNAPSHOT-END"
+dmesg -n "$level"
