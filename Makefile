@@ -37,10 +37,13 @@ tests:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) XP2M_TESTS=y modules
 
 # Build first without the tests, so that only what users run is installed
-# whatever was built last.
+# whatever was built last. Kbuild skips depmod where the build tree has no
+# System.map (distributions' header packages): run it here.
 install modules_install:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) XP2M_TESTS= modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) XP2M_TESTS= modules_install
+	depmod -b $(or $(INSTALL_MOD_PATH),/) $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
+		$(KDIR)/include/generated/utsrelease.h)
 
 # The sources DKMS builds from: what Kbuild needs, with VERSION and
 # dkms.conf carrying the version.
