@@ -24,6 +24,9 @@ endif
 export XP2M_VERSION
 
 DKMS_SRC = /usr/src/xp2m-$(XP2M_VERSION)
+# The release of KDIR's kernel, as Kbuild installs under it.
+KRELEASE = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
+	     $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
 .PHONY: all modules tests install modules_install dkms dkms-remove deb \
 	clean check bench demo kernels version help
@@ -42,16 +45,15 @@ tests:
 install modules_install:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) XP2M_TESTS= modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) XP2M_TESTS= modules_install
-	depmod -b $(or $(INSTALL_MOD_PATH),/) $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
-		$(KDIR)/include/generated/utsrelease.h)
+	depmod -b $(or $(INSTALL_MOD_PATH),/) $(KRELEASE)
 
 # The sources DKMS builds from: what Kbuild needs, with VERSION and
-# dkms.conf carrying the version.
+# dkms.conf carrying the version; built and installed for KDIR's kernel,
+# and from then on for every kernel that gets headers.
 dkms:
 	scripts/dkms-source.sh $(DKMS_SRC) $(XP2M_VERSION)
 	dkms add xp2m/$(XP2M_VERSION)
-	dkms build xp2m/$(XP2M_VERSION)
-	dkms install xp2m/$(XP2M_VERSION)
+	dkms install xp2m/$(XP2M_VERSION) $(if $(KRELEASE),-k $(KRELEASE))
 
 dkms-remove:
 	dkms remove xp2m/$(XP2M_VERSION) --all
