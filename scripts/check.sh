@@ -8,7 +8,8 @@
 # Steps, in order:
 #   static   W=1 builds (x86 test kernel, UML, Debian headers, arm64) with no
 #            warnings; sparse (C=2) with no warnings from our code;
-#            checkpatch --strict and kernel-doc clean on all our sources
+#            checkpatch --strict and kernel-doc clean on all our sources; the
+#            xp2m tool's own tests
 #   uml      KUnit suites in User-mode Linux
 #   xen      KUnit suites in a Xen PV dom0 (test kernel) under QEMU; the live
 #            import of xp2m_x86 in two memory layouts
@@ -141,6 +142,18 @@ kerneldoc() {
 	fi
 }
 
+# tool_tests: the xp2m tool's own tests, which need no guest; one check
+# each.
+tool_tests() {
+	local line
+	while IFS= read -r line; do
+		case "$line" in
+		*" ... ok") ok "xp2m tool: ${line% ... ok}" ;;
+		*" ... FAIL"|*" ... ERROR") fail "xp2m tool: $line (python3 tools/test_xp2m.py)" ;;
+		esac
+	done < <(python3 "$top/tools/test_xp2m.py" -v 2>&1)
+}
+
 # snapshot_of LOG: the xp2m snapshot the guest printed (guest/tool.sh), to
 # LOG's name with -snapshot.json, for a look or a picture (xp2m map
 # --snapshot).
@@ -212,6 +225,7 @@ if want static; then
 	[ $built_x86 = 1 ] && sparse_check x86 "$kx86"
 	checkpatch
 	kerneldoc
+	tool_tests
 fi
 
 if want uml; then
