@@ -142,6 +142,21 @@ kerneldoc() {
 	fi
 }
 
+# versions NAME: every module of build NAME reports this tree's version.
+versions() {
+	local m n=0 bad=()
+	for m in $(built_modules "$top/build/$1"); do
+		n=$((n + 1))
+		[ "$(modinfo -F version "$m" 2>/dev/null)" = "$version" ] ||
+			bad+=("$(basename "$m")")
+	done
+	if [ $n -gt 0 ] && [ ${#bad[@]} -eq 0 ]; then
+		ok "modinfo: the $n modules built against $1 say version $version"
+	else
+		fail "modinfo: not version $version against $1: ${bad[*]:-no modules}"
+	fi
+}
+
 # tool_tests: the xp2m tool's own tests, which need no guest; one check
 # each.
 tool_tests() {
@@ -221,7 +236,11 @@ if want static || want distro; then
 	build distro "$distro_kdir" && built_distro=1
 fi
 if want static; then
-	build arm64 "$karm64" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+	build arm64 "$karm64" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- &&
+		versions arm64
+	[ $built_x86 = 1 ] && versions x86
+	[ $built_um = 1 ] && versions um
+	[ $built_distro = 1 ] && versions distro
 	[ $built_x86 = 1 ] && sparse_check x86 "$kx86"
 	checkpatch
 	kerneldoc
