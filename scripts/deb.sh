@@ -3,10 +3,12 @@
 #
 # deb.sh [VERSION]: build the xp2m-dkms Debian package with Debian's own
 # tooling (dpkg-buildpackage, dh, dh_dkms) into build/deb/, and print the
-# path of the .deb. VERSION defaults to scripts/version.sh's; when it is not
-# the version of debian/changelog's first entry (a build between releases),
-# the staged copy gets a changelog entry for it, so that the package, DKMS
-# and the modules all carry the same version.
+# path of the .deb. VERSION defaults to scripts/version.sh's. When it is not
+# the version of debian/changelog's first entry, the staged copy's
+# changelog gets it: as the version of that entry while the entry is
+# UNRELEASED (a pre-release of the release being prepared), else in an
+# entry of its own above it (a build after a release); so that the
+# package, DKMS and the modules all carry the same version.
 
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,7 +27,12 @@ mkdir -p "$src"
 	find . -path ./build -prune -o -path ./.git -prune -o -type f -print0) |
 	(cd "$top" && rsync -a --from0 --files-from=- --exclude=/build ./ "$src/")
 top_version=$(dpkg-parsechangelog -l "$src/debian/changelog" -S Version)
-if [ "$top_version" != "$version" ]; then
+top_dist=$(dpkg-parsechangelog -l "$src/debian/changelog" -S Distribution)
+if [ "$top_version" != "$version" ] && [ "$top_dist" = UNRELEASED ]; then
+	# The release being prepared: this build is a pre-release of it.
+	sed -i "1s/^xp2m ([^)]*)/xp2m ($version)/" "$src/debian/changelog"
+elif [ "$top_version" != "$version" ]; then
+	# After a release: a build of its own, above it.
 	maint=$(sed -n 's/^Maintainer: //p' "$src/debian/control")
 	{
 		echo "xp2m ($version) UNRELEASED; urgency=medium"
