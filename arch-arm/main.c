@@ -127,3 +127,4 @@ module_exit(xp2m_arm_exit);
 
 MODULE_DESCRIPTION("xp2m: LPAE stage-2 p2m, VLPT and log-dirty; ARM guest p2m");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(XP2M_VERSION);

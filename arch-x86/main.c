@@ -340,3 +340,4 @@ module_exit(xp2m_x86_exit);
 
 MODULE_DESCRIPTION("xp2m: Xen PV backend, live import and verification of the kernel's p2m");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(XP2M_VERSION);

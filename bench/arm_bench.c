@@ -286,3 +286,4 @@ module_exit(xp2m_arm_bench_exit);
 
 MODULE_DESCRIPTION("xp2m: benchmarks of the ARM module");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(XP2M_VERSION);

@@ -214,3 +214,4 @@ module_exit(m2p_bench_exit);
 
 MODULE_DESCRIPTION("xp2m: benchmarks of the m2p override and balloon hooks");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(XP2M_VERSION);

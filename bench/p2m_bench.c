@@ -340,3 +340,4 @@ module_exit(p2m_bench_exit);
 
 MODULE_DESCRIPTION("xp2m: benchmarks of the p2m core");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(XP2M_VERSION);

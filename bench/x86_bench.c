@@ -260,3 +260,4 @@ module_exit(x86_bench_exit);
 
 MODULE_DESCRIPTION("xp2m: benchmark of the live import in a Xen PV domain");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(XP2M_VERSION);

@@ -1740,3 +1740,4 @@ kunit_test_suites(&lpae_suite, &vlpt_suite, &logdirty_suite, &foreign_suite,
 
 MODULE_DESCRIPTION("xp2m: KUnit suites of the ARM module");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(XP2M_VERSION);

@@ -199,6 +199,35 @@ static void dbg_layout(struct kunit *test)
 			   dbg_want_layout);
 }
 
+/*
+ * The frames behind the pfns in runs: a frame run breaks where the next pfn
+ * is not on the next frame (the foreign frame, and the identity in the
+ * middle); missing and identity run on over private and shared pages alike.
+ */
+static void dbg_frames(struct kunit *test)
+{
+	struct dbg_ctx *d = dbg_setup(test);
+	struct t_ctx *c = t_ctx(test);
+	char *want = kunit_kzalloc(test, 512, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	snprintf(want, 512,
+		 " [0x0->0x258] pfn 0x%lx\n"
+		 " [0x258->0x2bc] identity\n"
+		 " [0x2bc->0x41a] pfn 0x%lx\n"
+		 " [0x41a->0x41b] foreign 0x%lx\n"
+		 " [0x41b->0x44c] pfn 0x%lx\n"
+		 " [0x44c->0x3fe00] missing\n"
+		 " [0x3fe00->0x80200] identity\n"
+		 " [0x80200->0x802bc] missing\n"
+		 " [0x802bc->0x802bd] pfn 0x%lx\n"
+		 " [0x802bd->0x803e8] missing\n",
+		 t_asc_mfn(c, 0), t_asc_mfn(c, 0x2bc), t_asc_mfn(c, 4),
+		 t_asc_mfn(c, 0x41b), t_asc_mfn(c, 3));
+	KUNIT_EXPECT_STREQ(test, dbg_read(test, d, "frames", 4096), want);
+	KUNIT_EXPECT_STREQ(test, dbg_read(test, d, "frames", 3), want);
+}
+
 static void dbg_stats(struct kunit *test)
 {
 	struct dbg_ctx *d = dbg_setup(test);
@@ -318,6 +347,7 @@ static void dbg_unregister(struct kunit *test)
 static struct kunit_case dbg_cases[] = {
 	KUNIT_CASE(dbg_ranges),
 	KUNIT_CASE(dbg_layout),
+	KUNIT_CASE(dbg_frames),
 	KUNIT_CASE(dbg_stats),
 	KUNIT_CASE(dbg_lookup),
 	KUNIT_CASE(dbg_lookup_bad),

@@ -243,3 +243,4 @@ kunit_test_suite(env_suite);
 
 MODULE_DESCRIPTION("xp2m: checks of the Xen PV test environment");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(XP2M_VERSION);

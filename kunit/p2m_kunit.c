@@ -1166,3 +1166,4 @@ kunit_test_suites(&p2m_suite, &identity_suite, &fl_suite, &builder_suite,
 
 MODULE_DESCRIPTION("xp2m: KUnit suites of the p2m core");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(XP2M_VERSION);

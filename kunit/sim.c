@@ -767,3 +767,4 @@ EXPORT_SYMBOL_GPL(xp2m_sim_resv_sleep);
 
 MODULE_DESCRIPTION("xp2m: simulated machine for tests and benchmarks");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(XP2M_VERSION);

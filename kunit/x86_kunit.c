@@ -1355,3 +1355,4 @@ kunit_test_suites(&map_suite, &backend_suite, &live_suite);
 
 MODULE_DESCRIPTION("xp2m: KUnit suites of the Xen PV backend and live import");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(XP2M_VERSION);

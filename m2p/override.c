@@ -424,3 +424,4 @@ EXPORT_SYMBOL_GPL(xp2m_m2p_debugfs);
 
 MODULE_DESCRIPTION("xp2m: m2p override for grant mappings");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(XP2M_VERSION);

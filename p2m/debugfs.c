@@ -12,6 +12,9 @@
  *               missing, or balloon (missing RAM, when the owner tells RAM),
  *               and by the leaf page that holds them: grafted (a page of the
  *               boot list), private, or shared
+ *   frames      one line per run of pfns whose entries, as lookups give
+ *               them, are of one class and follow one another: the frames
+ *               behind the pfns, in runs (see xp2m_frames_run())
  *   stats       entries by class, leaf slots and pages by kind, bytes
  *   lookup      write a pfn; read back its entry, class, mfn and the M2P's
  *               answer
@@ -163,6 +166,52 @@ static unsigned long xp2m_raw_run(const struct xp2m *p2m, unsigned long pfn,
 	return pfn;
 }
 
+/*
+ * The end of the run of pfns from @pfn whose entries, as xp2m_lookup() gives
+ * them, have one class and follow one another: each the entry before it
+ * plus one (frames, foreign frames and identity: the next pfn on the next
+ * frame), or missing. @first is set to the entry of @pfn. A line of the
+ * "frames" view is such a run:
+ *
+ *   " [0x<first>->0x<end>] pfn 0x<mfn>"       the mfn of the first pfn
+ *   " [0x<first>->0x<end>] foreign 0x<mfn>"   likewise
+ *   " [0x<first>->0x<end>] identity"          each pfn is its own frame
+ *   " [0x<first>->0x<end>] missing"
+ */
+static unsigned long xp2m_frames_run(const struct xp2m *p2m, unsigned long pfn,
+				     unsigned long *first)
+{
+	unsigned long e, last = 0;
+	bool started = false;
+	struct xp2m_seg s;
+
+	while (pfn < p2m->max_pfn) {
+		xp2m_seg(p2m, pfn, &s);
+		for (; pfn < s.end; pfn++) {
+			if (s.leaf)
+				e = READ_ONCE(s.leaf[pfn % XP2M_PER_PAGE]);
+			else if (s.shared_type == XP2M_TYPE_IDENTITY)
+				e = XP2M_IDENTITY_FRAME(pfn);
+			else
+				e = XP2M_INVALID_ENTRY;
+			if (!started)
+				*first = e;
+			else if (xp2m_entry_type(e) != xp2m_entry_type(last) ||
+				 (e != XP2M_INVALID_ENTRY && e != last + 1))
+				return pfn;
+			started = true;
+			last = e;
+			/* A shared page is one class throughout, in order. */
+			if (!s.leaf) {
+				if (e != XP2M_INVALID_ENTRY)
+					last = XP2M_IDENTITY_FRAME(s.end - 1);
+				pfn = s.end - 1;
+			}
+		}
+	}
+	return pfn;
+}
+
 /* Is @pfn RAM, as the owner says? @c caches the run found last. */
 struct xp2m_dbg_ram {
 	unsigned long start;
@@ -263,6 +312,8 @@ struct xp2m_run_iter {
 	unsigned int class;
 	enum xp2m_dbg_leaf kind;
 	bool layout;
+	bool frames;
+	unsigned long first;
 };
 
 static void *xp2m_run_at(struct xp2m_run_iter *it, loff_t pos)
@@ -273,7 +324,10 @@ static void *xp2m_run_at(struct xp2m_run_iter *it, loff_t pos)
 	if (pos < 0 || pos >= p2m->max_pfn)
 		return NULL;
 	it->start = pos;
-	if (it->layout) {
+	if (it->frames) {
+		it->end = xp2m_frames_run(p2m, it->start, &it->first);
+		it->class = xp2m_entry_type(it->first);
+	} else if (it->layout) {
 		it->end = xp2m_layout_run(it->d, &it->ram, it->start,
 					  &it->class, &it->kind);
 	} else {
@@ -304,6 +358,14 @@ static int xp2m_run_show(struct seq_file *m, void *v)
 {
 	struct xp2m_run_iter *it = v;
 
+	if (it->frames) {
+		seq_printf(m, " [0x%lx->0x%lx] %s", it->start, it->end,
+			   xp2m_type_name(it->class));
+		if (it->class == XP2M_TYPE_PFN || it->class == XP2M_TYPE_FOREIGN)
+			seq_printf(m, " 0x%lx", xp2m_entry_mfn(it->first));
+		seq_putc(m, '\n');
+		return 0;
+	}
 	/* The kernel's format: " [0x<first>->0x<end>] <type>", end exclusive. */
 	if (!it->layout) {
 		seq_printf(m, " [0x%lx->0x%lx] %s\n", it->start, it->end,
@@ -334,6 +396,16 @@ static int xp2m_run_open(struct inode *inode, struct file *file, bool layout)
 	return 0;
 }
 
+static int xp2m_frames_open(struct inode *inode, struct file *file)
+{
+	int err = xp2m_run_open(inode, file, false);
+	struct seq_file *m = file->private_data;
+
+	if (!err)
+		((struct xp2m_run_iter *)m->private)->frames = true;
+	return err;
+}
+
 static int xp2m_ranges_open(struct inode *inode, struct file *file)
 {
 	return xp2m_run_open(inode, file, false);
@@ -355,6 +427,14 @@ static const struct file_operations xp2m_ranges_fops = {
 static const struct file_operations xp2m_layout_fops = {
 	.owner = THIS_MODULE,
 	.open = xp2m_layout_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_private,
+};
+
+static const struct file_operations xp2m_frames_fops = {
+	.owner = THIS_MODULE,
+	.open = xp2m_frames_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
 	.release = seq_release_private,
@@ -663,8 +743,8 @@ DEFINE_SHOW_ATTRIBUTE(xp2m_shared_info);
  * @ops: what the owner adds (may be NULL); must outlive the registration
  * @priv: passed to @ops
  *
- * Creates /sys/kernel/debug/xp2m/<name>/ with ranges, layout, stats, lookup,
- * frame_list and shared_info, and records the directory in @p2m->debugfs so the owner
+ * Creates /sys/kernel/debug/xp2m/<name>/ with ranges, layout, frames, stats,
+ * lookup, frame_list and shared_info, and records the directory in @p2m->debugfs so the owner
  * can add files of its own (see xp2m_debugfs_dir()). As everywhere in
  * debugfs, a directory that cannot be made (debugfs absent, the name taken)
  * is not an error: the instance works without its files.
@@ -688,6 +768,7 @@ struct xp2m_debugfs *xp2m_debugfs_register(struct xp2m *p2m,
 	d->dir = debugfs_create_dir(p2m->name, xp2m_debugfs_root());
 	debugfs_create_file("ranges", 0400, d->dir, d, &xp2m_ranges_fops);
 	debugfs_create_file("layout", 0400, d->dir, d, &xp2m_layout_fops);
+	debugfs_create_file("frames", 0400, d->dir, d, &xp2m_frames_fops);
 	debugfs_create_file("stats", 0400, d->dir, d, &xp2m_stats_fops);
 	debugfs_create_file("lookup", 0600, d->dir, d, &xp2m_lookup_fops);
 	debugfs_create_file("frame_list", 0400, d->dir, d,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xp2m core module: the debugfs root every instance hangs off, the fault
+ * xp2m core module: the debugfs root every instance hangs off, with the
+ * suite's version in it (xp2m/version, as modinfo gives it), the fault
  * injection attribute, names.
  */
 
@@ -10,6 +11,12 @@
 #include "internal.h"
 
 static struct dentry *xp2m_root;
+
+static char xp2m_version[] = XP2M_VERSION "\n";
+static struct debugfs_blob_wrapper xp2m_version_blob = {
+	.data = xp2m_version,
+	.size = sizeof(xp2m_version) - 1,
+};
 
 /**
  * xp2m_debugfs_root() - the suite's debugfs directory
@@ -46,6 +53,7 @@ EXPORT_SYMBOL_GPL(xp2m_type_name);
 static int __init xp2m_init(void)
 {
 	xp2m_root = debugfs_create_dir("xp2m", NULL);
+	debugfs_create_blob("version", 0444, xp2m_root, &xp2m_version_blob);
 	xp2m_fault_init(xp2m_root);
 	xp2m_kpte_init();
 	return 0;
@@ -62,3 +70,4 @@ module_exit(xp2m_exit);
 
 MODULE_DESCRIPTION("xp2m: Xen PV p2m core");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(XP2M_VERSION);

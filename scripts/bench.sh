@@ -31,7 +31,9 @@ status=0
 
 kum=$("$here/kernel.sh" um-bench)
 stage um-bench
-make -s -C "$top/build/um-bench" KDIR="$kum" ARCH=um -j"$(nproc)" >/dev/null
+version=$("$here/version.sh")
+make -s -C "$top/build/um-bench" KDIR="$kum" ARCH=um -j"$(nproc)" \
+	XP2M_TESTS=y "XP2M_VERSION=$version" >/dev/null
 mods=()
 for m in $(built_modules "$top/build/um-bench"); do
 	case "$(basename "$m")" in *_kunit.ko|*x86*_bench.ko) continue ;; esac
@@ -50,7 +52,8 @@ fi
 
 kx86=$("$here/kernel.sh" x86)
 stage bench-x86
-make -s -C "$top/build/bench-x86" KDIR="$kx86" -j"$(nproc)" >/dev/null
+make -s -C "$top/build/bench-x86" KDIR="$kx86" -j"$(nproc)" \
+	XP2M_TESTS=y "XP2M_VERSION=$version" >/dev/null
 mods=()
 for m in $(built_modules "$top/build/bench-x86"); do
 	case "$(basename "$m")" in

@@ -8,7 +8,8 @@
 # Steps, in order:
 #   static   W=1 builds (x86 test kernel, UML, Debian headers, arm64) with no
 #            warnings; sparse (C=2) with no warnings from our code;
-#            checkpatch --strict and kernel-doc clean on all our sources
+#            checkpatch --strict and kernel-doc clean on all our sources; the
+#            xp2m tool's own tests
 #   uml      that the UML kernel starts init on this host and that the host's
 #            FP register state fits it; then KUnit suites in User-mode Linux
 #   xen      KUnit suites in a Xen PV dom0 (test kernel) under QEMU; the live
@@ -42,12 +43,18 @@ fail() { echo "FAIL - $*"; failed=$((failed + 1)); }
 need_pkgs build-essential bc bison flex libelf-dev libssl-dev cpio kmod \
 	python3 xz-utils sparse busybox-static qemu-system-x86 \
 	xen-hypervisor-4.17-amd64 linux-source-6.1 linux-image-amd64 \
-	linux-headers-amd64 gcc-aarch64-linux-gnu rsync file xen-utils-4.17
+	linux-headers-amd64 gcc-aarch64-linux-gnu rsync file xen-utils-4.17 \
+	dpkg-dev debhelper dh-dkms dkms fakeroot
 
 src=$("$here/kernel.sh" --source) || exit 1
+# Every build here has the tests and benchmarks, and the version of this
+# tree (the staged copies have no git to ask).
+version=$("$here/version.sh")
+xp2m_args=(XP2M_TESTS=y "XP2M_VERSION=$version")
 kunit_py=$src/tools/testing/kunit/kunit.py
 logs=$top/build/logs
 mkdir -p "$logs"
+echo "$version" >"$top/build/version"
 
 # stage NAME: a copy of the sources in build/NAME, so that builds against
 # several kernels do not trample each other's objects.
@@ -66,7 +73,8 @@ build() {
 	shift 2
 	dir=$(stage "$name")
 	log=$logs/build-$name.log
-	if make -C "$dir" KDIR="$kdir" W=1 -j"$(nproc)" "$@" >"$log" 2>&1 &&
+	if make -C "$dir" KDIR="$kdir" W=1 -j"$(nproc)" "${xp2m_args[@]}" "$@" \
+		>"$log" 2>&1 &&
 		! grep -E -q 'warning:|WARNING:|error:' "$log"; then
 		ok "W=1 build against $name"
 		return 0
@@ -79,7 +87,8 @@ build() {
 # sparse NAME KDIR: C=2 over our sources; only reports in our files count.
 sparse_check() {
 	local name=$1 kdir=$2 dir=$top/build/$1 log=$logs/sparse-$1.log
-	make -C "$dir" KDIR="$kdir" C=2 CHECK=sparse -j"$(nproc)" >"$log" 2>&1
+	make -C "$dir" KDIR="$kdir" C=2 CHECK=sparse -j"$(nproc)" \
+		"${xp2m_args[@]}" >"$log" 2>&1
 	if grep -E "^$dir/.*: (warning|error):" "$log" >"$log.ours"; then
 		head -n 20 "$log.ours"
 		fail "sparse (C=2) against $name: $(wc -l <"$log.ours") reports"
@@ -132,6 +141,42 @@ kerneldoc() {
 	else
 		fail "kernel-doc: undocumented exports: ${missing[*]}"
 	fi
+}
+
+# versions NAME: every module of build NAME reports this tree's version.
+versions() {
+	local m n=0 bad=()
+	for m in $(built_modules "$top/build/$1"); do
+		n=$((n + 1))
+		[ "$(modinfo -F version "$m" 2>/dev/null)" = "$version" ] ||
+			bad+=("$(basename "$m")")
+	done
+	if [ $n -gt 0 ] && [ ${#bad[@]} -eq 0 ]; then
+		ok "modinfo: the $n modules built against $1 say version $version"
+	else
+		fail "modinfo: not version $version against $1: ${bad[*]:-no modules}"
+	fi
+}
+
+# tool_tests: the xp2m tool's own tests, which need no guest; one check
+# each.
+tool_tests() {
+	local line
+	while IFS= read -r line; do
+		case "$line" in
+		*" ... ok") ok "xp2m tool: ${line% ... ok}" ;;
+		*" ... FAIL"|*" ... ERROR") fail "xp2m tool: $line (python3 tools/test_xp2m.py)" ;;
+		esac
+	done < <(python3 "$top/tools/test_xp2m.py" -v 2>&1)
+}
+
+# snapshot_of LOG: the xp2m snapshot the guest printed (guest/tool.sh), to
+# LOG's name with -snapshot.json, for a look or a picture (xp2m map
+# --snapshot).
+snapshot_of() {
+	tr -d '\r' <"$1" | sed -n '/^XP2M-SNAPSHOT-BEGIN/,/^XP2M-SNAPSHOT-END/p' |
+		sed '1d;$d' >"${1%.log}-snapshot.json"
+	[ -s "${1%.log}-snapshot.json" ] || rm -f "${1%.log}-snapshot.json"
 }
 
 # vm_checks LOG RUNNER_STATUS WHAT: count the guest's own checks, the
@@ -219,10 +264,15 @@ if want static || want distro; then
 	build distro "$distro_kdir" && built_distro=1
 fi
 if want static; then
-	build arm64 "$karm64" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+	build arm64 "$karm64" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- &&
+		versions arm64
+	[ $built_x86 = 1 ] && versions x86
+	[ $built_um = 1 ] && versions um
+	[ $built_distro = 1 ] && versions distro
 	[ $built_x86 = 1 ] && sparse_check x86 "$kx86"
 	checkpatch
 	kerneldoc
+	tool_tests
 fi
 
 if want uml; then
@@ -259,24 +309,88 @@ if want xen; then
 		x86_mods=(-M "$top/build/x86/xp2m.ko" -M "$top/build/x86/xp2m_m2p.ko"
 			  -M "$top/build/x86/xp2m_x86.ko")
 		log=$logs/xen-x86.log
-		"$here/xen-vm" -q -t 900 -l "$log" -s "$here/guest/x86.sh" \
-			-f "$here/guest/x86-input.sh" "${x86_mods[@]}"
+		"$here/xen-vm" -q -t 900 -l "$log" -s "$here/guest/x86.sh" -P \
+			-f "$here/guest/x86-input.sh" -f "$top/build/version" \
+			"${x86_mods[@]}"
 		vm_checks "$log" $? "xen dom0 x86 (512M of 1G)"
+		snapshot_of "$log"
 		log=$logs/xen-x86-6g.log
-		"$here/xen-vm" -q -t 900 -m 6G -d 5G -l "$log" \
-			-s "$here/guest/x86.sh" "${x86_mods[@]}"
+		"$here/xen-vm" -q -t 900 -m 6G -d 5G -l "$log" -P \
+			-s "$here/guest/x86.sh" -f "$top/build/version" \
+			"${x86_mods[@]}"
 		vm_checks "$log" $? "xen dom0 x86 (5G of 6G)"
+		snapshot_of "$log"
 	else
 		fail "xen dom0: not run, the x86 build failed"
 	fi
 fi
 
+# dkms_round KREL OUT: what a user does: build the xp2m-dkms package, `apt
+# install` it here (DKMS builds the modules for KREL's headers), carry the
+# modules DKMS installed to OUT, and remove the package again; check each
+# step. Holds the lock apt-get holds in need_pkgs, so that runs from other
+# trees take turns.
+dkms_round() {
+	local krel=$1 out=$2 deb m mods apt
+	local dkms=/lib/modules/$krel/updates/dkms
+	apt=(env DEBIAN_FRONTEND=noninteractive apt-get -y -q
+	     -o DPkg::Lock::Timeout=600)
+	if ! deb=$("$here/deb.sh" "$version" 2>"$logs/deb.log"); then
+		fail "make deb (log: $logs/deb.log)"
+		return 1
+	fi
+	ok "make deb: $(basename "$deb")"
+	mkdir -p "$XP2M_CACHE"
+	exec 8>"$XP2M_CACHE/.apt-lock"
+	flock 8
+	# A package a run that died left behind goes first.
+	if dpkg-query -W -f='${Status}' xp2m-dkms 2>/dev/null | grep -q installed; then
+		"${apt[@]}" purge xp2m-dkms >"$logs/dkms-purge-old.log" 2>&1
+	fi
+	if "${apt[@]}" install "$deb" >"$logs/dkms-install.log" 2>&1 &&
+		dkms status -m xp2m -v "$version" -k "$krel" | grep -q ': installed'; then
+		ok "apt install ./$(basename "$deb"): DKMS built and installed it for $krel"
+	else
+		fail "apt install ./$(basename "$deb") (log: $logs/dkms-install.log)"
+	fi
+	mods=$(cd "$dkms" 2>/dev/null && echo *)
+	if [ "$mods" = "xp2m.ko xp2m_balloon.ko xp2m_m2p.ko xp2m_x86.ko" ]; then
+		ok "installed in updates/dkms: $mods, nothing else"
+	else
+		fail "installed in updates/dkms: '$mods'"
+	fi
+	for m in $mods; do
+		[ "$(modinfo -F version "$dkms/$m")" = "$version" ] ||
+			{ fail "modinfo $m: version $(modinfo -F version "$dkms/$m"), not $version"; continue; }
+		ok "modinfo $m: version $version"
+	done
+	if [ "$(/usr/sbin/xp2m --version 2>&1)" = "xp2m $version" ]; then
+		ok "the package's xp2m command: version $version"
+	else
+		fail "the package's xp2m command: '$(/usr/sbin/xp2m --version 2>&1)'"
+	fi
+	rm -rf "$out"
+	mkdir -p "$out/updates"
+	cp -a "$dkms" "$out/updates/" 2>/dev/null
+	"${apt[@]}" purge xp2m-dkms >"$logs/dkms-purge.log" 2>&1
+	if ! ls /lib/modules/*/updates/dkms/xp2m*.ko >/dev/null 2>&1 &&
+		[ ! -e "/usr/src/xp2m-$version" ] && [ ! -e /var/lib/dkms/xp2m ] &&
+		[ ! -e /usr/sbin/xp2m ]; then
+		ok "apt purge xp2m-dkms: the modules, the sources and the tool are gone"
+	else
+		fail "apt purge xp2m-dkms left files behind (log: $logs/dkms-purge.log)"
+	fi
+	flock -u 8
+	exec 8>&-
+	[ -n "$mods" ]
+}
+
 if want distro; then
-	if [ $built_distro = 1 ]; then
+	if [ $built_distro = 1 ] && dkms_round "$(distro_krel)" "$top/build/dkms"; then
 		log=$logs/xen-distro.log
-		"$here/xen-vm" -q -k distro -t 600 -l "$log" \
+		"$here/xen-vm" -q -k distro -t 900 -l "$log" -P \
 			-s "$here/guest/distro.sh" -f "$here/guest/x86.sh" \
-			$(built_modules "$top/build/distro" | sed 's/^/-M /')
+			-f "$top/build/version" -T "$top/build/dkms"
 		vm_checks "$log" $? "distro dom0"
 		log=$logs/bare-distro.log
 		echo "not running on Xen" >"$top/build/why"
@@ -286,7 +400,7 @@ if want distro; then
 			-M "$top/build/distro/xp2m_x86.ko"
 		vm_checks "$log" $? "distro bare metal"
 	else
-		fail "distro dom0: not run, the build against Debian's headers failed"
+		fail "distro dom0: not run, the build against Debian's headers or the package failed"
 	fi
 fi
 
@@ -300,11 +414,11 @@ if want domu; then
 			 xen-gntalloc; do
 			domu_mods+=(-M "/lib/modules/$krel/kernel/drivers/xen/$m.ko")
 		done
-		if "$here/domu-prep.sh" -o "$dir" \
+		if "$here/domu-prep.sh" -o "$dir" -p -f "$top/build/version" \
 			-m "$top/build/x86/xp2m.ko" -m "$top/build/x86/xp2m_m2p.ko" \
 			-m "$top/build/x86/xp2m_x86.ko" \
 			>"$logs/domu-prep.log" 2>&1; then
-			"$here/xen-vm" -q -k distro -t 900 -m 1536M -l "$log" \
+			"$here/xen-vm" -q -k distro -t 900 -m 1536M -l "$log" -P \
 				-s "$here/guest/domu.sh" $(printf -- '-f %s ' \
 				"$dir"/xentools.tar.gz "$dir"/domu-* \
 				"$dir"/domu.cfg) "${domu_mods[@]}"

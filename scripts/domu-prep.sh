@@ -1,14 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# domu-prep.sh -o OUTDIR -m KO...: the files a Xen PV dom0 booted by xen-vm
+# domu-prep.sh -o OUTDIR [-m KO]... [-f FILE]... [-p]: the files a Xen PV dom0 booted by xen-vm
 # needs to start a PV domU with scripts/guest/domu.sh:
 #
 #   xentools.tar.gz    Xen's toolstack from this machine (xl, xenstored,
-#                      xenconsoled, xen-init-dom0, the libraries they load)
+#                      xenconsoled, xen-init-dom0, xen-mfndump, the
+#                      libraries they load)
 #   domu-bzImage, domu-initrd.gz, domu.cfg
 #                      the domU: the test kernel, running guest/x86.sh with
-#                      the modules given with -m (built for the test kernel)
+#                      the modules given with -m (built for the test kernel),
+#                      the FILEs given with -f, and with -p the xp2m tool
 #
 # Debian's kernel is the dom0 too (the test kernel has no UNIX sockets,
 # which xenstored needs); pass its Xen drivers to xen-vm with -M (see
@@ -18,12 +20,14 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-usage() { die "usage: domu-prep.sh -o OUTDIR [-m KO]..."; }
+usage() { die "usage: domu-prep.sh -o OUTDIR [-m KO]... [-f FILE]... [-p]"; }
 out= pv=()
-while getopts "o:m:" opt; do
+while getopts "o:m:f:p" opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	m) pv+=(-m "$OPTARG") ;;
+	f) pv+=(-f "$OPTARG") ;;
+	p) pv+=(-p) ;;
 	*) usage ;;
 	esac
 done
@@ -38,7 +42,7 @@ mkdir -p "$out"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage$xenbin" "$stage/lib/x86_64-linux-gnu" "$stage/lib64"
-for b in xl xenstored xenconsoled xen-init-dom0; do
+for b in xl xenstored xenconsoled xen-init-dom0 xen-mfndump; do
 	cp "$xenbin/$b" "$stage$xenbin/"
 done
 # The libraries they load, and libgcc_s, which glibc loads for

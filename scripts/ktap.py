@@ -7,14 +7,19 @@
 The guest prints what the kernel logged while each KUnit module loaded
 between "XP2M-KTAP-BEGIN <module>" and "XP2M-KTAP-END" (scripts/guest/lib.sh).
 This joins the suites of every block into one KTAP document (KTAP_OUT),
-summarises it with the kernel's own `kunit.py parse`, and prints one line:
+has the kernel's own `kunit.py parse --json` read it (the results, in
+KernelCI's JSON, beside it as KTAP_OUT.json; its report goes to stderr),
+and prints one line:
 
     counts <passed> <failed> <skipped>
 
-where failed also counts crashed cases, parser errors and modules that logged
-no suite at all. The exit status is 0 when failed is 0.
+counting each case (each parameter of a parameterized one) by its status,
+where failed also counts crashed cases, a parse that kunit.py fails without
+a failing case, and modules that logged no suite at all. The exit status is
+0 when failed is 0.
 """
 
+import json
 import re
 import subprocess
 import sys
@@ -22,7 +27,6 @@ import sys
 STAMP = re.compile(r'^\[\s*\d+\.\d+\] ?')
 SUITE_START = re.compile(r'^\s+KTAP version \d+')
 SUITE_END = re.compile(r'^(ok|not ok) \d+ (.*)$')
-SUMMARY = re.compile(r'Testing complete\. Ran (\d+) tests?: ?(.*)')
 
 
 def blocks(lines):
@@ -55,6 +59,17 @@ def suites(body):
         yield cur
 
 
+def statuses(group):
+    """Count the cases of a kunit.py JSON group by status, recursively."""
+    counts = {}
+    for case in group.get('test_cases', []):
+        counts[case['status']] = counts.get(case['status'], 0) + 1
+    for sub in group.get('sub_groups', []):
+        for s, n in statuses(sub).items():
+            counts[s] = counts.get(s, 0) + n
+    return counts
+
+
 def main():
     log, out, kunit_py = sys.argv[1:4]
     with open(log, errors='backslashreplace', newline='\n') as f:
@@ -80,23 +95,22 @@ def main():
         print(f'ktap: {module} logged no KUnit suite', file=sys.stderr)
     passed = failed = skipped = 0
     if nsuites:
-        res = subprocess.run([sys.executable, kunit_py, 'parse', out],
+        res = subprocess.run([sys.executable, kunit_py, 'parse',
+                              f'--json={out}.json', out],
                              capture_output=True, text=True)
-        text = re.sub(r'\x1b\[[0-9;]*m', '', res.stdout + res.stderr)
-        sys.stderr.write(text)
-        m = None
-        for m in SUMMARY.finditer(text):
-            pass
-        if m is None:
-            print('ktap: kunit.py printed no summary', file=sys.stderr)
+        sys.stderr.write(re.sub(r'\x1b\[[0-9;]*m', '', res.stdout + res.stderr))
+        try:
+            with open(f'{out}.json') as f:
+                status = statuses(json.load(f))
+        except (OSError, ValueError) as e:
+            print(f'ktap: kunit.py wrote no JSON: {e}', file=sys.stderr)
+            status = {}
+        passed = status.get('PASS', 0)
+        skipped = status.get('SKIP', 0)
+        failed += sum(n for s, n in status.items() if s not in ('PASS', 'SKIP'))
+        if res.returncode and not failed:
+            print('ktap: kunit.py parse failed with no failing case', file=sys.stderr)
             failed += 1
-        else:
-            counts = dict((k.strip(), int(v)) for k, v in
-                          (p.split(':') for p in m.group(2).split(',') if ':' in p))
-            passed = counts.get('passed', 0)
-            skipped = counts.get('skipped', 0)
-            failed += (counts.get('failed', 0) + counts.get('crashed', 0) +
-                       counts.get('errors', 0))
     failed += len(silent)
     print(f'counts {passed} {failed} {skipped}')
     return 0 if failed == 0 else 1

@@ -24,4 +24,10 @@ if [ -r /sys/kernel/debug/xen/mmu/p2m ]; then
 	echo "==== the kernel's own view"
 	show /sys/kernel/debug/xen/mmu/p2m
 fi
+if [ -x /usr/sbin/xp2m ]; then
+	echo "==== xp2m status"
+	/usr/sbin/xp2m status
+	echo "==== xp2m map"
+	/usr/sbin/xp2m map
+fi
 exit 0

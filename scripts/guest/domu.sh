@@ -40,11 +40,15 @@ guest() {
 		state=$("$X/xl" list "$name" 2>&1 | tail -n 1)
 		case "$state" in
 		*"invalid domain"*) state=gone; break ;;
+		*---s--*) state=shutdown; break ;;
 		*--c---*|*---c--*) state=crashed; break ;;
 		esac
 		sleep 2
 	done
 	echo "$name: $state"
+	if [ "$state" = shutdown ] && [ -x /usr/sbin/xp2m ]; then
+		mfndump "$name" "$console"
+	fi
 	[ "$state" = gone ] || "$X/xl" destroy "$name"
 
 	echo "==== the console of $name"
@@ -63,6 +67,33 @@ guest() {
 	elif [ "$rc" != 0 ]; then
 		XP2M_FAILED=1
 	fi
+}
+
+# mfndump NAME CONSOLE: the domU kept after it powered off (on_poweroff =
+# "preserve"): the snapshot its xp2m printed against what Xen's toolstack
+# reads of its p2m, xen-mfndump dump-p2m, word for word.
+mfndump() {
+	local domid
+
+	domid=$("$X/xl" domid "$1")
+	tr -d '\r' <"$2" |
+		sed -n '/^XP2M-SNAPSHOT-BEGIN/,/^XP2M-SNAPSHOT-END/p' |
+		sed '1d;$d' >/tmp/$1-snapshot
+	check "$1: its snapshot, from its console" test -s /tmp/$1-snapshot
+	check "$1: xp2m compare --domain $domid: its snapshot is what xen-mfndump reads" \
+		sh -c "PATH=\$PATH:$X /usr/sbin/xp2m compare --domain $domid \
+			--snapshot /tmp/$1-snapshot >/tmp/$1-compare"
+	cat /tmp/$1-compare
+	# And a reading that differs in one word is told, to the pfn.
+	PATH=$PATH:$X xen-mfndump dump-p2m "$domid" |
+		sed 's/^  pfn=0x100 ==> mfn=0x[0-9a-f]*/  pfn=0x100 ==> mfn=0x1/' \
+		>/tmp/$1-mfndump
+	check "$1: xp2m compare: a word changed in xen-mfndump's output, exit 1" \
+		rc_is 1 /usr/sbin/xp2m compare --mfndump /tmp/$1-mfndump \
+		--snapshot /tmp/$1-snapshot
+	check "$1: xp2m compare: that pfn and no other" \
+		sh -c "grep -q '^ \[0x100->0x101\] ' /tmp/rc.out &&
+		       grep -q ': 1 differ in 1 ranges$' /tmp/rc.out"
 }
 
 if check "Xen's toolstack runs in dom0 (xenstored, xenconsoled)" toolstack; then

@@ -92,3 +92,24 @@ kmemleak_check() {
 		check_ok "kmemleak: no leaks"
 	fi
 }
+
+# balloon_to KB: set the balloon's target and wait for it to get there.
+BAL=/sys/devices/system/xen_memory/xen_memory0
+balloon_to() {
+	local i
+	echo "$1" >$BAL/target_kb || return 1
+	for i in $(seq 60); do
+		[ "$(cat $BAL/info/current_kb)" = "$1" ] && return 0
+		sleep 1
+	done
+	echo "the balloon is at $(cat $BAL/info/current_kb) KiB, not $1"
+	return 1
+}
+
+# rc_is CODE CMD...: CMD exits with CODE; its output is in /tmp/rc.out.
+rc_is() {
+	local want=$1 rc=0
+	shift
+	"$@" >/tmp/rc.out 2>&1 || rc=$?
+	[ "$rc" = "$want" ] || { cat /tmp/rc.out; echo "exit $rc, not $want"; return 1; }
+}

@@ -52,19 +52,6 @@ check "verify: anything but 1 refused, nothing changes" \
 # Xen. Verification reports exactly those pages (our entries name frames
 # the domain no longer has), a new import holds them as the balloon's, and
 # after the balloon takes them back the old import is stale the other way.
-BAL=/sys/devices/system/xen_memory/xen_memory0
-
-# balloon_to KB: set the balloon's target and wait for it to get there.
-balloon_to() {
-	local i
-	echo "$1" >$BAL/target_kb || return 1
-	for i in $(seq 60); do
-		[ "$(cat $BAL/info/current_kb)" = "$1" ] && return 0
-		sleep 1
-	done
-	echo "the balloon is at $(cat $BAL/info/current_kb) KiB, not $1"
-	return 1
-}
 
 # report_has LINE...: the verify report has every LINE.
 report_has() {

@@ -69,6 +69,9 @@ check "lookup: a frame, mapped back by the M2P" \
 if [ -r /xp2m/x86-input.sh ]; then
 	. /xp2m/x86-input.sh
 fi
+if [ -x /usr/sbin/xp2m ]; then
+	. /xp2m/tool.sh
+fi
 
 dmesg -c >/dev/null
 check "modprobe -r xp2m_x86" modprobe -r xp2m_x86
