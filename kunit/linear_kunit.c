@@ -549,7 +549,6 @@ static void linear_concurrency(struct kunit *test)
 		kvfree(r->done[i]);
 }
 
-#ifdef CONFIG_FAULT_INJECTION
 static u32 t_linear_hash(struct xp2m *p2m)
 {
 	unsigned long n = DIV_ROUND_UP(p2m->max_pfn, XP2M_PER_PAGE);
@@ -557,75 +556,149 @@ static u32 t_linear_hash(struct xp2m *p2m)
 	return jhash2((u32 *)p2m->linear, n * PAGE_SIZE / sizeof(u32), 0);
 }
 
-/* Every allocation of xp2m_linear_build() failed in turn. */
-static void linear_build_faults(struct kunit *test)
+/*
+ * Allocation failures, every allocation failed in turn (xp2m_fault_sweep()):
+ * vm_map_ram()'s and the simulated machine's page tables among them. A
+ * failure must give -ENOMEM and leave the p2m, its pages, the view, the
+ * machine's page tables and the generation as they were.
+ */
+struct l_sweep {
+	struct t_sweep w;
+	unsigned long gen;
+	long updates;
+	u32 hash;
+};
+
+static struct l_sweep *l_sweep(struct kunit *test)
 {
 	struct t_ctx *c = t_ctx(test);
-	struct t_snap before, after;
-	unsigned int n;
-	bool failed;
-	int err;
 
-	t_setup(test, GIB_PFNS, 3 * GIB_PFNS);
-	if (!xp2m_kpte_supported()) {
-		kunit_skip(test, "this kernel does not let modules change its PTEs");
-		return;
+	if (!c->extra) {
+		c->extra = kunit_kzalloc(test, sizeof(struct l_sweep),
+					 GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, c->extra);
 	}
-	for (n = 1; n < 50; n++) {
-		t_snap(test, c->p2m, c->sim, &before);
-		xp2m_fail_nth(n);
-		err = xp2m_linear_build(c->p2m);
-		failed = xp2m_failed();
-		xp2m_fail_nth(0);
-		if (!failed) {
-			KUNIT_EXPECT_EQ(test, err, 0);
-			break;
-		}
-		KUNIT_EXPECT_EQ_MSG(test, err, -ENOMEM, "failure point %u", n);
+	return c->extra;
+}
+
+static bool l_failed(struct kunit *test, int err)
+{
+	return t_sweep_failed(test, &l_sweep(test)->w, err);
+}
+
+/* Each run of the build on a p2m that has no view yet. */
+static void l_build_before(struct kunit *test, void *arg)
+{
+	struct t_ctx *c = t_ctx(test);
+
+	if (!c->p2m)
+		t_setup(test, 4096, 3 * GIB_PFNS);
+	t_sweep_before(test, &l_sweep(test)->w);
+}
+
+static int l_build(struct kunit *test, void *arg)
+{
+	return xp2m_linear_build(t_ctx(test)->p2m);
+}
+
+static void l_build_after(struct kunit *test, void *arg, int err)
+{
+	struct t_ctx *c = t_ctx(test);
+
+	if (l_failed(test, err)) {
 		KUNIT_EXPECT_NULL(test, c->p2m->linear);
 		KUNIT_EXPECT_EQ(test, xp2m_shared_info(c->p2m)->p2m_cr3, 0UL);
-		t_snap(test, c->p2m, c->sim, &after);
-		t_expect_same(test, &before, &after);
+		KUNIT_EXPECT_EQ(test, xp2m_shared_info(c->p2m)->p2m_vaddr, 0UL);
+		/* The machine's page tables went with the view. */
+		KUNIT_EXPECT_EQ(test, c->sim->be.ops->pt_root(&c->sim->be), 0UL);
+		return;
 	}
-	kunit_info(test, "%u failure points\n", n - 1);
-	KUNIT_EXPECT_GT(test, n, 1U);
-	t_agree(test, c->p2m, c->p2m->max_pfn);
+	t_agree(test, c->p2m, 8192);
+	t_exit(test);
+}
+
+static void linear_build_faults(struct kunit *test)
+{
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_linear_build",
+		.before = l_build_before,
+		.run = l_build,
+		.after = l_build_after,
+	};
+
+	if (!xp2m_kpte_supported())
+		kunit_skip(test, "this kernel does not let modules change its PTEs");
+	/* Two arrays, the area, four levels of the machine's page tables. */
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, NULL), 7U);
+}
+
+/* A change of a view: [(2k + 1) GiB + 7, (2k + 2) GiB + 9) made identity. */
+#define L_CHANGE_SPACE	(8 * GIB_PFNS)
+
+static unsigned long l_change_start(struct kunit *test)
+{
+	return (2 * l_sweep(test)->w.k + 1) * GIB_PFNS + 7;
+}
+
+static void l_change_before(struct kunit *test, void *arg)
+{
+	struct t_ctx *c = t_ctx(test);
+	struct l_sweep *l = l_sweep(test);
+
+	t_sweep_before(test, &l->w);
+	l->gen = xp2m_shared_info(c->p2m)->p2m_generation;
+	l->updates = xp2m_sim_pt_updates(c->sim);
+	l->hash = t_linear_hash(c->p2m);
+}
+
+static int l_change(struct kunit *test, void *arg)
+{
+	unsigned long start = l_change_start(test);
+	long n = xp2m_set_identity(t_ctx(test)->p2m, start,
+				   start + GIB_PFNS + 2);
+
+	return n < 0 ? n : 0;
+}
+
+static void l_change_after(struct kunit *test, void *arg, int err)
+{
+	struct t_ctx *c = t_ctx(test);
+	struct l_sweep *l = l_sweep(test);
+	unsigned long start = l_change_start(test);
+
+	if (l_failed(test, err)) {
+		KUNIT_EXPECT_EQ(test, xp2m_shared_info(c->p2m)->p2m_generation,
+				l->gen);
+		KUNIT_EXPECT_EQ(test, xp2m_sim_pt_updates(c->sim), l->updates);
+		KUNIT_EXPECT_EQ(test, t_linear_hash(c->p2m), l->hash);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, xp2m_shared_info(c->p2m)->p2m_generation,
+			l->gen + 2);
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, start),
+			XP2M_IDENTITY_FRAME(start));
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, start - 1),
+			XP2M_INVALID_ENTRY);
 }
 
 /* A change that fails leaves the linear view and the generation alone. */
 static void linear_change_faults(struct kunit *test)
 {
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_set_identity",
+		.before = l_change_before,
+		.run = l_change,
+		.after = l_change_after,
+	};
 	struct t_ctx *c = t_ctx(test);
-	unsigned long gen;
-	unsigned int n;
-	long updates;
-	bool failed;
-	u32 hash;
-	int err;
 
-	t_setup(test, GIB_PFNS, 3 * GIB_PFNS);
+	t_setup(test, 4096, L_CHANGE_SPACE);
 	if (!t_linear_or_skip(test, c->p2m))
 		return;
-	for (n = 1; n < 50; n++) {
-		gen = xp2m_shared_info(c->p2m)->p2m_generation;
-		updates = xp2m_sim_pt_updates(c->sim);
-		hash = t_linear_hash(c->p2m);
-		xp2m_fail_nth(n);
-		err = xp2m_set_identity(c->p2m, GIB_PFNS + 7, 2 * GIB_PFNS + 9);
-		failed = xp2m_failed();
-		xp2m_fail_nth(0);
-		if (!failed)
-			break;
-		KUNIT_EXPECT_EQ(test, err, -ENOMEM);
-		KUNIT_EXPECT_EQ(test, xp2m_shared_info(c->p2m)->p2m_generation,
-				gen);
-		KUNIT_EXPECT_EQ(test, xp2m_sim_pt_updates(c->sim), updates);
-		KUNIT_EXPECT_EQ(test, t_linear_hash(c->p2m), hash);
-	}
-	KUNIT_EXPECT_GT(test, n, 1U);
-	t_agree(test, c->p2m, c->p2m->max_pfn);
+	/* Two mids, two leaves. */
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, NULL), 4U);
+	t_agree(test, c->p2m, 8192);
 }
-#endif
 
 static struct kunit_case linear_cases[] = {
 	KUNIT_CASE(linear_agrees_seed001),
@@ -635,10 +708,8 @@ static struct kunit_case linear_cases[] = {
 	KUNIT_CASE(linear_published),
 	KUNIT_CASE(linear_rejections),
 	KUNIT_CASE(linear_concurrency),
-#ifdef CONFIG_FAULT_INJECTION
 	KUNIT_CASE(linear_build_faults),
 	KUNIT_CASE(linear_change_faults),
-#endif
 	{}
 };
 

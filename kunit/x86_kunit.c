@@ -33,6 +33,8 @@
 #include <xp2m/balloon.h>
 #include <xp2m/x86.h>
 
+#include "fault.h"
+
 #define E820_RAM	1
 #define E820_RESERVED	2
 #define E820_UNUSABLE	5
@@ -286,6 +288,54 @@ static void map_lookup(struct kunit *test)
 	xp2m_x86_map_free(&map);
 }
 
+/*
+ * Every allocation of xp2m_x86_map_build() failed in turn: -ENOMEM and the
+ * map left empty; a build that went through gives the ranges of
+ * map_dom0_512m and is freed again (its buffers: kmemleak, after the run).
+ */
+struct t_map_sweep {
+	struct xp2m_x86_map map;
+	const struct xp2m_e820_entry *hv;
+};
+
+static int t_map_run(struct kunit *test, void *arg)
+{
+	static const struct xp2m_x86_range kram[] = { R(0x20000, 0x20061) };
+	struct t_map_sweep *w = arg;
+
+	return xp2m_x86_map_build(&w->map, w->hv, ARRAY_SIZE(map_1g), true,
+				  0x20000, P2M_512G, kram, ARRAY_SIZE(kram));
+}
+
+static void t_map_after(struct kunit *test, void *arg, int err)
+{
+	struct t_map_sweep *w = arg;
+
+	if (err) {
+		KUNIT_EXPECT_NULL(test, w->map.hv);
+		KUNIT_EXPECT_NULL(test, w->map.ram);
+		KUNIT_EXPECT_EQ(test, w->map.nr_ram, 0U);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, w->map.nr_ram, 2U);
+	KUNIT_EXPECT_EQ(test, w->map.ram[1].start, 0x100UL);
+	KUNIT_EXPECT_EQ(test, w->map.ram[1].end, 0x20061UL);
+	xp2m_x86_map_free(&w->map);
+}
+
+static void map_faults(struct kunit *test)
+{
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_x86_map_build",
+		.run = t_map_run,
+		.after = t_map_after,
+	};
+	struct t_map_sweep w = { .hv = t_hv(test, map_1g, ARRAY_SIZE(map_1g)) };
+
+	/* Five arrays. */
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, &w), 5U);
+}
+
 static struct kunit_case map_cases[] = {
 	KUNIT_CASE(map_dom0_512m),
 	KUNIT_CASE(map_dom0_6g),
@@ -294,6 +344,7 @@ static struct kunit_case map_cases[] = {
 	KUNIT_CASE(map_edges),
 	KUNIT_CASE(map_hotplug),
 	KUNIT_CASE(map_lookup),
+	KUNIT_CASE(map_faults),
 	{}
 };
 
@@ -1283,51 +1334,68 @@ static void live_balloon(struct kunit *test)
 	xen_free_ballooned_pages(1, &page);
 }
 
-#ifdef CONFIG_FAULT_INJECTION
 /*
- * Make the n-th allocation of the core fail during an import, for the first
- * failure points and then a sample to the end. Each must fail with -ENOMEM
- * and give back every page.
+ * Every allocation of an import failed in turn (xp2m_fault_sweep()): the
+ * instance, the memory map's buffers (memmap.c), the boot list and its
+ * pages, the core's pages and arrays, the frame list, and whatever the
+ * kernel allocates on their behalf. A failure must give -ENOMEM and give
+ * back every page: the backend's, the boot list's (slab objects: kmemleak,
+ * after the run). An import that went through must verify clean.
  */
-static void live_faults(struct kunit *test)
-{
-	long pages = xp2m_x86_backend_pages();
-	unsigned int n, left, tried = 0;
+struct t_import_sweep {
 	struct xp2m_x86 *x;
+	long pages;
+	long list_pages;
+};
 
-	for (n = 1; n < 1000000; n += n < 32 ? 1 : 61) {
-		current->fail_nth = n;
-		x = xp2m_x86_import("faults");
-		left = current->fail_nth;
-		current->fail_nth = 0;
-		if (left) {
-			KUNIT_EXPECT_FALSE(test, IS_ERR(x));
-			if (!IS_ERR(x))
-				xp2m_x86_free(x);
-			break;
-		}
-		tried++;
-		if (!IS_ERR(x)) {
-			KUNIT_FAIL(test, "failure point %u: success reported", n);
-			xp2m_x86_free(x);
-			break;
-		}
-		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(x), -ENOMEM, "failure point %u",
-				    n);
-		KUNIT_EXPECT_EQ_MSG(test, xp2m_x86_backend_pages(), pages,
-				    "failure point %u", n);
-		cond_resched();
-	}
-	kunit_info(test, "%u failure points tried, of %u\n", tried, n - 1);
-	KUNIT_EXPECT_GT(test, tried, 32U);
-	KUNIT_EXPECT_EQ(test, xp2m_x86_backend_pages(), pages);
+static void t_import_before(struct kunit *test, void *arg)
+{
+	struct t_import_sweep *w = arg;
+
+	w->pages = xp2m_x86_backend_pages();
+	w->list_pages = xp2m_list_pages();
 }
-#else
+
+static int t_import_run(struct kunit *test, void *arg)
+{
+	struct t_import_sweep *w = arg;
+	struct xp2m_x86 *x = xp2m_x86_import("faults");
+
+	if (IS_ERR(x))
+		return PTR_ERR(x);
+	w->x = x;
+	return 0;
+}
+
+static void t_import_after(struct kunit *test, void *arg, int err)
+{
+	struct t_import_sweep *w = arg;
+
+	if (!err) {
+		t_expect_clean(test, t_verify(test, w->x, 4));
+		xp2m_x86_free(w->x);
+		w->x = NULL;
+	}
+	KUNIT_EXPECT_EQ(test, xp2m_x86_backend_pages(), w->pages);
+	KUNIT_EXPECT_EQ(test, xp2m_list_pages(), w->list_pages);
+}
+
 static void live_faults(struct kunit *test)
 {
-	kunit_skip(test, "kernel built without CONFIG_FAULT_INJECTION");
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_x86_import",
+		.before = t_import_before,
+		.run = t_import_run,
+		.after = t_import_after,
+	};
+	struct t_import_sweep w = { };
+
+	/* What the instance of the loaded module holds: the base for the end. */
+	live_ctx(test);
+	/* The boot list's pages alone are one per 512 pages of the domain. */
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, &w),
+			(unsigned int)(xen_start_info->nr_pages / XP2M_PER_PAGE));
 }
-#endif
 
 static struct kunit_case live_cases[] = {
 	KUNIT_CASE(live_import),

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xp2m core module: the debugfs root every instance hangs off, the fault
- * injection attribute, names.
+ * xp2m core module: the debugfs root every instance hangs off, names.
  */
 
 #include <linux/debugfs.h>
@@ -46,7 +45,6 @@ EXPORT_SYMBOL_GPL(xp2m_type_name);
 static int __init xp2m_init(void)
 {
 	xp2m_root = debugfs_create_dir("xp2m", NULL);
-	xp2m_fault_init(xp2m_root);
 	xp2m_kpte_init();
 	return 0;
 }

@@ -258,6 +258,7 @@ xp2m_linear_lookup(const struct xp2m *p2m, unsigned long pfn)
 int xp2m_list_alloc(struct xp2m_backend *be, unsigned long nr,
 		    struct xp2m_list *list);
 void xp2m_list_free(struct xp2m_list *list);
+long xp2m_list_pages(void);
 
 /* Life cycle */
 struct xp2m *xp2m_create(const char *name, struct xp2m_list *list,
@@ -470,9 +471,5 @@ int xp2m_linear_read(struct xp2m_backend *be,
 const char *xp2m_lin_error_str(enum xp2m_lin_error error);
 
 struct dentry *xp2m_debugfs_root(void);
-
-/* Fault injection of the core's own allocations, for tests */
-int xp2m_fail_nth(unsigned int n);
-bool xp2m_failed(void);
 
 #endif /* _XP2M_P2M_H */
