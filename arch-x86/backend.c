@@ -36,6 +36,33 @@
 
 #include "internal.h"
 
+/* Hypercalls issued since the module was loaded, by hypercall. */
+static atomic_long_t x86_hypercalls[XP2M_X86_NR_HCALLS];
+
+/* The module issued @n hypercalls @call (or had the kernel issue them). */
+void xp2m_x86_issued(enum xp2m_x86_hcall call, unsigned long n)
+{
+	atomic_long_add(n, &x86_hypercalls[call]);
+}
+
+/**
+ * xp2m_x86_hypercalls() - hypercalls the module issued, of one kind
+ * @call: which hypercall
+ *
+ * Every hypercall of the module is counted where it is issued, one per
+ * call, whatever its outcome; so are those the kernel's helpers issue on
+ * the module's behalf (see &enum xp2m_x86_hcall). For tests and
+ * benchmarks: take the difference over an operation.
+ *
+ * Return: the count since the module was loaded.
+ */
+unsigned long xp2m_x86_hypercalls(enum xp2m_x86_hcall call)
+{
+	return call < XP2M_X86_NR_HCALLS ?
+	       atomic_long_read(&x86_hypercalls[call]) : 0;
+}
+EXPORT_SYMBOL_GPL(xp2m_x86_hypercalls);
+
 /**
  * xp2m_x86_m2p() - the M2P's entry for a machine frame
  * @mfn: the frame
@@ -151,6 +178,7 @@ static long x86_populate(struct xp2m_backend *be, const unsigned long *pfns,
 	/* In: the pfns, for the M2P. Out: the frames. */
 	memcpy(mfns, pfns, nr * sizeof(*mfns));
 	set_xen_guest_handle(r.extent_start, mfns);
+	xp2m_x86_issued(XP2M_X86_MEMORY_OP, 1);
 	done = HYPERVISOR_memory_op(XENMEM_populate_physmap, &r);
 	if (done < 0)
 		return done;
@@ -171,6 +199,7 @@ static long x86_release(struct xp2m_backend *be, const unsigned long *mfns,
 		return 0;
 	/* Xen only reads the list. */
 	set_xen_guest_handle(r.extent_start, (xen_pfn_t *)mfns);
+	xp2m_x86_issued(XP2M_X86_MEMORY_OP, 1);
 	return HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r);
 }
 
@@ -192,6 +221,7 @@ static long x86_m2p_update(struct xp2m_backend *be, const unsigned long *mfns,
 			req[i].val = pfns[done + i];
 		}
 		ok = 0;
+		xp2m_x86_issued(XP2M_X86_MMU_UPDATE, 1);
 		rc = HYPERVISOR_mmu_update(req, n, &ok, DOMID_SELF);
 		done += ok;
 		if (rc < 0 || ok < n)
@@ -216,6 +246,7 @@ void xp2m_x86_flush(unsigned long lo, unsigned long hi)
 	} else {
 		op.cmd = MMUEXT_TLB_FLUSH_ALL;
 	}
+	xp2m_x86_issued(XP2M_X86_MMUEXT_OP, 1);
 	WARN_ON_ONCE(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF));
 }
 
@@ -248,6 +279,7 @@ static long x86_kmap(struct xp2m_backend *be, const unsigned long *pfns,
 		if (mfns) {
 			frame = mfns[i];
 			pte = mfn_pte(frame, PAGE_KERNEL);
+			xp2m_x86_issued(XP2M_X86_UPDATE_VA_MAPPING, 1);
 			err = HYPERVISOR_update_va_mapping(va, pte, 0);
 			if (err)
 				break;
@@ -255,6 +287,8 @@ static long x86_kmap(struct xp2m_backend *be, const unsigned long *pfns,
 		} else {
 			__xenmem_reservation_va_mapping_reset(1, &page);
 		}
+		/* Each helper makes one update_va_mapping. */
+		xp2m_x86_issued(XP2M_X86_UPDATE_VA_MAPPING, 1);
 		lo = min(lo, va);
 		hi = max(hi, va + PAGE_SIZE);
 		if (!(i % XP2M_X86_M2P_BATCH))
@@ -339,6 +373,7 @@ int xp2m_x86_backend_init(void)
 		     offsetof(struct arch_shared_info, p2m_generation));
 
 	/* Xen's max_page: one past the highest frame of RAM. */
+	xp2m_x86_issued(XP2M_X86_MEMORY_OP, 1);
 	max = HYPERVISOR_memory_op(XENMEM_maximum_ram_page, NULL);
 	if (max <= 0) {
 		pr_err("xp2m_x86: XENMEM_maximum_ram_page failed: %ld\n", max);

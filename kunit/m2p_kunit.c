@@ -165,6 +165,55 @@ static void m2p_local_frame(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xp2m_mfn_to_pfn(m2p, ml), 200UL);
 }
 
+/*
+ * A claim (xp2m_m2p_prepare()) holds its pfn against every other add and
+ * prepare, and is seen by nothing that looks pfns up; a commit that fails
+ * leaves it claimed; an abort frees the pfn again.
+ */
+static void m2p_prepare_commit(struct kunit *test)
+{
+	struct xp2m_m2p *m2p = m_setup(test);
+	struct t_ctx *c = t_ctx(test);
+	unsigned long f = m_foreign(test, 0), g = m_foreign(test, 1);
+	struct xp2m_override *o;
+	struct t_snap a, b;
+
+	t_snap(test, c->p2m, c->sim, &a);
+	o = xp2m_m2p_prepare(m2p, 5000, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
+	KUNIT_EXPECT_PTR_EQ(test, xp2m_m2p_prepare(m2p, 5000, NULL),
+			    ERR_PTR(-EEXIST));
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_add(m2p, 5000, NULL, g, 0), -EEXIST);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_get(m2p, 5000, NULL, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m2p, 5000, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&m2p->count), 0L);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, 5000), XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_PTR_EQ(test, xp2m_m2p_prepare(m2p, M_MAX, NULL),
+			    ERR_PTR(-ERANGE));
+
+	/* A frame that does not fit: refused, and still claimed. */
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_commit(m2p, o, c->p2m->be->max_mfn + 1,
+					      0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_add(m2p, 5000, NULL, g, 0), -EEXIST);
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_commit(m2p, o, f, 0x63), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, 5000), XP2M_FOREIGN_FRAME(f));
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, f), 5000UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&m2p->count), 1L);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m2p, 5000, NULL), 0);
+
+	/* An abort frees the pfn: an add takes it. */
+	o = xp2m_m2p_prepare(m2p, 5001, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
+	xp2m_m2p_abort(m2p, o);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_add(m2p, 5001, NULL, g, 0), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m2p, 5001, NULL), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&m2p->count), 0L);
+	/* The leaf of both pfns is a page of its own now; nothing else. */
+	t_snap(test, c->p2m, c->sim, &b);
+	KUNIT_EXPECT_EQ(test, b.counts.private_leaves,
+			a.counts.private_leaves + 1);
+}
+
 static void m2p_bad_input(struct kunit *test)
 {
 	struct xp2m_m2p *m2p = m_setup(test);
@@ -606,6 +655,7 @@ static void m2p_debugfs_view(struct kunit *test)
 static struct kunit_case m2p_cases[] = {
 	KUNIT_CASE(m2p_add_find_remove),
 	KUNIT_CASE(m2p_local_frame),
+	KUNIT_CASE(m2p_prepare_commit),
 	KUNIT_CASE(m2p_bad_input),
 	KUNIT_CASE(m2p_add_faults),
 	KUNIT_CASE(m2p_large_table),

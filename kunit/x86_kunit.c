@@ -1075,6 +1075,160 @@ static void live_grant_over_frame(struct kunit *test)
 	t_grant(test, false);
 }
 
+/* The module's hypercalls so far, by hypercall. */
+static void t_hypercalls(unsigned long *n)
+{
+	unsigned int i;
+
+	for (i = 0; i < XP2M_X86_NR_HCALLS; i++)
+		n[i] = xp2m_x86_hypercalls(i);
+}
+
+/* A page of ours, filled with @byte, granted to ourselves. */
+static struct page *t_granted(struct kunit *test, u8 byte, int *ref)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	memset(page_address(page), byte, PAGE_SIZE);
+	*ref = gnttab_grant_foreign_access(0, pfn_to_mfn(page_to_pfn(page)), 0);
+	if (*ref < 0)
+		__free_page(page);
+	KUNIT_ASSERT_GE_MSG(test, *ref, 0, "grant: %d", *ref);
+	return page;
+}
+
+/*
+ * A second grant mapping over a page that has one is refused before Xen is
+ * asked anything: Xen would replace the live grant PTE (a release build
+ * drops the first grant's page reference, a debug build crashes the
+ * domain), and putting the old PTE back is refused for a frame of another
+ * domain, so the first mapping could never be unmapped. Refused with not
+ * one hypercall issued, the first mapping is intact (its bytes show at the
+ * page's address), the second grant was never used, and the first unmaps
+ * with one unmap and one PTE written back, the page as it was.
+ */
+static void live_grant_twice(struct kunit *test)
+{
+	unsigned long before[XP2M_X86_NR_HCALLS], after[XP2M_X86_NR_HCALLS];
+	struct page *first, *second, *target;
+	grant_handle_t handle, h2;
+	int ref1, ref2;
+	struct xp2m_x86 *x;
+	u64 kmap, mapped;
+	unsigned int i;
+
+	if (!xen_initial_domain())
+		kunit_skip(test, "granting to itself needs the domain id: dom0 only");
+	x = t_import(test, 0);
+	target = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, target);
+	memset(page_address(target), 0x5a, PAGE_SIZE);
+	kmap = xp2m_x86_kmap_pte(target);
+	first = t_granted(test, 0xa1, &ref1);
+	second = t_granted(test, 0xb2, &ref2);
+	KUNIT_ASSERT_EQ(test, xp2m_x86_grant_map(&x->m2p, target, 0, ref1,
+						 &handle), 0);
+	mapped = xp2m_x86_kmap_pte(target);
+	KUNIT_EXPECT_NE(test, mapped, kmap);
+
+	t_hypercalls(before);
+	KUNIT_EXPECT_EQ(test, xp2m_x86_grant_map(&x->m2p, target, 0, ref2, &h2),
+			-EEXIST);
+	t_hypercalls(after);
+	for (i = 0; i < XP2M_X86_NR_HCALLS; i++)
+		KUNIT_EXPECT_EQ_MSG(test, after[i], before[i],
+				    "hypercall %u issued for a refused mapping", i);
+	KUNIT_EXPECT_EQ(test, xp2m_x86_kmap_pte(target), mapped);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(page_address(target), 0xa1,
+					     PAGE_SIZE), NULL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&x->m2p.count), 1L);
+	KUNIT_EXPECT_TRUE(test, gnttab_try_end_foreign_access(ref2));
+
+	t_hypercalls(before);
+	KUNIT_EXPECT_EQ(test, xp2m_x86_grant_unmap(&x->m2p, target, handle), 0);
+	t_hypercalls(after);
+	KUNIT_EXPECT_EQ(test, after[XP2M_X86_GRANT_TABLE_OP] -
+			before[XP2M_X86_GRANT_TABLE_OP], 1UL);
+	KUNIT_EXPECT_EQ(test, after[XP2M_X86_UPDATE_VA_MAPPING] -
+			before[XP2M_X86_UPDATE_VA_MAPPING], 1UL);
+	KUNIT_EXPECT_EQ(test, xp2m_x86_kmap_pte(target), kmap);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(page_address(target), 0x5a,
+					     PAGE_SIZE), NULL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&x->m2p.count), 0L);
+	/* Nothing maps the first grant any more either. */
+	KUNIT_ASSERT_TRUE(test, gnttab_try_end_foreign_access(ref1));
+	__free_page(first);
+	__free_page(second);
+	__free_page(target);
+}
+
+/*
+ * Every allocation of a grant mapping failed in turn (xp2m_fault_sweep()):
+ * the claim's (before Xen is asked) and the commit's (after the grant is
+ * mapped, which is then unmapped and the PTE put back). A failure must
+ * give -ENOMEM with the page's PTE, content and entry as they were and no
+ * override; a mapping that went through is unmapped again.
+ */
+struct t_grant_sweep {
+	struct xp2m_x86 *x;
+	struct page *target;
+	int ref;
+	grant_handle_t handle;
+	u64 kmap;
+	unsigned long entry;
+};
+
+static int t_grant_run(struct kunit *test, void *arg)
+{
+	struct t_grant_sweep *w = arg;
+
+	return xp2m_x86_grant_map(&w->x->m2p, w->target, 0, w->ref, &w->handle);
+}
+
+static void t_grant_after(struct kunit *test, void *arg, int err)
+{
+	struct t_grant_sweep *w = arg;
+	unsigned long pfn = page_to_pfn(w->target);
+
+	if (!err)
+		KUNIT_EXPECT_EQ(test, xp2m_x86_grant_unmap(&w->x->m2p, w->target,
+							   w->handle), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_x86_kmap_pte(w->target), w->kmap);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(w->x->p2m, pfn), w->entry);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_get(&w->x->m2p, pfn, NULL, NULL),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&w->x->m2p.count), 0L);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(page_address(w->target), 0x5a,
+					     PAGE_SIZE), NULL);
+}
+
+static void live_grant_faults(struct kunit *test)
+{
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_x86_grant_map",
+		.run = t_grant_run,
+		.after = t_grant_after,
+	};
+	struct t_grant_sweep w = { };
+	struct page *local;
+
+	if (!xen_initial_domain())
+		kunit_skip(test, "granting to itself needs the domain id: dom0 only");
+	w.x = t_import(test, 0);
+	w.target = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w.target);
+	memset(page_address(w.target), 0x5a, PAGE_SIZE);
+	w.kmap = xp2m_x86_kmap_pte(w.target);
+	w.entry = xp2m_lookup(w.x->p2m, page_to_pfn(w.target));
+	local = t_granted(test, 0xc3, &w.ref);
+	/* The override, its slot by pfn; the frame's two slots. */
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, &w), 4U);
+	KUNIT_ASSERT_TRUE(test, gnttab_try_end_foreign_access(w.ref));
+	__free_page(local);
+	__free_page(w.target);
+}
+
 static long t_max_reservation(void)
 {
 	domid_t self = DOMID_SELF;
@@ -1405,6 +1559,8 @@ static struct kunit_case live_cases[] = {
 	KUNIT_CASE(live_foreign),
 	KUNIT_CASE(live_grant_ballooned),
 	KUNIT_CASE(live_grant_over_frame),
+	KUNIT_CASE(live_grant_twice),
+	KUNIT_CASE(live_grant_faults),
 	KUNIT_CASE(live_reservation),
 	KUNIT_CASE(live_reservation_stale),
 	KUNIT_CASE(live_balloon),
