@@ -163,8 +163,9 @@ EXPORT_SYMBOL_GPL(xp2m_x86_grant_map);
  * @handle: the handle xp2m_x86_grant_map() gave
  *
  * The grant is unmapped, the override removed (the instance's entry
- * restored exactly) and the page's old linear-map PTE written back, every
- * CPU's TLB flushed.
+ * restored exactly, unless someone else wrote it meanwhile: it stays as
+ * written) and the page's old linear-map PTE written back, every CPU's TLB
+ * flushed.
  *
  * Return: 0; -ENOENT when @page has no override; -EINVAL when Xen refuses
  * the unmapping (a wrong handle: the status is logged); nothing changed on
@@ -190,7 +191,12 @@ int xp2m_x86_grant_unmap(struct xp2m_m2p *m2p, struct page *page,
 			handle, status);
 		return -EINVAL;
 	}
-	WARN_ON(xp2m_m2p_remove(m2p, pfn, NULL));
+	/*
+	 * The mapping is gone, and its override goes with it whatever became
+	 * of the entry meanwhile (-EINVAL: someone else wrote it, and it stays
+	 * as they did).
+	 */
+	WARN_ON(xp2m_m2p_remove(m2p, pfn, NULL) == -ENOENT);
 	return xp2m_x86_kmap_restore(page, kmap);
 }
 EXPORT_SYMBOL_GPL(xp2m_x86_grant_unmap);

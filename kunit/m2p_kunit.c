@@ -244,13 +244,23 @@ static void m2p_bad_input(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xp2m_m2p_add(m2p, 6000, NULL, f, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, xp2m_lookup(p2m, 6000), XP2M_FOREIGN_FRAME(f + 1));
 
-	/* Someone else rewrote our entry: the override stays, undone nothing. */
+	/*
+	 * Someone else rewrote our entry while the mapping was there. The
+	 * mapping goes all the same, and its override with it (nothing may
+	 * stay behind it); the entry, theirs now, stays as they wrote it.
+	 */
 	KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 5000, 7), 0);
 	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m2p, 5000, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, f), 5000UL);
-	KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 5000, XP2M_FOREIGN_FRAME(f)), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(p2m, 5000), 7UL);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, f), XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_NULL(test, xp2m_m2p_find_page(m2p, f));
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_get(m2p, 5000, NULL, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&m2p->count), 0L);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m2p, 5000, NULL), -ENOENT);
+	/* The pfn can be overridden again. */
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_add(m2p, 5000, NULL, f, 0), 0);
 	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m2p, 5000, NULL), 0);
-	KUNIT_EXPECT_EQ(test, xp2m_lookup(p2m, 5000), XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(p2m, 5000), 7UL);
 }
 
 /*

@@ -1164,6 +1164,51 @@ static void live_grant_twice(struct kunit *test)
 }
 
 /*
+ * The instance's entry of a granted page is rewritten by someone else while
+ * the grant is mapped (here by hand; in a kernel, a balloon or another
+ * caller of the p2m). Unmapping still unmaps the grant and writes the old
+ * PTE back, and the override goes with the mapping, nothing of it left to
+ * leak; the entry, which is not the override's any more, stays as it was
+ * written.
+ */
+static void live_grant_entry_changed(struct kunit *test)
+{
+	struct page *local, *target;
+	grant_handle_t handle;
+	unsigned long tpfn;
+	struct xp2m_x86 *x;
+	u64 kmap;
+	int ref;
+
+	if (!xen_initial_domain())
+		kunit_skip(test, "granting to itself needs the domain id: dom0 only");
+	x = t_import(test, 0);
+	target = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, target);
+	memset(page_address(target), 0x5a, PAGE_SIZE);
+	tpfn = page_to_pfn(target);
+	kmap = xp2m_x86_kmap_pte(target);
+	local = t_granted(test, 0xc3, &ref);
+	KUNIT_ASSERT_EQ(test, xp2m_x86_grant_map(&x->m2p, target, 0, ref,
+						 &handle), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_set(x->p2m, tpfn, XP2M_INVALID_ENTRY), 0);
+
+	KUNIT_EXPECT_EQ(test, xp2m_x86_grant_unmap(&x->m2p, target, handle), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_x86_kmap_pte(target), kmap);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(page_address(target), 0x5a,
+					     PAGE_SIZE), NULL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&x->m2p.count), 0L);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_get(&x->m2p, tpfn, NULL, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(x->p2m, tpfn), XP2M_INVALID_ENTRY);
+	/* The granted frame's own pfn has its frame back. */
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(x->p2m, page_to_pfn(local)),
+			pfn_to_mfn(page_to_pfn(local)));
+	KUNIT_ASSERT_TRUE(test, gnttab_try_end_foreign_access(ref));
+	__free_page(local);
+	__free_page(target);
+}
+
+/*
  * Every allocation of a grant mapping failed in turn (xp2m_fault_sweep()):
  * the claim's (before Xen is asked) and the commit's (after the grant is
  * mapped, which is then unmapped and the PTE put back). A failure must
@@ -1560,6 +1605,7 @@ static struct kunit_case live_cases[] = {
 	KUNIT_CASE(live_grant_ballooned),
 	KUNIT_CASE(live_grant_over_frame),
 	KUNIT_CASE(live_grant_twice),
+	KUNIT_CASE(live_grant_entry_changed),
 	KUNIT_CASE(live_grant_faults),
 	KUNIT_CASE(live_reservation),
 	KUNIT_CASE(live_reservation_stale),

@@ -12,7 +12,9 @@
  *
  * An override lives in @by_pfn from xp2m_m2p_prepare() on, its frame still
  * XP2M_INVALID_ENTRY (a claim: lookups by pfn do not see it), and in
- * @table and @pfns from xp2m_m2p_commit() until xp2m_m2p_remove().
+ * @table and @pfns from xp2m_m2p_commit() until xp2m_m2p_remove(), which
+ * takes it out of all three whatever became of the p2m entry: no path
+ * leaves an override behind once its mapping is gone.
  */
 
 #include <linux/debugfs.h>
@@ -43,12 +45,24 @@ EXPORT_SYMBOL_GPL(xp2m_m2p_init);
 
 /**
  * xp2m_m2p_destroy() - free an override table
- * @m2p: the table; it must be empty (every override removed, which is
+ * @m2p: the table; it should be empty (every override removed, which is
  *	what restores the p2m)
+ *
+ * Overrides left (a caller's bug, reported), committed or only prepared,
+ * are freed all the same: nothing leaks. Nothing may use the table any
+ * more.
  */
 void xp2m_m2p_destroy(struct xp2m_m2p *m2p)
 {
-	WARN(atomic_long_read(&m2p->count), "xp2m_m2p: %ld overrides left\n",
+	struct xp2m_override *o;
+	unsigned long pfn, left = 0;
+
+	/* Each override, committed or not, is in @by_pfn exactly once. */
+	xa_for_each(&m2p->by_pfn, pfn, o) {
+		kfree(o);
+		left++;
+	}
+	WARN(left, "xp2m_m2p: %lu overrides left (%ld committed)\n", left,
 	     atomic_long_read(&m2p->count));
 	xa_destroy(&m2p->pfns);
 	xa_destroy(&m2p->table);
@@ -272,13 +286,15 @@ EXPORT_SYMBOL_GPL(xp2m_m2p_add);
  * @kmap: set to the linear-map PTE saved by xp2m_m2p_commit(), for the
  *	caller to restore now that its mapping is undone; may be NULL
  *
- * The p2m entry of @pfn is restored exactly. When this was the last
- * override of its frame, a local pfn marked at the first add is restored
- * too. Never allocates.
+ * The override is removed, whatever became of the p2m entry meanwhile: the
+ * mapping it recorded is gone. The p2m entry of @pfn is restored exactly,
+ * unless someone else wrote it since (it no longer holds the foreign
+ * frame): that value stays. When this was the last override of its frame,
+ * a local pfn marked at the first add is restored too. Never allocates.
  *
- * Return: 0; -ENOENT when @pfn has no override; -EINVAL when its p2m entry
- * is no longer the foreign frame (someone else changed it: nothing is
- * undone).
+ * Return: 0; -ENOENT when @pfn has no override (nothing changed); -EINVAL
+ * when the override was removed but the p2m entry, written by someone else
+ * meanwhile, was left as it was.
  */
 int xp2m_m2p_remove(struct xp2m_m2p *m2p, unsigned long pfn, u64 *kmap)
 {
@@ -292,13 +308,11 @@ int xp2m_m2p_remove(struct xp2m_m2p *m2p, unsigned long pfn, u64 *kmap)
 		err = -ENOENT;
 		goto out;
 	}
-	if (xp2m_lookup(p2m, pfn) != XP2M_FOREIGN_FRAME(o->mfn)) {
+	/* The p2m first: the leaf holds an entry of ours, so it is private. */
+	if (xp2m_lookup(p2m, pfn) == XP2M_FOREIGN_FRAME(o->mfn))
+		WARN_ON(xp2m_set_noalloc(p2m, pfn, o->orig));
+	else
 		err = -EINVAL;
-		goto out;
-	}
-
-	/* The p2m first: the leaf holds our entry, so it is private. */
-	WARN_ON(xp2m_set_noalloc(p2m, pfn, o->orig));
 	next = rcu_dereference_protected(o->next, lockdep_is_held(&m2p->lock));
 	cur = xa_load(&m2p->table, o->mfn);
 	if (cur == o) {
