@@ -647,6 +647,21 @@ static void live_import(struct kunit *test)
 			cond_resched();
 	}
 	KUNIT_EXPECT_EQ(test, bad, 0UL);
+
+	/*
+	 * Past the end of the list, the kernel's lookups answer 1-1, and so
+	 * do ours, and mfn_to_pfn() of a frame there is the frame.
+	 */
+	for (pfn = max(xen_p2m_size, xen_max_p2m_pfn);
+	     pfn < max(xen_p2m_size, xen_max_p2m_pfn) + 3 * XP2M_MID_SPAN;
+	     pfn += XP2M_MID_SPAN - 1) {
+		KUNIT_EXPECT_EQ_MSG(test, xp2m_lookup(p2m, pfn),
+				    __pfn_to_mfn(pfn), "pfn %#lx", pfn);
+		KUNIT_EXPECT_EQ_MSG(test, xp2m_lookup(p2m, pfn),
+				    XP2M_IDENTITY_FRAME(pfn), "pfn %#lx", pfn);
+		KUNIT_EXPECT_EQ_MSG(test, xp2m_mfn_to_pfn(&x->m2p, pfn),
+				    mfn_to_pfn(pfn), "mfn %#lx", pfn);
+	}
 }
 
 /* Compare the leaves a toolstack reader hands over with the tree. */
