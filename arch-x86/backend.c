@@ -10,8 +10,8 @@
  * foreign or stale one), and using the kernel's direct mapping of that pfn.
  * The core never has the M2P written through this backend: it has no
  * set_m2p, and no domain-building operations. The reservation operations
- * (populate, release, and m2p_update for frames the caller got from
- * populate) are the hypercalls the balloon uses, each one batch for a list;
+ * (populate, release) are the hypercalls the balloon uses, each one batch
+ * for a list;
  * they act only on pfns and frames the caller owns, as does kmap, which
  * keeps the kernel's linear mapping and p2m of those pages in step.
  *
@@ -203,34 +203,6 @@ static long x86_release(struct xp2m_backend *be, const unsigned long *mfns,
 	return HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r);
 }
 
-/* Updates a hypercall takes at once: a few hundred bytes of stack. */
-#define XP2M_X86_M2P_BATCH	32
-
-static long x86_m2p_update(struct xp2m_backend *be, const unsigned long *mfns,
-			   const unsigned long *pfns, unsigned long nr)
-{
-	struct mmu_update req[XP2M_X86_M2P_BATCH];
-	unsigned long done = 0, i, n;
-	int rc, ok;
-
-	while (done < nr) {
-		n = min_t(unsigned long, nr - done, XP2M_X86_M2P_BATCH);
-		for (i = 0; i < n; i++) {
-			req[i].ptr = PFN_PHYS((u64)mfns[done + i]) |
-				     MMU_MACHPHYS_UPDATE;
-			req[i].val = pfns[done + i];
-		}
-		ok = 0;
-		xp2m_x86_issued(XP2M_X86_MMU_UPDATE, 1);
-		rc = HYPERVISOR_mmu_update(req, n, &ok, DOMID_SELF);
-		done += ok;
-		if (rc < 0 || ok < n)
-			return done ?: (rc < 0 ? rc : -EINVAL);
-		cond_resched();
-	}
-	return done;
-}
-
 /*
  * Flush the kernel range [@lo, @hi) from every CPU's TLB. The kernel's
  * flush_tlb_kernel_range() is not exported; on Xen PV it is this extended
@@ -291,7 +263,7 @@ static long x86_kmap(struct xp2m_backend *be, const unsigned long *pfns,
 		xp2m_x86_issued(XP2M_X86_UPDATE_VA_MAPPING, 1);
 		lo = min(lo, va);
 		hi = max(hi, va + PAGE_SIZE);
-		if (!(i % XP2M_X86_M2P_BATCH))
+		if (!(i % 32))
 			cond_resched();
 	}
 	if (i)
@@ -324,7 +296,6 @@ static const struct xp2m_backend_ops x86_ops = {
 	.set_m2p = NULL,
 	.populate = x86_populate,
 	.release = x86_release,
-	.m2p_update = x86_m2p_update,
 	.kmap = x86_kmap,
 	/* The kernel's page tables are what a toolstack walks: no pt_map. */
 	.pt_root = x86_pt_root,

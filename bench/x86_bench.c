@@ -20,14 +20,20 @@
  *                                     get_phys_to_machine() for INVALID)
  *   x86_linear_lookup_vs_*            xp2m_linear_lookup(), through the
  *                                     instance's linear p2m, against both
- *   x86_balloon_extents_per_hypercall the balloon's reservation path
+ *   x86_balloon_{increase,decrease}_hypercalls_per_page
+ *                                     the balloon's reservation path
  *                                     (xp2m_balloon_increase() and
  *                                     _decrease()) over BAL_PAGES pages the
- *                                     kernel's balloon gave: extents each
- *                                     populate or decrease hypercall took
+ *                                     kernel's balloon gave: every hypercall
+ *                                     the module made, a page; the baseline
+ *                                     is Linux's own balloon driver: one
+ *                                     update_va_mapping a page, one
+ *                                     memory_op a batch of 512
+ *   x86_balloon_{increase,decrease}_{memory_op,update_va_mapping,mmuext_op}
+ *                                     the same, by hypercall (counts)
  *   x86_balloon_{increase,decrease}_us_per_page
  *                                     the same path's time a page: hypercalls,
- *                                     M2P, kernel mapping and p2m (absolute)
+ *                                     kernel mapping and p2m (absolute)
  */
 
 #include <linux/ktime.h>
@@ -131,6 +137,45 @@ static void bench_vs_kernel(const struct xp2m *p2m, const unsigned long *pfns,
 
 #define BAL_PAGES	8192
 
+static const char * const bench_hcall_name[XP2M_X86_NR_HCALLS] = {
+	[XP2M_X86_MEMORY_OP] = "memory_op",
+	[XP2M_X86_UPDATE_VA_MAPPING] = "update_va_mapping",
+	[XP2M_X86_MMUEXT_OP] = "mmuext_op",
+	[XP2M_X86_GRANT_TABLE_OP] = "grant_table_op",
+};
+
+/*
+ * The module's hypercalls from @from to @to over @pages pages: by kind
+ * (counts), and all of them a page.
+ */
+static void bench_hypercalls(const char *dir, const unsigned long *from,
+			     const unsigned long *to, unsigned long pages)
+{
+	unsigned long total = 0, n;
+	unsigned int i;
+	char name[80];
+
+	for (i = 0; i < XP2M_X86_NR_HCALLS; i++) {
+		n = to[i] - from[i];
+		total += n;
+		if (i == XP2M_X86_GRANT_TABLE_OP)
+			continue;
+		snprintf(name, sizeof(name), "x86_balloon_%s_%s", dir,
+			 bench_hcall_name[i]);
+		xp2m_bench_u64(name, n, "hypercalls");
+	}
+	snprintf(name, sizeof(name), "x86_balloon_%s_hypercalls_per_page", dir);
+	xp2m_bench_frac(name, total, pages, "hypercalls");
+}
+
+static void bench_hypercalls_now(unsigned long *n)
+{
+	unsigned int i;
+
+	for (i = 0; i < XP2M_X86_NR_HCALLS; i++)
+		n[i] = xp2m_x86_hypercalls(i);
+}
+
 /*
  * The reservation path on pages the kernel's balloon gives us without
  * frames: in, then out again, timed, with the hypercalls counted.
@@ -138,6 +183,7 @@ static void bench_vs_kernel(const struct xp2m *p2m, const unsigned long *pfns,
 static int bench_balloon(void)
 {
 	unsigned long *pfns, lo = ULONG_MAX, hi = 0, i;
+	unsigned long hc[3][XP2M_X86_NR_HCALLS];
 	struct page **pages;
 	struct xp2m_balloon b;
 	struct xp2m_x86 *x = NULL;
@@ -166,21 +212,25 @@ static int bench_balloon(void)
 	err = xp2m_balloon_init(&b, x->p2m, lo, hi);
 	if (err)
 		goto out_pages;
+	bench_hypercalls_now(hc[0]);
 	t = ktime_get_ns();
 	in = xp2m_balloon_increase(&b, pfns, BAL_PAGES);
 	tin = ktime_get_ns() - t;
+	bench_hypercalls_now(hc[1]);
 	if (in > 0) {
 		t = ktime_get_ns();
 		out = xp2m_balloon_decrease(&b, pfns, in);
 		tout = ktime_get_ns() - t;
 	}
+	bench_hypercalls_now(hc[2]);
 	if (in != BAL_PAGES || out != in) {
 		pr_warn("x86_bench: balloon: %ld pages in, %ld out, of %d\n",
 			in, out, BAL_PAGES);
 		err = -EIO;
 	} else {
-		xp2m_bench_frac("x86_balloon_extents_per_hypercall", b.extents,
-				b.hypercalls, "extents");
+		xp2m_bench_u64("x86_balloon_pages", BAL_PAGES, "pages");
+		bench_hypercalls("increase", hc[0], hc[1], BAL_PAGES);
+		bench_hypercalls("decrease", hc[1], hc[2], BAL_PAGES);
 		xp2m_bench_frac("x86_balloon_increase_us_per_page", tin,
 				BAL_PAGES * NSEC_PER_USEC, "us");
 		xp2m_bench_frac("x86_balloon_decrease_us_per_page", tout,

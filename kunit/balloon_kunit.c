@@ -780,44 +780,6 @@ static void balloon_resv_bad_input(struct kunit *test)
 }
 
 /*
- * The M2P records fewer frames than the hypervisor gave: the others go
- * back, the pfns recorded are done, the call stops. None recorded: the
- * machine's errno and every frame back.
- */
-static void balloon_m2p_update_short(struct kunit *test)
-{
-	struct xp2m_balloon *b = b_rsetup(test);
-	struct t_ctx *c = t_ctx(test);
-	const unsigned long owned = B_MAX - B_DOM, n = BB;
-	struct t_snap s0, s1;
-	unsigned long *pfns;
-
-	xp2m_sim_set_headroom(c->sim, 2 * BB);
-	pfns = b_pfns(test, B_DOM, n);
-	xp2m_sim_stop_after(c->sim, XP2M_SIM_M2P_UPDATE, 10);
-	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns, n), 10L);
-	KUNIT_EXPECT_EQ(test, b_not_in(test, b, pfns, 0, 10), 0UL);
-	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 10, n), 0UL);
-	/* populate and the release of n - 10 frames */
-	KUNIT_EXPECT_EQ(test, b->hypercalls, 2UL);
-	KUNIT_EXPECT_EQ(test, b->extents, n + n - 10);
-	KUNIT_EXPECT_EQ(test, xp2m_sim_headroom(c->sim), 2 * BB - 10);
-	KUNIT_EXPECT_EQ(test, b->nr_owned, owned - 10);
-
-	t_snap(test, c->p2m, c->sim, &s0);
-	xp2m_sim_stop_after(c->sim, XP2M_SIM_M2P_UPDATE, 0);
-	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns + 10, n - 10),
-			-EINVAL);
-	t_snap(test, c->p2m, c->sim, &s1);
-	t_expect_same(test, &s0, &s1);
-	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 10, n), 0UL);
-	KUNIT_EXPECT_EQ(test, b->hypercalls, 4UL);
-	KUNIT_EXPECT_EQ(test, b->extents, n + n - 10 + 2 * (n - 10));
-	KUNIT_EXPECT_EQ(test, xp2m_sim_headroom(c->sim), 2 * BB - 10);
-	KUNIT_EXPECT_EQ(test, b->nr_owned, owned - 10);
-}
-
-/*
  * The kernel maps fewer pages than asked: on the way in, the others are
  * ballooned out again (entry, then frame); on the way out, the pages it
  * did not unmap keep everything. None: the machine's errno.
@@ -1130,7 +1092,6 @@ static struct kunit_case balloon_cases[] = {
 	KUNIT_CASE(balloon_increase_headroom),
 	KUNIT_CASE(balloon_decrease_stale),
 	KUNIT_CASE(balloon_resv_bad_input),
-	KUNIT_CASE(balloon_m2p_update_short),
 	KUNIT_CASE(balloon_kmap_short),
 	KUNIT_CASE(balloon_resv_duplicates),
 	KUNIT_CASE(balloon_resv_never_allocates),

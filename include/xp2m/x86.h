@@ -171,7 +171,6 @@ struct xp2m_x86 {
  * enum xp2m_x86_hcall - the hypercalls the module makes, by hypercall
  * @XP2M_X86_MEMORY_OP: memory_op: XENMEM_populate_physmap,
  *	XENMEM_decrease_reservation, the memory maps, XENMEM_maximum_ram_page
- * @XP2M_X86_MMU_UPDATE: mmu_update (MMU_MACHPHYS_UPDATE)
  * @XP2M_X86_UPDATE_VA_MAPPING: update_va_mapping, the kernel's helpers for
  *	its balloon driver included, which the module calls to map or unmap a
  *	page and which make one each (drivers/xen/mem-reservation.c)
@@ -181,7 +180,6 @@ struct xp2m_x86 {
  */
 enum xp2m_x86_hcall {
 	XP2M_X86_MEMORY_OP,
-	XP2M_X86_MMU_UPDATE,
 	XP2M_X86_UPDATE_VA_MAPPING,
 	XP2M_X86_MMUEXT_OP,
 	XP2M_X86_GRANT_TABLE_OP,
