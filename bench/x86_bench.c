@@ -11,15 +11,15 @@
  *   x86_{import,verify}_vs_flat_walk  the same, against one pass over the
  *                                     kernel's whole list entry by entry, as
  *                                     its own debugfs dump makes
- *   x86_lookup_vs_gptm_{ram,span}     xp2m_lookup() against the kernel's
- *                                     get_phys_to_machine(), for random pfns
- *                                     of the domain's pages (ram) and of the
- *                                     whole list (span)
- *   x86_lookup_vs_pfn_to_mfn_*        against __pfn_to_mfn(), the kernel's
- *                                     inline fast path (one load, calling
- *                                     get_phys_to_machine() for INVALID)
- *   x86_linear_lookup_vs_*            xp2m_linear_lookup(), through the
- *                                     instance's linear p2m, against both
+ *   x86_lookup_vs_pfn_to_mfn_{ram,span}
+ *                                     xp2m_lookup() against __pfn_to_mfn(),
+ *                                     the kernel's own lookup (inline: one
+ *                                     load, calling get_phys_to_machine()
+ *                                     for INVALID), for random pfns of the
+ *                                     domain's pages (ram) and of the whole
+ *                                     list (span), passes interleaved
+ *   x86_linear_lookup_vs_pfn_to_mfn_* xp2m_linear_lookup(), through the
+ *                                     instance's linear p2m, against it
  *   x86_balloon_{increase,decrease}_hypercalls_per_page
  *                                     the balloon's reservation path
  *                                     (xp2m_balloon_increase() and
@@ -52,39 +52,60 @@
 #define NR_PFNS		65536
 #define ROUNDS		7
 
-static u64 bench_lookups(const struct xp2m *p2m, const unsigned long *pfns,
-			 int which)
-{
-	u64 samples[ROUNDS], t0;
-	unsigned long sum = 0;
-	unsigned int r, i;
+enum bench_lookup {
+	BENCH_TREE,		/* xp2m_lookup() */
+	BENCH_LINEAR,		/* xp2m_linear_lookup() */
+	BENCH_KERNEL,		/* __pfn_to_mfn() */
+	BENCH_NR,
+};
 
-	for (r = 0; r < ROUNDS; r++) {
-		t0 = ktime_get_ns();
-		switch (which) {
-		case 0:
-			for (i = 0; i < NR_PFNS; i++)
-				sum += xp2m_lookup(p2m, pfns[i]);
-			break;
-		case 1:
-			for (i = 0; i < NR_PFNS; i++)
-				sum += get_phys_to_machine(pfns[i]);
-			break;
-		case 3:
-			for (i = 0; i < NR_PFNS; i++)
-				sum += xp2m_linear_lookup(p2m, pfns[i]);
-			break;
-		default:
-			for (i = 0; i < NR_PFNS; i++)
-				sum += __pfn_to_mfn(pfns[i]);
-			break;
-		}
-		samples[r] = ktime_get_ns() - t0;
-		cond_resched();
+/* One pass of @which over @pfns; the time it took. */
+static u64 bench_pass(const struct xp2m *p2m, const unsigned long *pfns,
+		      enum bench_lookup which)
+{
+	unsigned long sum = 0;
+	unsigned int i;
+	u64 t0;
+
+	t0 = ktime_get_ns();
+	switch (which) {
+	case BENCH_TREE:
+		for (i = 0; i < NR_PFNS; i++)
+			sum += xp2m_lookup(p2m, pfns[i]);
+		break;
+	case BENCH_LINEAR:
+		for (i = 0; i < NR_PFNS; i++)
+			sum += xp2m_linear_lookup(p2m, pfns[i]);
+		break;
+	default:
+		for (i = 0; i < NR_PFNS; i++)
+			sum += __pfn_to_mfn(pfns[i]);
+		break;
 	}
+	t0 = ktime_get_ns() - t0;
 	/* Keep the loads. */
 	OPTIMIZER_HIDE_VAR(sum);
-	return xp2m_bench_median(samples, ROUNDS);
+	return t0;
+}
+
+/*
+ * The median time of a pass of each lookup over @pfns, the passes of the
+ * three interleaved round by round, so that a change of the emulator's
+ * speed during the run weighs on all three alike.
+ */
+static void bench_lookups(const struct xp2m *p2m, const unsigned long *pfns,
+			  u64 *median)
+{
+	u64 samples[BENCH_NR][ROUNDS];
+	unsigned int r, w;
+
+	for (r = 0; r < ROUNDS; r++) {
+		for (w = 0; w < BENCH_NR; w++)
+			samples[w][r] = bench_pass(p2m, pfns, w);
+		cond_resched();
+	}
+	for (w = 0; w < BENCH_NR; w++)
+		median[w] = xp2m_bench_median(samples[w], ROUNDS);
 }
 
 /* One pass over the kernel's list, entry by entry, as its dump makes. */
@@ -113,26 +134,21 @@ static void bench_ratio(const char *name, u64 ours, u64 theirs)
 
 /*
  * Our lookups of @pfns, through the tree and the linear view, against the
- * kernel's get_phys_to_machine() and __pfn_to_mfn(), all in one run; the
- * ratios' names end in _@set.
+ * kernel's inline __pfn_to_mfn(), its own lookup (one load, calling
+ * get_phys_to_machine() only for INVALID), all in one run; the ratios'
+ * names end in _@set.
  */
 static void bench_vs_kernel(const struct xp2m *p2m, const unsigned long *pfns,
 			    const char *set)
 {
-	u64 ours = bench_lookups(p2m, pfns, 0);
-	u64 gptm = bench_lookups(p2m, pfns, 1);
-	u64 fast = bench_lookups(p2m, pfns, 2);
-	u64 lin = bench_lookups(p2m, pfns, 3);
+	u64 ns[BENCH_NR];
 	char name[64];
 
-	snprintf(name, sizeof(name), "x86_lookup_vs_gptm_%s", set);
-	bench_ratio(name, ours, gptm);
+	bench_lookups(p2m, pfns, ns);
 	snprintf(name, sizeof(name), "x86_lookup_vs_pfn_to_mfn_%s", set);
-	bench_ratio(name, ours, fast);
-	snprintf(name, sizeof(name), "x86_linear_lookup_vs_gptm_%s", set);
-	bench_ratio(name, lin, gptm);
+	bench_ratio(name, ns[BENCH_TREE], ns[BENCH_KERNEL]);
 	snprintf(name, sizeof(name), "x86_linear_lookup_vs_pfn_to_mfn_%s", set);
-	bench_ratio(name, lin, fast);
+	bench_ratio(name, ns[BENCH_LINEAR], ns[BENCH_KERNEL]);
 }
 
 #define BAL_PAGES	8192
