@@ -1101,6 +1101,26 @@ static struct page *t_granted(struct kunit *test, u8 byte, int *ref)
 }
 
 /*
+ * For a case of grants in dom0: an instance imported now, and a page of
+ * ours with a frame, filled with 0x5a, to map grants over; its linear-map
+ * PTE goes to *@kmap.
+ */
+static struct page *t_grant_target(struct kunit *test, struct xp2m_x86 **x,
+				   u64 *kmap)
+{
+	struct page *target;
+
+	if (!xen_initial_domain())
+		kunit_skip(test, "granting to itself needs the domain id: dom0 only");
+	*x = t_import(test, 0);
+	target = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, target);
+	memset(page_address(target), 0x5a, PAGE_SIZE);
+	*kmap = xp2m_x86_kmap_pte(target);
+	return target;
+}
+
+/*
  * A second grant mapping over a page that has one is refused before Xen is
  * asked anything: Xen would replace the live grant PTE (a release build
  * drops the first grant's page reference, a debug build crashes the
@@ -1120,13 +1140,7 @@ static void live_grant_twice(struct kunit *test)
 	u64 kmap, mapped;
 	unsigned int i;
 
-	if (!xen_initial_domain())
-		kunit_skip(test, "granting to itself needs the domain id: dom0 only");
-	x = t_import(test, 0);
-	target = alloc_page(GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, target);
-	memset(page_address(target), 0x5a, PAGE_SIZE);
-	kmap = xp2m_x86_kmap_pte(target);
+	target = t_grant_target(test, &x, &kmap);
 	first = t_granted(test, 0xa1, &ref1);
 	second = t_granted(test, 0xb2, &ref2);
 	KUNIT_ASSERT_EQ(test, xp2m_x86_grant_map(&x->m2p, target, 0, ref1,
@@ -1182,14 +1196,8 @@ static void live_grant_entry_changed(struct kunit *test)
 	u64 kmap;
 	int ref;
 
-	if (!xen_initial_domain())
-		kunit_skip(test, "granting to itself needs the domain id: dom0 only");
-	x = t_import(test, 0);
-	target = alloc_page(GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, target);
-	memset(page_address(target), 0x5a, PAGE_SIZE);
+	target = t_grant_target(test, &x, &kmap);
 	tpfn = page_to_pfn(target);
-	kmap = xp2m_x86_kmap_pte(target);
 	local = t_granted(test, 0xc3, &ref);
 	KUNIT_ASSERT_EQ(test, xp2m_x86_grant_map(&x->m2p, target, 0, ref,
 						 &handle), 0);
@@ -1260,13 +1268,7 @@ static void live_grant_faults(struct kunit *test)
 	struct t_grant_sweep w = { };
 	struct page *local;
 
-	if (!xen_initial_domain())
-		kunit_skip(test, "granting to itself needs the domain id: dom0 only");
-	w.x = t_import(test, 0);
-	w.target = alloc_page(GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, w.target);
-	memset(page_address(w.target), 0x5a, PAGE_SIZE);
-	w.kmap = xp2m_x86_kmap_pte(w.target);
+	w.target = t_grant_target(test, &w.x, &w.kmap);
 	w.entry = xp2m_lookup(w.x->p2m, page_to_pfn(w.target));
 	local = t_granted(test, 0xc3, &w.ref);
 	/* The override, its slot by pfn; the frame's two slots. */
