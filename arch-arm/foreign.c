@@ -103,7 +103,7 @@ static int xp2m_arm_fspare_fill(struct xp2m_arm_fspare *s, unsigned int nr)
 {
 	s->nr = 0;
 	while (s->nr < nr) {
-		s->node[s->nr] = xp2m_arm_kzalloc(sizeof(struct xp2m_arm_fnode));
+		s->node[s->nr] = kzalloc(sizeof(*s->node[s->nr]), GFP_KERNEL);
 		if (!s->node[s->nr]) {
 			while (s->nr)
 				kfree(s->node[--s->nr]);

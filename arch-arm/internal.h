@@ -153,11 +153,11 @@ void xp2m_arm_vlpt_retire(struct xp2m_arm_vlpt *vlpt, u64 gpa,
 			  struct page *table, unsigned long *lo,
 			  unsigned long *hi);
 
-/* Allocations, each a fault-injection point (main.c). */
-bool xp2m_arm_should_fail(size_t size);
+/* Pages, counted (main.c). */
+struct page *xp2m_arm_alloc_pages(unsigned int order);
+void xp2m_arm_free_pages(struct page *page, unsigned int order);
 struct page *xp2m_arm_alloc_table(void);
-void *xp2m_arm_kzalloc(size_t size);
-void *xp2m_arm_kvcalloc(size_t n, size_t size);
+void xp2m_arm_free_table(struct page *page);
 struct dentry *xp2m_arm_debugfs_dir(void);
 
 #endif /* _XP2M_ARM_INTERNAL_H */

@@ -133,7 +133,7 @@ int xp2m_arm_logdirty_start(struct xp2m_arm_p2m *p2m, u64 start, u64 end)
 		err = -EBUSY;
 		goto out;
 	}
-	ld = xp2m_arm_kzalloc(sizeof(*ld));
+	ld = kzalloc(sizeof(*ld), GFP_KERNEL);
 	if (!ld) {
 		err = -ENOMEM;
 		goto out;
@@ -141,7 +141,7 @@ int xp2m_arm_logdirty_start(struct xp2m_arm_p2m *p2m, u64 start, u64 end)
 	ld->start = start;
 	ld->end = end;
 	ld->nr = (end - start) >> XP2M_ARM_THIRD_SHIFT;
-	ld->bitmap = xp2m_arm_kvcalloc(BITS_TO_LONGS(ld->nr), sizeof(long));
+	ld->bitmap = kvcalloc(BITS_TO_LONGS(ld->nr), sizeof(long), GFP_KERNEL);
 	if (!ld->bitmap) {
 		kfree(ld);
 		err = -ENOMEM;

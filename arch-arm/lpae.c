@@ -212,7 +212,7 @@ static void xp2m_arm_free_list(struct list_head *pages)
 
 	list_for_each_entry_safe(page, next, pages, lru) {
 		list_del(&page->lru);
-		__free_page(page);
+		xp2m_arm_free_table(page);
 	}
 }
 
@@ -723,7 +723,7 @@ struct xp2m_arm_p2m *xp2m_arm_p2m_create(const char *name,
 
 	if (ipa_bits < XP2M_ARM_IPA_MIN || ipa_bits > XP2M_ARM_IPA_MAX)
 		return ERR_PTR(-EINVAL);
-	p2m = xp2m_arm_kzalloc(sizeof(*p2m));
+	p2m = kzalloc(sizeof(*p2m), GFP_KERNEL);
 	if (!p2m)
 		return ERR_PTR(-ENOMEM);
 	p2m->name = name;
@@ -731,13 +731,11 @@ struct xp2m_arm_p2m *xp2m_arm_p2m_create(const char *name,
 	p2m->ipa_size = 1ULL << ipa_bits;
 	root_bytes = (p2m->ipa_size >> XP2M_ARM_FIRST_SHIFT) * sizeof(u64);
 	p2m->root_order = get_order(root_bytes);
-	root = xp2m_arm_should_fail(root_bytes) ? NULL :
-	       alloc_pages(GFP_KERNEL | __GFP_ZERO, p2m->root_order);
+	root = xp2m_arm_alloc_pages(p2m->root_order);
 	if (!root)
 		goto fail;
 	p2m->root = page_address(root);
-	if (!xp2m_arm_should_fail(sizeof(*p2m->pcpu)))
-		p2m->pcpu = alloc_percpu(struct xp2m_arm_pcpu);
+	p2m->pcpu = alloc_percpu(struct xp2m_arm_pcpu);
 	if (!p2m->pcpu)
 		goto fail;
 	spin_lock_init(&p2m->lock);
@@ -757,7 +755,7 @@ struct xp2m_arm_p2m *xp2m_arm_p2m_create(const char *name,
 
 fail:
 	if (p2m->root)
-		free_pages((unsigned long)p2m->root, p2m->root_order);
+		xp2m_arm_free_pages(virt_to_page(p2m->root), p2m->root_order);
 	kfree(p2m);
 	return ERR_PTR(-ENOMEM);
 }
@@ -787,10 +785,10 @@ void xp2m_arm_p2m_destroy(struct xp2m_arm_p2m *p2m)
 		second = xp2m_lpae_next(p2m->root[i]);
 		for (j = 0; j < XP2M_ARM_ENTRIES; j++)
 			if (xp2m_lpae_is_table(second[j]))
-				__free_page(xp2m_arm_table_page(xp2m_lpae_next(second[j])));
-		__free_page(xp2m_arm_table_page(second));
+				xp2m_arm_free_table(xp2m_arm_table_page(xp2m_lpae_next(second[j])));
+		xp2m_arm_free_table(xp2m_arm_table_page(second));
 	}
-	free_pages((unsigned long)p2m->root, p2m->root_order);
+	xp2m_arm_free_pages(virt_to_page(p2m->root), p2m->root_order);
 	free_percpu(p2m->pcpu);
 	kfree(p2m);
 }

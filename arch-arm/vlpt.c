@@ -100,7 +100,7 @@ static void xp2m_arm_vlpt_free(struct xp2m_arm_vlpt *vlpt)
 	if (vlpt->area)
 		vunmap(vlpt->area);
 	if (vlpt->empty)
-		__free_page(vlpt->empty);
+		xp2m_arm_free_table(vlpt->empty);
 	kvfree(vlpt->slot);
 	kfree(vlpt);
 }
@@ -167,26 +167,24 @@ int xp2m_arm_vlpt_create(struct xp2m_arm_p2m *p2m, u64 start, u64 end)
 	if (rcu_access_pointer(p2m->vlpt))
 		return -EBUSY;
 
-	vlpt = xp2m_arm_kzalloc(sizeof(*vlpt));
+	vlpt = kzalloc(sizeof(*vlpt), GFP_KERNEL);
 	if (!vlpt)
 		return -ENOMEM;
 	vlpt->start = start;
 	vlpt->end = end;
 	vlpt->nr_slots = (end - start) >> XP2M_ARM_SECOND_SHIFT;
-	vlpt->slot = xp2m_arm_kvcalloc(vlpt->nr_slots, sizeof(*vlpt->slot));
+	vlpt->slot = kvcalloc(vlpt->nr_slots, sizeof(*vlpt->slot), GFP_KERNEL);
 	if (!vlpt->slot)
 		goto fail;
 	vlpt->empty = xp2m_arm_alloc_table();
 	if (!vlpt->empty)
 		goto fail;
-	pages = xp2m_arm_kvcalloc(vlpt->nr_slots, sizeof(*pages));
+	pages = kvcalloc(vlpt->nr_slots, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		goto fail;
 	for (i = 0; i < vlpt->nr_slots; i++)
 		pages[i] = vlpt->empty;
-	if (!xp2m_arm_should_fail(vlpt->nr_slots * PAGE_SIZE))
-		vlpt->area = vmap(pages, vlpt->nr_slots, VM_MAP,
-				  xp2m_arm_prot_ro());
+	vlpt->area = vmap(pages, vlpt->nr_slots, VM_MAP, xp2m_arm_prot_ro());
 	kvfree(pages);
 	if (!vlpt->area)
 		goto fail;

@@ -10,8 +10,8 @@
  * foreign or stale one), and using the kernel's direct mapping of that pfn.
  * The core never has the M2P written through this backend: it has no
  * set_m2p, and no domain-building operations. The reservation operations
- * (populate, release, and m2p_update for frames the caller got from
- * populate) are the hypercalls the balloon uses, each one batch for a list;
+ * (populate, release) are the hypercalls the balloon uses, each one batch
+ * for a list;
  * they act only on pfns and frames the caller owns, as does kmap, which
  * keeps the kernel's linear mapping and p2m of those pages in step.
  *
@@ -35,6 +35,33 @@
 #include <xp2m/p2m.h>
 
 #include "internal.h"
+
+/* Hypercalls issued since the module was loaded, by hypercall. */
+static atomic_long_t x86_hypercalls[XP2M_X86_NR_HCALLS];
+
+/* The module issued @n hypercalls @call (or had the kernel issue them). */
+void xp2m_x86_issued(enum xp2m_x86_hcall call, unsigned long n)
+{
+	atomic_long_add(n, &x86_hypercalls[call]);
+}
+
+/**
+ * xp2m_x86_hypercalls() - hypercalls the module issued, of one kind
+ * @call: which hypercall
+ *
+ * Every hypercall of the module is counted where it is issued, one per
+ * call, whatever its outcome; so are those the kernel's helpers issue on
+ * the module's behalf (see &enum xp2m_x86_hcall). For tests and
+ * benchmarks: take the difference over an operation.
+ *
+ * Return: the count since the module was loaded.
+ */
+unsigned long xp2m_x86_hypercalls(enum xp2m_x86_hcall call)
+{
+	return call < XP2M_X86_NR_HCALLS ?
+	       atomic_long_read(&x86_hypercalls[call]) : 0;
+}
+EXPORT_SYMBOL_GPL(xp2m_x86_hypercalls);
 
 /**
  * xp2m_x86_m2p() - the M2P's entry for a machine frame
@@ -151,6 +178,7 @@ static long x86_populate(struct xp2m_backend *be, const unsigned long *pfns,
 	/* In: the pfns, for the M2P. Out: the frames. */
 	memcpy(mfns, pfns, nr * sizeof(*mfns));
 	set_xen_guest_handle(r.extent_start, mfns);
+	xp2m_x86_issued(XP2M_X86_MEMORY_OP, 1);
 	done = HYPERVISOR_memory_op(XENMEM_populate_physmap, &r);
 	if (done < 0)
 		return done;
@@ -171,34 +199,8 @@ static long x86_release(struct xp2m_backend *be, const unsigned long *mfns,
 		return 0;
 	/* Xen only reads the list. */
 	set_xen_guest_handle(r.extent_start, (xen_pfn_t *)mfns);
+	xp2m_x86_issued(XP2M_X86_MEMORY_OP, 1);
 	return HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r);
-}
-
-/* Updates a hypercall takes at once: a few hundred bytes of stack. */
-#define XP2M_X86_M2P_BATCH	32
-
-static long x86_m2p_update(struct xp2m_backend *be, const unsigned long *mfns,
-			   const unsigned long *pfns, unsigned long nr)
-{
-	struct mmu_update req[XP2M_X86_M2P_BATCH];
-	unsigned long done = 0, i, n;
-	int rc, ok;
-
-	while (done < nr) {
-		n = min_t(unsigned long, nr - done, XP2M_X86_M2P_BATCH);
-		for (i = 0; i < n; i++) {
-			req[i].ptr = PFN_PHYS((u64)mfns[done + i]) |
-				     MMU_MACHPHYS_UPDATE;
-			req[i].val = pfns[done + i];
-		}
-		ok = 0;
-		rc = HYPERVISOR_mmu_update(req, n, &ok, DOMID_SELF);
-		done += ok;
-		if (rc < 0 || ok < n)
-			return done ?: (rc < 0 ? rc : -EINVAL);
-		cond_resched();
-	}
-	return done;
 }
 
 /*
@@ -216,6 +218,7 @@ void xp2m_x86_flush(unsigned long lo, unsigned long hi)
 	} else {
 		op.cmd = MMUEXT_TLB_FLUSH_ALL;
 	}
+	xp2m_x86_issued(XP2M_X86_MMUEXT_OP, 1);
 	WARN_ON_ONCE(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF));
 }
 
@@ -248,6 +251,7 @@ static long x86_kmap(struct xp2m_backend *be, const unsigned long *pfns,
 		if (mfns) {
 			frame = mfns[i];
 			pte = mfn_pte(frame, PAGE_KERNEL);
+			xp2m_x86_issued(XP2M_X86_UPDATE_VA_MAPPING, 1);
 			err = HYPERVISOR_update_va_mapping(va, pte, 0);
 			if (err)
 				break;
@@ -255,9 +259,11 @@ static long x86_kmap(struct xp2m_backend *be, const unsigned long *pfns,
 		} else {
 			__xenmem_reservation_va_mapping_reset(1, &page);
 		}
+		/* Each helper makes one update_va_mapping. */
+		xp2m_x86_issued(XP2M_X86_UPDATE_VA_MAPPING, 1);
 		lo = min(lo, va);
 		hi = max(hi, va + PAGE_SIZE);
-		if (!(i % XP2M_X86_M2P_BATCH))
+		if (!(i % 32))
 			cond_resched();
 	}
 	if (i)
@@ -290,7 +296,6 @@ static const struct xp2m_backend_ops x86_ops = {
 	.set_m2p = NULL,
 	.populate = x86_populate,
 	.release = x86_release,
-	.m2p_update = x86_m2p_update,
 	.kmap = x86_kmap,
 	/* The kernel's page tables are what a toolstack walks: no pt_map. */
 	.pt_root = x86_pt_root,
@@ -339,6 +344,7 @@ int xp2m_x86_backend_init(void)
 		     offsetof(struct arch_shared_info, p2m_generation));
 
 	/* Xen's max_page: one past the highest frame of RAM. */
+	xp2m_x86_issued(XP2M_X86_MEMORY_OP, 1);
 	max = HYPERVISOR_memory_op(XENMEM_maximum_ram_page, NULL);
 	if (max <= 0) {
 		pr_err("xp2m_x86: XENMEM_maximum_ram_page failed: %ld\n", max);

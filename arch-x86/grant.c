@@ -5,9 +5,13 @@
  * A granted frame is mapped at the kernel's linear address of one of our
  * pages: GNTTABOP_map_grant_ref with GNTMAP_host_map and that address as
  * host_addr, so that Xen itself writes the linear-map PTE (a PV guest may
- * not write a PTE naming a frame it does not own). The PTE it replaces is
- * read first and kept in the override; GNTTABOP_unmap_grant_ref clears the
- * PTE again, and the kept one is written back, every CPU's TLB flushed.
+ * not write a PTE naming a frame it does not own). So Xen replaces whatever
+ * PTE it finds there, a live grant PTE too: the page is claimed in the
+ * override table before Xen is asked anything, and a page that has a
+ * mapping is refused right there. The PTE the grant replaces is read once
+ * the page is claimed, and kept in the override; GNTTABOP_unmap_grant_ref
+ * clears the PTE again, and the kept one is written back, every CPU's TLB
+ * flushed.
  * The override makes the instance's p2m entry of the page
  * FOREIGN_FRAME(mfn) meanwhile, and lets mfn_to_pfn() find the page.
  *
@@ -61,9 +65,24 @@ EXPORT_SYMBOL_GPL(xp2m_x86_kmap_pte);
 /* Put a PTE back at the linear address of @page; flush every CPU. */
 static int xp2m_x86_kmap_restore(struct page *page, u64 kmap)
 {
+	xp2m_x86_issued(XP2M_X86_UPDATE_VA_MAPPING, 1);
 	return HYPERVISOR_update_va_mapping((unsigned long)page_address(page),
 					    __pte_ma(kmap),
 					    UVMF_INVLPG | UVMF_ALL);
+}
+
+/* GNTTABOP_unmap_grant_ref of the mapping @handle at @va. */
+static int xp2m_x86_unmap_grant(unsigned long va, grant_handle_t handle,
+				s16 *status)
+{
+	struct gnttab_unmap_grant_ref unmap;
+	int err;
+
+	gnttab_set_unmap_op(&unmap, va, GNTMAP_host_map, handle);
+	xp2m_x86_issued(XP2M_X86_GRANT_TABLE_OP, 1);
+	err = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &unmap, 1);
+	*status = unmap.status;
+	return err;
 }
 
 /**
@@ -76,51 +95,64 @@ static int xp2m_x86_kmap_restore(struct page *page, u64 kmap)
  * @ref: the grant reference
  * @handle: set to the grant handle, for xp2m_x86_grant_unmap()
  *
- * The page's linear-map PTE is read, the grant mapped at the page's linear
- * address, and the override added with the old PTE: the instance's entry
- * becomes FOREIGN_FRAME(mfn), the old one kept. Should the override be
- * refused, the grant is unmapped and the PTE put back.
+ * The page is claimed in the override table first (xp2m_m2p_prepare()):
+ * a page mapped already, or being mapped, is refused before anything is
+ * asked of Xen, which would otherwise replace the live grant PTE and
+ * leave the first mapping impossible to unmap. Then the page's linear-map
+ * PTE is read, the grant mapped at the page's linear address, and the
+ * override committed with the old PTE: the instance's entry becomes
+ * FOREIGN_FRAME(mfn), the old one kept. Should the commit fail, the grant
+ * is unmapped and the PTE, which maps a frame of ours or nothing, put
+ * back.
  *
  * Return: 0; -EFAULT for a page outside the linear map; -EACCES when Xen
  * refuses the mapping (the grant status is logged); an error of
- * xp2m_m2p_add(), with nothing changed.
+ * xp2m_m2p_prepare() (-EEXIST for a page with a grant mapping already) or
+ * of xp2m_m2p_commit(), with nothing changed.
  */
 int xp2m_x86_grant_map(struct xp2m_m2p *m2p, struct page *page, domid_t domid,
 		       grant_ref_t ref, grant_handle_t *handle)
 {
 	unsigned long va = (unsigned long)page_address(page);
-	struct gnttab_unmap_grant_ref unmap;
 	struct gnttab_map_grant_ref map;
 	pte_t *pte = xp2m_x86_kpte(page);
+	struct xp2m_override *o;
+	s16 status;
 	u64 kmap;
 	int err;
 
 	if (!pte)
 		return -EFAULT;
+	o = xp2m_m2p_prepare(m2p, page_to_pfn(page), page);
+	if (IS_ERR(o))
+		return PTR_ERR(o);
+	/* Claimed: no other mapping of ours changes the PTE now. */
 	kmap = pte_val_ma(READ_ONCE(*pte));
 	gnttab_set_map_op(&map, va, GNTMAP_host_map, ref, domid);
+	xp2m_x86_issued(XP2M_X86_GRANT_TABLE_OP, 1);
 	err = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &map, 1);
-	if (err)
-		return err;
-	if (map.status != GNTST_okay) {
+	if (!err && map.status != GNTST_okay) {
 		pr_info("xp2m_x86: mapping grant %u of domain %u: status %d\n",
 			ref, domid, map.status);
-		return -EACCES;
+		err = -EACCES;
 	}
+	if (err)
+		goto abort;
 	/* The old mapping may be cached on any CPU. */
 	xp2m_x86_flush(va, va + PAGE_SIZE);
-	err = xp2m_m2p_add(m2p, page_to_pfn(page), page,
-			   PFN_DOWN(map.dev_bus_addr), kmap);
+	err = xp2m_m2p_commit(m2p, o, PFN_DOWN(map.dev_bus_addr), kmap);
 	if (err) {
-		gnttab_set_unmap_op(&unmap, va, GNTMAP_host_map, map.handle);
-		WARN_ON(HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref,
-						  &unmap, 1) ||
-			unmap.status != GNTST_okay);
+		WARN_ON(xp2m_x86_unmap_grant(va, map.handle, &status) ||
+			status != GNTST_okay);
 		WARN_ON(xp2m_x86_kmap_restore(page, kmap));
-		return err;
+		goto abort;
 	}
 	*handle = map.handle;
 	return 0;
+
+abort:
+	xp2m_m2p_abort(m2p, o);
+	return err;
 }
 EXPORT_SYMBOL_GPL(xp2m_x86_grant_map);
 
@@ -131,8 +163,9 @@ EXPORT_SYMBOL_GPL(xp2m_x86_grant_map);
  * @handle: the handle xp2m_x86_grant_map() gave
  *
  * The grant is unmapped, the override removed (the instance's entry
- * restored exactly) and the page's old linear-map PTE written back, every
- * CPU's TLB flushed.
+ * restored exactly, unless someone else wrote it meanwhile: it stays as
+ * written) and the page's old linear-map PTE written back, every CPU's TLB
+ * flushed.
  *
  * Return: 0; -ENOENT when @page has no override; -EINVAL when Xen refuses
  * the unmapping (a wrong handle: the status is logged); nothing changed on
@@ -142,24 +175,28 @@ int xp2m_x86_grant_unmap(struct xp2m_m2p *m2p, struct page *page,
 			 grant_handle_t handle)
 {
 	unsigned long va = (unsigned long)page_address(page);
-	struct gnttab_unmap_grant_ref unmap;
 	unsigned long pfn = page_to_pfn(page);
+	s16 status;
 	u64 kmap;
 	int err;
 
 	err = xp2m_m2p_get(m2p, pfn, NULL, &kmap);
 	if (err)
 		return err;
-	gnttab_set_unmap_op(&unmap, va, GNTMAP_host_map, handle);
-	err = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &unmap, 1);
+	err = xp2m_x86_unmap_grant(va, handle, &status);
 	if (err)
 		return err;
-	if (unmap.status != GNTST_okay) {
+	if (status != GNTST_okay) {
 		pr_info("xp2m_x86: unmapping grant handle %u: status %d\n",
-			handle, unmap.status);
+			handle, status);
 		return -EINVAL;
 	}
-	WARN_ON(xp2m_m2p_remove(m2p, pfn, NULL));
+	/*
+	 * The mapping is gone, and its override goes with it whatever became
+	 * of the entry meanwhile (-EINVAL: someone else wrote it, and it stays
+	 * as they did).
+	 */
+	WARN_ON(xp2m_m2p_remove(m2p, pfn, NULL) == -ENOENT);
 	return xp2m_x86_kmap_restore(page, kmap);
 }
 EXPORT_SYMBOL_GPL(xp2m_x86_grant_unmap);

@@ -85,5 +85,6 @@ int xp2m_x86_map_read(struct xp2m_x86_map *map, unsigned long nr_pages,
 		      unsigned long max_pfn);
 
 void xp2m_x86_flush(unsigned long lo, unsigned long hi);
+void xp2m_x86_issued(enum xp2m_x86_hcall call, unsigned long n);
 
 #endif /* _XP2M_X86_INTERNAL_H */

@@ -299,6 +299,7 @@ static int xp2m_hv_map(struct e820_entry *buf, unsigned int max,
 	int rc;
 
 	set_xen_guest_handle(memmap.buffer, buf);
+	xp2m_x86_issued(XP2M_X86_MEMORY_OP, 1);
 	rc = HYPERVISOR_memory_op(dom0 ? XENMEM_machine_memory_map :
 				  XENMEM_memory_map, &memmap);
 	if (rc == -XP2M_XEN_ENOSYS && !dom0) {

@@ -11,7 +11,7 @@
  * xp2m_set_noalloc().
  *
  * Increasing and decreasing the reservation drive the whole path through
- * the machine's operations (the hypercalls, the M2P, the kernel's mapping),
+ * the machine's operations (the hypercalls, the kernel's mapping),
  * a batch at a time, with the one batch of frame numbers allocated at set
  * up: they never allocate either.
  *
@@ -419,17 +419,12 @@ static long xp2m_balloon_in(struct xp2m_balloon *b, const unsigned long *pfns,
 	if (!got)
 		return ret < 0 ? ret : -ENOMEM;
 
-	/* The M2P first: from now on mfn_to_pfn() of a frame maps back. */
-	if (ops->m2p_update) {
-		ret = ops->m2p_update(be, mfns, pfns, got);
-		m = clamp_t(long, ret, 0, got);
-		xp2m_balloon_give_back(b, mfns + m, got - m);
-		if (!m)
-			return ret < 0 ? ret : -EIO;
-		got = m;
-	}
-
-	/* Then the p2m: pfn_to_mfn() gives the frame. */
+	/*
+	 * The M2P has them: populate_physmap records the pfn of each frame it
+	 * gives a PV domain (populate_physmap() in Xen's common/memory.c), so
+	 * mfn_to_pfn() of a frame maps back already. Then the p2m:
+	 * pfn_to_mfn() gives the frame.
+	 */
 	ret = xp2m_balloon_populate(b, pfns, mfns, got);
 	m = clamp_t(long, ret, 0, got);
 	xp2m_balloon_give_back(b, mfns + m, got - m);
@@ -537,12 +532,11 @@ static long xp2m_balloon_batches(struct xp2m_balloon *b,
  * 1. is checked first, and only its valid prefix goes on (a pfn outside
  *    the space, or one not ballooned out, stops the whole call);
  * 2. the hypervisor gives a frame for each of the first k pfns
- *    (``populate``, XENMEM_populate_physmap: one hypercall);
- * 3. the M2P learns them (``m2p_update``, MMU_MACHPHYS_UPDATE); frames it
- *    did not record are given back (``release``) and k shrinks to match;
- * 4. the p2m entries are written (xp2m_balloon_populate()): the pfns stop
+ *    (``populate``, XENMEM_populate_physmap: one hypercall), and records
+ *    each in its M2P;
+ * 3. the p2m entries are written (xp2m_balloon_populate()): the pfns stop
  *    being balloon-owned;
- * 5. the kernel maps the pages and its p2m learns the frames (``kmap``);
+ * 4. the kernel maps the pages and its p2m learns the frames (``kmap``);
  *    pages it did not map are ballooned out again (entry missing and
  *    balloon-owned, then the frame given back).
  *

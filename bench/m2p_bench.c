@@ -2,11 +2,14 @@
 /*
  * xp2m_m2p_bench: figures of the m2p override and the balloon hooks, on the
  * simulated machine, without hypercalls: override lookups at 1K, 64K and
- * 1M entries, add+remove pairs per second, the balloon path's p2m update per
- * page.
+ * 1M entries, of consecutive foreign frames (the best case for the table,
+ * an XArray) and of frames scattered over 128 GiB of a host's (as the grant
+ * mappings of many backends give), add+remove pairs per second, the
+ * balloon path's p2m update per page.
  */
 
 #include <linux/ktime.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/prandom.h>
 #include <linux/sched.h>
@@ -21,6 +24,10 @@
 #define MAX_OVERRIDES	BIT(20)
 #define LOOKUPS		BIT(21)
 #define RUNS		5
+/* The machine: 256 GiB of frames; scattered frames lie in its upper half. */
+#define NR_FRAMES	BIT(26)
+#define SCATTER_BASE	BIT(25)
+#define SCATTER_SPAN	BIT(25)
 
 static unsigned long bench_sink;
 
@@ -30,7 +37,8 @@ struct m2p_bench {
 	struct xp2m_m2p m2p;
 	struct xp2m_balloon b;
 	unsigned long first;	/* first pfn of the overridden range */
-	unsigned long foreign;	/* first foreign frame */
+	unsigned long *frames;	/* the foreign frame of override i */
+	unsigned long *keys;	/* frames to look up, in order */
 };
 
 /* One at a time, and too large for the stack of a benchmark run. */
@@ -48,7 +56,7 @@ static int m2p_bench_setup(struct m2p_bench *mb)
 	int err;
 
 	memset(mb, 0, sizeof(*mb));
-	mb->sim = xp2m_sim_create("m2p-bench", 4 * nr);
+	mb->sim = xp2m_sim_create("m2p-bench", NR_FRAMES);
 	if (!mb->sim)
 		return -ENOMEM;
 	err = xp2m_build_domain(&mb->sim->be, &spec, &list);
@@ -65,7 +73,6 @@ static int m2p_bench_setup(struct m2p_bench *mb)
 		goto out_p2m;
 	xp2m_m2p_init(&mb->m2p, mb->p2m);
 	mb->first = nr;
-	mb->foreign = 2 * nr;
 	return 0;
 
 out_p2m:
@@ -86,6 +93,21 @@ static void m2p_bench_teardown(struct m2p_bench *mb)
 }
 
 /*
+ * The foreign frames of the overrides: consecutive from just past the
+ * domain's, or scattered over the upper half of the machine's frames
+ * (distinct: an odd multiplier is a bijection modulo a power of two).
+ */
+static void m2p_bench_frames(struct m2p_bench *mb, bool scattered)
+{
+	unsigned long i;
+
+	for (i = 0; i < MAX_OVERRIDES; i++)
+		mb->frames[i] = scattered ?
+				SCATTER_BASE + (i * 0x9e3779b1UL) % SCATTER_SPAN :
+				2 * mb->first + i;
+}
+
+/*
  * Grow the table to @n overrides; time lookups of random ones among the
  * first @among (all of them: memory-bound once the table outgrows the
  * caches; a fixed hot set: the structure's own cost).
@@ -100,13 +122,14 @@ static u64 m2p_bench_lookup(struct m2p_bench *mb, unsigned long *have,
 
 	for (; *have < n; (*have)++)
 		if (xp2m_m2p_add(&mb->m2p, mb->first + *have, NULL,
-				 mb->foreign + *have, 0))
+				 mb->frames[*have], 0))
 			return 0;
+	for (i = 0; i < LOOKUPS; i++)
+		mb->keys[i] = mb->frames[order[i] % among];
 	for (r = 0; r < RUNS; r++) {
 		t = ktime_get_ns();
 		for (i = 0; i < LOOKUPS; i++)
-			sum += xp2m_m2p_find_pfn(&mb->m2p,
-						 mb->foreign + order[i] % among);
+			sum += xp2m_m2p_find_pfn(&mb->m2p, mb->keys[i]);
 		samples[r] = ktime_get_ns() - t;
 		cond_resched();
 	}
@@ -114,53 +137,89 @@ static u64 m2p_bench_lookup(struct m2p_bench *mb, unsigned long *have,
 	return xp2m_bench_median(samples, RUNS);
 }
 
-static void m2p_bench_run(void)
+/* Pages of slab memory (the overrides and the XArrays' nodes) in use. */
+static unsigned long m2p_bench_slab(void)
+{
+	return global_node_page_state_pages(NR_SLAB_RECLAIMABLE_B) +
+	       global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B);
+}
+
+/*
+ * Lookups at 1K, 64K and 1M overrides of the frames @mb->frames, over the
+ * whole table and over a hot set of 1K, and the memory a million take; the
+ * table emptied again. @kind goes into the figures' names.
+ */
+static void m2p_bench_sizes(struct m2p_bench *mb, const char *kind,
+			    const u32 *order)
 {
 	static const unsigned long sizes[] = { 1UL << 10, 1UL << 16, 1UL << 20 };
-	unsigned long have = 0, i, pairs = 1UL << 16;
-	u64 ns[ARRAY_SIZE(sizes)], hot[ARRAY_SIZE(sizes)], t;
+	u64 ns[ARRAY_SIZE(sizes)], hot[ARRAY_SIZE(sizes)];
+	unsigned long have = 0, i, slab = m2p_bench_slab();
+	unsigned int s;
+	char name[64];
+
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		ns[s] = m2p_bench_lookup(mb, &have, sizes[s], sizes[s], order);
+		hot[s] = m2p_bench_lookup(mb, &have, sizes[s], sizes[0], order);
+		snprintf(name, sizeof(name), "m2p_lookup%s_%luk_ns", kind,
+			 sizes[s] >> 10);
+		xp2m_bench_frac(name, ns[s], LOOKUPS, "ns");
+		snprintf(name, sizeof(name), "m2p_lookup%s_hot1k_in_%luk_ns",
+			 kind, sizes[s] >> 10);
+		xp2m_bench_frac(name, hot[s], LOOKUPS, "ns");
+	}
+	snprintf(name, sizeof(name), "m2p_bytes_per_override%s", kind);
+	xp2m_bench_frac(name, (u64)(m2p_bench_slab() - slab) * PAGE_SIZE, have,
+			"bytes");
+	snprintf(name, sizeof(name), "m2p_lookup%s_1m_vs_1k", kind);
+	xp2m_bench_frac(name, ns[2], ns[0], "x");
+	snprintf(name, sizeof(name), "m2p_lookup%s_hot1k_1m_vs_1k", kind);
+	xp2m_bench_frac(name, hot[2], hot[0], "x");
+	for (i = 0; i < have; i++)
+		xp2m_m2p_remove(&mb->m2p, mb->first + i, NULL);
+	/* Overrides are freed after a grace period: gone before the next. */
+	rcu_barrier();
+}
+
+static void m2p_bench_run(void)
+{
+	unsigned long i, pairs = 1UL << 16;
 	struct m2p_bench *mb = &m2p_bench;
 	struct rnd_state rnd;
-	unsigned int s;
 	u32 *order;
-	char name[64];
+	u64 t;
 
 	if (m2p_bench_setup(mb)) {
 		pr_err("xp2m_m2p_bench: cannot set up\n");
 		return;
 	}
 	order = vmalloc_array(LOOKUPS, sizeof(*order));
-	if (!order)
+	mb->keys = vmalloc_array(LOOKUPS, sizeof(*mb->keys));
+	mb->frames = vmalloc_array(MAX_OVERRIDES, sizeof(*mb->frames));
+	if (!order || !mb->keys || !mb->frames)
 		goto out;
 	prandom_seed_state(&rnd, 3);
 	for (i = 0; i < LOOKUPS; i++)
 		order[i] = prandom_u32_state(&rnd);
 
-	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
-		ns[s] = m2p_bench_lookup(mb, &have, sizes[s], sizes[s], order);
-		hot[s] = m2p_bench_lookup(mb, &have, sizes[s], sizes[0], order);
-		snprintf(name, sizeof(name), "m2p_lookup_%luk_ns",
-			 sizes[s] >> 10);
-		xp2m_bench_frac(name, ns[s], LOOKUPS, "ns");
-		snprintf(name, sizeof(name), "m2p_lookup_hot1k_in_%luk_ns",
-			 sizes[s] >> 10);
-		xp2m_bench_frac(name, hot[s], LOOKUPS, "ns");
-	}
-	xp2m_bench_frac("m2p_lookup_1m_vs_1k", ns[2], ns[0], "x");
-	xp2m_bench_frac("m2p_lookup_hot1k_1m_vs_1k", hot[2], hot[0], "x");
-	for (i = 0; i < have; i++)
-		xp2m_m2p_remove(&mb->m2p, mb->first + i, NULL);
+	m2p_bench_frames(mb, false);
+	m2p_bench_sizes(mb, "", order);
+	m2p_bench_frames(mb, true);
+	m2p_bench_sizes(mb, "_scattered", order);
 
 	/* Add and remove pairs, the table otherwise empty. */
+	m2p_bench_frames(mb, false);
 	t = ktime_get_ns();
 	for (i = 0; i < pairs; i++) {
-		xp2m_m2p_add(&mb->m2p, mb->first + i, NULL, mb->foreign + i, 0);
+		xp2m_m2p_add(&mb->m2p, mb->first + i, NULL, mb->frames[i], 0);
 		xp2m_m2p_remove(&mb->m2p, mb->first + i, NULL);
 	}
 	t = ktime_get_ns() - t;
 	xp2m_bench_frac("m2p_add_remove_pairs_per_s", pairs * NSEC_PER_SEC, t,
 			"pairs/s");
 out:
+	vfree(mb->frames);
+	vfree(mb->keys);
 	vfree(order);
 	m2p_bench_teardown(mb);
 }

@@ -11,23 +11,29 @@
  *   x86_{import,verify}_vs_flat_walk  the same, against one pass over the
  *                                     kernel's whole list entry by entry, as
  *                                     its own debugfs dump makes
- *   x86_lookup_vs_gptm_{ram,span}     xp2m_lookup() against the kernel's
- *                                     get_phys_to_machine(), for random pfns
- *                                     of the domain's pages (ram) and of the
- *                                     whole list (span)
- *   x86_lookup_vs_pfn_to_mfn_*        against __pfn_to_mfn(), the kernel's
- *                                     inline fast path (one load, calling
- *                                     get_phys_to_machine() for INVALID)
- *   x86_linear_lookup_vs_*            xp2m_linear_lookup(), through the
- *                                     instance's linear p2m, against both
- *   x86_balloon_extents_per_hypercall the balloon's reservation path
+ *   x86_lookup_vs_pfn_to_mfn_{ram,span}
+ *                                     xp2m_lookup() against __pfn_to_mfn(),
+ *                                     the kernel's own lookup (inline: one
+ *                                     load, calling get_phys_to_machine()
+ *                                     for INVALID), for random pfns of the
+ *                                     domain's pages (ram) and of the whole
+ *                                     list (span), passes interleaved
+ *   x86_linear_lookup_vs_pfn_to_mfn_* xp2m_linear_lookup(), through the
+ *                                     instance's linear p2m, against it
+ *   x86_balloon_{increase,decrease}_hypercalls_per_page
+ *                                     the balloon's reservation path
  *                                     (xp2m_balloon_increase() and
  *                                     _decrease()) over BAL_PAGES pages the
- *                                     kernel's balloon gave: extents each
- *                                     populate or decrease hypercall took
+ *                                     kernel's balloon gave: every hypercall
+ *                                     the module made, a page; the baseline
+ *                                     is Linux's own balloon driver: one
+ *                                     update_va_mapping a page, one
+ *                                     memory_op a batch of 512
+ *   x86_balloon_{increase,decrease}_{memory_op,update_va_mapping,mmuext_op}
+ *                                     the same, by hypercall (counts)
  *   x86_balloon_{increase,decrease}_us_per_page
  *                                     the same path's time a page: hypercalls,
- *                                     M2P, kernel mapping and p2m (absolute)
+ *                                     kernel mapping and p2m (absolute)
  */
 
 #include <linux/ktime.h>
@@ -46,39 +52,60 @@
 #define NR_PFNS		65536
 #define ROUNDS		7
 
-static u64 bench_lookups(const struct xp2m *p2m, const unsigned long *pfns,
-			 int which)
-{
-	u64 samples[ROUNDS], t0;
-	unsigned long sum = 0;
-	unsigned int r, i;
+enum bench_lookup {
+	BENCH_TREE,		/* xp2m_lookup() */
+	BENCH_LINEAR,		/* xp2m_linear_lookup() */
+	BENCH_KERNEL,		/* __pfn_to_mfn() */
+	BENCH_NR,
+};
 
-	for (r = 0; r < ROUNDS; r++) {
-		t0 = ktime_get_ns();
-		switch (which) {
-		case 0:
-			for (i = 0; i < NR_PFNS; i++)
-				sum += xp2m_lookup(p2m, pfns[i]);
-			break;
-		case 1:
-			for (i = 0; i < NR_PFNS; i++)
-				sum += get_phys_to_machine(pfns[i]);
-			break;
-		case 3:
-			for (i = 0; i < NR_PFNS; i++)
-				sum += xp2m_linear_lookup(p2m, pfns[i]);
-			break;
-		default:
-			for (i = 0; i < NR_PFNS; i++)
-				sum += __pfn_to_mfn(pfns[i]);
-			break;
-		}
-		samples[r] = ktime_get_ns() - t0;
-		cond_resched();
+/* One pass of @which over @pfns; the time it took. */
+static u64 bench_pass(const struct xp2m *p2m, const unsigned long *pfns,
+		      enum bench_lookup which)
+{
+	unsigned long sum = 0;
+	unsigned int i;
+	u64 t0;
+
+	t0 = ktime_get_ns();
+	switch (which) {
+	case BENCH_TREE:
+		for (i = 0; i < NR_PFNS; i++)
+			sum += xp2m_lookup(p2m, pfns[i]);
+		break;
+	case BENCH_LINEAR:
+		for (i = 0; i < NR_PFNS; i++)
+			sum += xp2m_linear_lookup(p2m, pfns[i]);
+		break;
+	default:
+		for (i = 0; i < NR_PFNS; i++)
+			sum += __pfn_to_mfn(pfns[i]);
+		break;
 	}
+	t0 = ktime_get_ns() - t0;
 	/* Keep the loads. */
 	OPTIMIZER_HIDE_VAR(sum);
-	return xp2m_bench_median(samples, ROUNDS);
+	return t0;
+}
+
+/*
+ * The median time of a pass of each lookup over @pfns, the passes of the
+ * three interleaved round by round, so that a change of the emulator's
+ * speed during the run weighs on all three alike.
+ */
+static void bench_lookups(const struct xp2m *p2m, const unsigned long *pfns,
+			  u64 *median)
+{
+	u64 samples[BENCH_NR][ROUNDS];
+	unsigned int r, w;
+
+	for (r = 0; r < ROUNDS; r++) {
+		for (w = 0; w < BENCH_NR; w++)
+			samples[w][r] = bench_pass(p2m, pfns, w);
+		cond_resched();
+	}
+	for (w = 0; w < BENCH_NR; w++)
+		median[w] = xp2m_bench_median(samples[w], ROUNDS);
 }
 
 /* One pass over the kernel's list, entry by entry, as its dump makes. */
@@ -107,29 +134,63 @@ static void bench_ratio(const char *name, u64 ours, u64 theirs)
 
 /*
  * Our lookups of @pfns, through the tree and the linear view, against the
- * kernel's get_phys_to_machine() and __pfn_to_mfn(), all in one run; the
- * ratios' names end in _@set.
+ * kernel's inline __pfn_to_mfn(), its own lookup (one load, calling
+ * get_phys_to_machine() only for INVALID), all in one run; the ratios'
+ * names end in _@set.
  */
 static void bench_vs_kernel(const struct xp2m *p2m, const unsigned long *pfns,
 			    const char *set)
 {
-	u64 ours = bench_lookups(p2m, pfns, 0);
-	u64 gptm = bench_lookups(p2m, pfns, 1);
-	u64 fast = bench_lookups(p2m, pfns, 2);
-	u64 lin = bench_lookups(p2m, pfns, 3);
+	u64 ns[BENCH_NR];
 	char name[64];
 
-	snprintf(name, sizeof(name), "x86_lookup_vs_gptm_%s", set);
-	bench_ratio(name, ours, gptm);
+	bench_lookups(p2m, pfns, ns);
 	snprintf(name, sizeof(name), "x86_lookup_vs_pfn_to_mfn_%s", set);
-	bench_ratio(name, ours, fast);
-	snprintf(name, sizeof(name), "x86_linear_lookup_vs_gptm_%s", set);
-	bench_ratio(name, lin, gptm);
+	bench_ratio(name, ns[BENCH_TREE], ns[BENCH_KERNEL]);
 	snprintf(name, sizeof(name), "x86_linear_lookup_vs_pfn_to_mfn_%s", set);
-	bench_ratio(name, lin, fast);
+	bench_ratio(name, ns[BENCH_LINEAR], ns[BENCH_KERNEL]);
 }
 
 #define BAL_PAGES	8192
+
+static const char * const bench_hcall_name[XP2M_X86_NR_HCALLS] = {
+	[XP2M_X86_MEMORY_OP] = "memory_op",
+	[XP2M_X86_UPDATE_VA_MAPPING] = "update_va_mapping",
+	[XP2M_X86_MMUEXT_OP] = "mmuext_op",
+	[XP2M_X86_GRANT_TABLE_OP] = "grant_table_op",
+};
+
+/*
+ * The module's hypercalls from @from to @to over @pages pages: by kind
+ * (counts), and all of them a page.
+ */
+static void bench_hypercalls(const char *dir, const unsigned long *from,
+			     const unsigned long *to, unsigned long pages)
+{
+	unsigned long total = 0, n;
+	unsigned int i;
+	char name[80];
+
+	for (i = 0; i < XP2M_X86_NR_HCALLS; i++) {
+		n = to[i] - from[i];
+		total += n;
+		if (i == XP2M_X86_GRANT_TABLE_OP)
+			continue;
+		snprintf(name, sizeof(name), "x86_balloon_%s_%s", dir,
+			 bench_hcall_name[i]);
+		xp2m_bench_u64(name, n, "hypercalls");
+	}
+	snprintf(name, sizeof(name), "x86_balloon_%s_hypercalls_per_page", dir);
+	xp2m_bench_frac(name, total, pages, "hypercalls");
+}
+
+static void bench_hypercalls_now(unsigned long *n)
+{
+	unsigned int i;
+
+	for (i = 0; i < XP2M_X86_NR_HCALLS; i++)
+		n[i] = xp2m_x86_hypercalls(i);
+}
 
 /*
  * The reservation path on pages the kernel's balloon gives us without
@@ -138,6 +199,7 @@ static void bench_vs_kernel(const struct xp2m *p2m, const unsigned long *pfns,
 static int bench_balloon(void)
 {
 	unsigned long *pfns, lo = ULONG_MAX, hi = 0, i;
+	unsigned long hc[3][XP2M_X86_NR_HCALLS];
 	struct page **pages;
 	struct xp2m_balloon b;
 	struct xp2m_x86 *x = NULL;
@@ -166,21 +228,25 @@ static int bench_balloon(void)
 	err = xp2m_balloon_init(&b, x->p2m, lo, hi);
 	if (err)
 		goto out_pages;
+	bench_hypercalls_now(hc[0]);
 	t = ktime_get_ns();
 	in = xp2m_balloon_increase(&b, pfns, BAL_PAGES);
 	tin = ktime_get_ns() - t;
+	bench_hypercalls_now(hc[1]);
 	if (in > 0) {
 		t = ktime_get_ns();
 		out = xp2m_balloon_decrease(&b, pfns, in);
 		tout = ktime_get_ns() - t;
 	}
+	bench_hypercalls_now(hc[2]);
 	if (in != BAL_PAGES || out != in) {
 		pr_warn("x86_bench: balloon: %ld pages in, %ld out, of %d\n",
 			in, out, BAL_PAGES);
 		err = -EIO;
 	} else {
-		xp2m_bench_frac("x86_balloon_extents_per_hypercall", b.extents,
-				b.hypercalls, "extents");
+		xp2m_bench_u64("x86_balloon_pages", BAL_PAGES, "pages");
+		bench_hypercalls("increase", hc[0], hc[1], BAL_PAGES);
+		bench_hypercalls("decrease", hc[1], hc[2], BAL_PAGES);
 		xp2m_bench_frac("x86_balloon_increase_us_per_page", tin,
 				BAL_PAGES * NSEC_PER_USEC, "us");
 		xp2m_bench_frac("x86_balloon_decrease_us_per_page", tout,

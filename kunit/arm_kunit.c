@@ -25,6 +25,8 @@
 #include <xp2m/entry.h>
 #include <xp2m/kpte.h>
 
+#include "fault.h"
+
 #define PG		XP2M_ARM_THIRD_SIZE
 #define MIB		BIT_ULL(20)
 #define GIB		BIT_ULL(30)
@@ -1565,47 +1567,39 @@ static struct kunit_suite foreign_suite = {
 };
 
 /* ---------------------------------------------------------------------- */
-/* Allocation failures */
-
-#ifdef CONFIG_FAULT_INJECTION
 /*
- * Make the n-th allocation of @op fail, for n = 1, 2, ... until @op runs
- * through without reaching it. Each failure must be -ENOMEM with @p2m and
- * @ft exactly as before (and nothing leaked: kmemleak). The module's own
- * count is used, not the task's fail-nth: that one also counts the slab
- * allocator's quiet attempts, and a failure injected there is not seen.
- *
- * Return: the number of failure points.
+ * Allocation failures: every allocation of each operation failed in turn,
+ * the kernel's own on its behalf included (xp2m_fault_sweep()). A failure
+ * must give -ENOMEM with the p2m or the tree exactly as before (its dump
+ * and counts, t_state()) and no page of the module kept (xp2m_arm_pages();
+ * slab objects: kmemleak, after the run). A run that went through is
+ * checked and undone, so that the next starts where this one did.
  */
-static unsigned int t_fail_each(struct kunit *test,
-				int (*op)(struct kunit *test, void *arg),
-				void *arg, struct xp2m_arm_p2m *p2m,
-				struct xp2m_arm_foreign *ft)
-{
-	unsigned int n, left;
-	char *before = NULL;
-	int err;
+struct t_fault {
+	struct xp2m_arm_p2m *p2m;	/* what the operation changes, or NULL */
+	struct xp2m_arm_foreign *ft;
+	char *state;
+	long pages;
+	const void *arg;		/* the operation's own */
+};
 
-	for (n = 1; n < 100; n++) {
-		if (p2m || ft)
-			before = t_state(test, p2m, ft);
-		xp2m_arm_fail_nth(n);
-		err = op(test, arg);
-		left = xp2m_arm_fail_nth(0);
-		if (left) {
-			KUNIT_EXPECT_EQ(test, err, 0);
-			break;
-		}
-		if (!err) {
-			KUNIT_FAIL(test, "failure point %u: success reported", n);
-			break;
-		}
-		KUNIT_EXPECT_EQ_MSG(test, err, -ENOMEM, "failure point %u", n);
-		if (before)
-			KUNIT_EXPECT_STREQ_MSG(test, t_state(test, p2m, ft), before,
-					       "failure point %u", n);
-	}
-	return n - 1;
+static void t_fault_before(struct kunit *test, void *arg)
+{
+	struct t_fault *f = arg;
+
+	f->state = f->p2m || f->ft ? t_state(test, f->p2m, f->ft) : NULL;
+	f->pages = xp2m_arm_pages();
+}
+
+/* After a run: a failed one changed nothing, and true. */
+static bool t_fault_failed(struct kunit *test, struct t_fault *f, int err)
+{
+	if (!err)
+		return false;
+	KUNIT_EXPECT_EQ(test, xp2m_arm_pages(), f->pages);
+	if (f->state)
+		KUNIT_EXPECT_STREQ(test, t_state(test, f->p2m, f->ft), f->state);
+	return true;
 }
 
 static int op_create(struct kunit *test, void *arg)
@@ -1618,31 +1612,78 @@ static int op_create(struct kunit *test, void *arg)
 	return 0;
 }
 
+static void op_create_after(struct kunit *test, void *arg, int err)
+{
+	struct t_arm *c = t_ctx(test);
+	struct t_fault *f = arg;
+
+	if (t_fault_failed(test, f, err))
+		return;
+	KUNIT_EXPECT_EQ(test, c->p2m->root_order, 1U);
+	/* The root: 2 concatenated pages for 40 bits. */
+	KUNIT_EXPECT_EQ(test, xp2m_arm_pages(), f->pages + 2);
+	xp2m_arm_p2m_destroy(c->p2m);
+	c->p2m = NULL;
+	KUNIT_EXPECT_EQ(test, xp2m_arm_pages(), f->pages);
+}
+
 static void faults_create(struct kunit *test)
 {
-	/* The p2m, its root, its per-CPU counters. */
-	KUNIT_EXPECT_EQ(test, t_fail_each(test, op_create, NULL, NULL, NULL), 3U);
-	KUNIT_EXPECT_EQ(test, t_ctx(test)->p2m->root_order, 1U);
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_arm_p2m_create",
+		.before = t_fault_before,
+		.run = op_create,
+		.after = op_create_after,
+	};
+	struct t_fault f = { };
+
+	/* The p2m, its root (the per-CPU counters may come from a chunk). */
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, &f), 2U);
 }
+
+/* [1G - 4K, 1G + 4M + 4K): a second-level and four third-level tables. */
+#define T_FMAP_GPA	(GIB - PG)
+#define T_FMAP_NR	1026UL
 
 static int op_map(struct kunit *test, void *arg)
 {
-	/* [1G - 4K, 1G + 4M + 4K): a second-level and four third-level tables. */
-	return xp2m_arm_map(t_ctx(test)->p2m, GIB - PG, 0x100, 1026,
+	return xp2m_arm_map(t_ctx(test)->p2m, T_FMAP_GPA, 0x100, T_FMAP_NR,
 			    XP2M_ARM_RAM_RW, T_RW);
+}
+
+static void op_map_after(struct kunit *test, void *arg, int err)
+{
+	struct t_arm *c = t_ctx(test);
+	struct t_fault *f = arg;
+
+	if (t_fault_failed(test, f, err))
+		return;
+	KUNIT_EXPECT_EQ(test, xp2m_lpae_mfn(xp2m_arm_walk(c->p2m, GIB + 4 * MIB)),
+			0x100UL + 1025);
+	KUNIT_EXPECT_EQ(test, t_stats(c->p2m).third_tables, 4UL);
+	if (xp2m_kpte_supported())
+		t_expect_vlpt_is_walk(test, c->p2m, 0, 2 * GIB);
+	/* Unmapped, the new tables go: as before the run. */
+	KUNIT_EXPECT_EQ(test, xp2m_arm_unmap(c->p2m, T_FMAP_GPA, T_FMAP_NR),
+			(long)T_FMAP_NR);
+	KUNIT_EXPECT_STREQ(test, t_state(test, c->p2m, NULL), f->state);
+	KUNIT_EXPECT_EQ(test, xp2m_arm_pages(), f->pages);
 }
 
 static void faults_map(struct kunit *test)
 {
-	struct xp2m_arm_p2m *p2m = t_p2m(test, 40);
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_arm_map",
+		.before = t_fault_before,
+		.run = op_map,
+		.after = op_map_after,
+	};
+	struct t_fault f = { .p2m = t_p2m(test, 40) };
 
-	t_map(test, p2m, GIB - 2 * PG, 1, 1, XP2M_ARM_RAM_RW, T_RW);
+	t_map(test, f.p2m, GIB - 2 * PG, 1, 1, XP2M_ARM_RAM_RW, T_RW);
 	if (xp2m_kpte_supported())
-		t_vlpt(test, p2m, 0, 2 * GIB);
-	KUNIT_EXPECT_EQ(test, t_fail_each(test, op_map, NULL, p2m, NULL), 4U);
-	KUNIT_EXPECT_EQ(test, xp2m_lpae_mfn(xp2m_arm_walk(p2m, GIB + 4 * MIB)),
-			0x100UL + 1025);
-	KUNIT_EXPECT_EQ(test, t_stats(p2m).third_tables, 4UL);
+		t_vlpt(test, f.p2m, 0, 2 * GIB);
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, &f), 4U);
 }
 
 static int op_vlpt(struct kunit *test, void *arg)
@@ -1650,18 +1691,36 @@ static int op_vlpt(struct kunit *test, void *arg)
 	return xp2m_arm_vlpt_create(t_ctx(test)->p2m, T_RAM0, T_RAM0 + GIB);
 }
 
+static void op_vlpt_after(struct kunit *test, void *arg, int err)
+{
+	struct t_arm *c = t_ctx(test);
+	struct t_fault *f = arg;
+
+	if (t_fault_failed(test, f, err))
+		return;
+	KUNIT_EXPECT_EQ(test, t_stats(c->p2m).vlpt_slots, 2UL);
+	KUNIT_EXPECT_EQ(test, t_expect_vlpt_is_walk(test, c->p2m, T_RAM0,
+						    T_RAM0 + 4 * MIB), 700UL);
+	xp2m_arm_vlpt_destroy(c->p2m);
+	KUNIT_EXPECT_STREQ(test, t_state(test, c->p2m, NULL), f->state);
+	KUNIT_EXPECT_EQ(test, xp2m_arm_pages(), f->pages);
+}
+
 static void faults_vlpt(struct kunit *test)
 {
-	struct xp2m_arm_p2m *p2m = t_p2m(test, 40);
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_arm_vlpt_create",
+		.before = t_fault_before,
+		.run = op_vlpt,
+		.after = op_vlpt_after,
+	};
+	struct t_fault f = { .p2m = t_p2m(test, 40) };
 
 	if (!xp2m_kpte_supported())
 		kunit_skip(test, T_NO_VLPT);
-	t_map(test, p2m, T_RAM0, 1, 700, XP2M_ARM_RAM_RW, T_RW);
+	t_map(test, f.p2m, T_RAM0, 1, 700, XP2M_ARM_RAM_RW, T_RW);
 	/* The VLPT, its slot array, the empty page, the page array, vmap(). */
-	KUNIT_EXPECT_EQ(test, t_fail_each(test, op_vlpt, NULL, p2m, NULL), 5U);
-	KUNIT_EXPECT_EQ(test, t_stats(p2m).vlpt_slots, 2UL);
-	KUNIT_EXPECT_EQ(test, t_expect_vlpt_is_walk(test, p2m, T_RAM0,
-						    T_RAM0 + 4 * MIB), 700UL);
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, &f), 5U);
 }
 
 static int op_logdirty(struct kunit *test, void *arg)
@@ -1669,15 +1728,32 @@ static int op_logdirty(struct kunit *test, void *arg)
 	return xp2m_arm_logdirty_start(t_ctx(test)->p2m, T_RAM0, T_RAM0 + GIB);
 }
 
+static void op_logdirty_after(struct kunit *test, void *arg, int err)
+{
+	struct t_arm *c = t_ctx(test);
+	struct t_fault *f = arg;
+
+	if (t_fault_failed(test, f, err))
+		return;
+	KUNIT_EXPECT_EQ(test, xp2m_lpae_type(xp2m_arm_walk(c->p2m, T_RAM0)),
+			XP2M_ARM_LOGDIRTY);
+	KUNIT_EXPECT_EQ(test, xp2m_arm_logdirty_stop(c->p2m), 0);
+	KUNIT_EXPECT_STREQ(test, t_state(test, c->p2m, NULL), f->state);
+}
+
 static void faults_logdirty(struct kunit *test)
 {
-	struct xp2m_arm_p2m *p2m = t_p2m(test, 40);
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_arm_logdirty_start",
+		.before = t_fault_before,
+		.run = op_logdirty,
+		.after = op_logdirty_after,
+	};
+	struct t_fault f = { .p2m = t_p2m(test, 40) };
 
-	t_map(test, p2m, T_RAM0, 1, 700, XP2M_ARM_RAM_RW, T_RW);
+	t_map(test, f.p2m, T_RAM0, 1, 700, XP2M_ARM_RAM_RW, T_RW);
 	/* The state and its bitmap. */
-	KUNIT_EXPECT_EQ(test, t_fail_each(test, op_logdirty, NULL, p2m, NULL), 2U);
-	KUNIT_EXPECT_EQ(test, xp2m_lpae_type(xp2m_arm_walk(p2m, T_RAM0)),
-			XP2M_ARM_LOGDIRTY);
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, &f), 2U);
 }
 
 struct t_fop {
@@ -1687,26 +1763,47 @@ struct t_fop {
 
 static int op_foreign(struct kunit *test, void *arg)
 {
-	const struct t_fop *f = arg;
+	const struct t_fop *op = ((struct t_fault *)arg)->arg;
 	long ret;
 
-	if (!f->clear)
-		return xp2m_arm_foreign_set(t_ft(test), f->pfn, f->mfn, f->nr);
-	ret = xp2m_arm_foreign_clear(t_ft(test), f->pfn, f->nr);
+	if (!op->clear)
+		return xp2m_arm_foreign_set(t_ft(test), op->pfn, op->mfn, op->nr);
+	ret = xp2m_arm_foreign_clear(t_ft(test), op->pfn, op->nr);
 	return ret < 0 ? ret : 0;
+}
+
+/* A change that went through is undone: the range set back merges again. */
+static void op_foreign_after(struct kunit *test, void *arg, int err)
+{
+	struct t_fault *f = arg;
+	const struct t_fop *op = f->arg;
+
+	if (t_fault_failed(test, f, err))
+		return;
+	KUNIT_EXPECT_EQ(test, xp2m_arm_foreign_lookup(f->ft, op->pfn),
+			op->clear ? XP2M_INVALID_ENTRY : op->mfn);
+	t_set(test, f->ft, op->pfn, 0x8000 + op->pfn - 0x1000, op->nr);
+	KUNIT_EXPECT_STREQ(test, t_state(test, NULL, f->ft), f->state);
 }
 
 static void faults_foreign(struct kunit *test)
 {
-	struct xp2m_arm_foreign *ft = t_ft(test);
-	struct t_fop split = { 0x1040, 0xa000, 0x10, false };
-	struct t_fop cut = { 0x1080, 0, 0x10, true };
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_arm_foreign_set and _clear",
+		.before = t_fault_before,
+		.run = op_foreign,
+		.after = op_foreign_after,
+	};
+	static const struct t_fop split = { 0x1040, 0xa000, 0x10, false };
+	static const struct t_fop cut = { 0x1080, 0, 0x10, true };
+	struct t_fault f = { .ft = t_ft(test), .arg = &split };
 
-	t_set(test, ft, 0x1000, 0x8000, 0x100);
-	KUNIT_EXPECT_EQ(test, t_fail_each(test, op_foreign, &split, NULL, ft), 2U);
-	KUNIT_EXPECT_EQ(test, t_fail_each(test, op_foreign, &cut, NULL, ft), 1U);
-	KUNIT_EXPECT_STREQ(test, t_ranges(test, ft),
-			   "1000+40=8000 1040+10=a000 1050+30=8050 1090+70=8090");
+	t_set(test, f.ft, 0x1000, 0x8000, 0x100);
+	/* Splitting a range in three takes two nodes; cutting one out, one. */
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, &f), 2U);
+	f.arg = &cut;
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, &f), 1U);
+	KUNIT_EXPECT_STREQ(test, t_ranges(test, f.ft), "1000+100=8000");
 }
 
 static struct kunit_case faults_cases[] = {
@@ -1717,17 +1814,6 @@ static struct kunit_case faults_cases[] = {
 	KUNIT_CASE(faults_foreign),
 	{}
 };
-#else
-static void faults_unavailable(struct kunit *test)
-{
-	kunit_skip(test, "kernel built without CONFIG_FAULT_INJECTION");
-}
-
-static struct kunit_case faults_cases[] = {
-	KUNIT_CASE(faults_unavailable),
-	{}
-};
-#endif
 
 static struct kunit_suite faults_suite = {
 	.name = "xp2m_arm_faults",

@@ -131,43 +131,67 @@ static void balloon_release_populate(struct kunit *test)
 }
 
 /*
- * The proof that the balloon path never allocates: with the core's next
- * allocation and the task's next fault-injection point both set to fail,
- * releases and populates all succeed and neither is ever reached.
+ * The proof that the balloon path never allocates: with the task's first
+ * allocation armed to fail (the kernel's fault injection, every sleeping
+ * allocation and single page counting), releases and populates of 512
+ * pfns all succeed and reach no allocation at all.
  */
+struct b_never {
+	unsigned long *pfns, *mfns, *fresh;
+	long r[2];
+	long bound;
+};
+
+static int b_never_run(struct kunit *test, void *arg)
+{
+	struct xp2m_balloon *b = &((struct b_ctx *)t_ctx(test)->extra)->b;
+	struct b_never *w = arg;
+
+	w->r[0] = xp2m_balloon_release(b, w->pfns, 512, w->mfns);
+	w->r[1] = xp2m_balloon_populate(b, w->pfns, w->fresh, 512);
+	return w->r[0] == 512 && w->r[1] == 512 ? 0 : -EIO;
+}
+
+static void b_never_after(struct kunit *test, void *arg, int err)
+{
+	struct t_ctx *c = t_ctx(test);
+	struct b_never *w = arg;
+	unsigned long i, bad = 0;
+
+	KUNIT_EXPECT_EQ(test, w->r[0], 512L);
+	KUNIT_EXPECT_EQ(test, w->r[1], 512L);
+	KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim), w->bound);
+	for (i = 0; i < 512; i++)
+		bad += w->mfns[i] != t_asc_mfn(c, w->pfns[i]) ||
+		       xp2m_lookup(c->p2m, w->pfns[i]) != w->fresh[i];
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+}
+
 static void balloon_never_allocates(struct kunit *test)
 {
-#ifdef CONFIG_FAULT_INJECTION
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_balloon_release and _populate",
+		.run = b_never_run,
+		.after = b_never_after,
+	};
 	struct xp2m_balloon *b = b_setup(test);
 	struct t_ctx *c = t_ctx(test);
-	unsigned long *pfns, *mfns, *fresh, i;
-	long bound, n, m;
+	struct b_never *w;
+	unsigned long i;
 
-	pfns = kunit_kcalloc(test, 3 * 512, sizeof(long), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, pfns);
-	mfns = pfns + 512;
-	fresh = mfns + 512;
-	bound = xp2m_sim_bound(c->sim);
+	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	w->pfns = kunit_kcalloc(test, 3 * 512, sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w->pfns);
+	w->mfns = w->pfns + 512;
+	w->fresh = w->mfns + 512;
 	for (i = 0; i < 512; i++) {
-		pfns[i] = B_START + 3 * i;
-		fresh[i] = b_frame(i);
+		w->pfns[i] = B_START + 3 * i;
+		w->fresh[i] = b_frame(i);
 	}
-	xp2m_fail_nth(1);
-	current->fail_nth = 1;
-	n = xp2m_balloon_release(b, pfns, 512, mfns);
-	m = xp2m_balloon_populate(b, pfns, fresh, 512);
-	i = current->fail_nth;
-	current->fail_nth = 0;
-	KUNIT_EXPECT_FALSE(test, xp2m_failed());
-	xp2m_fail_nth(0);
-	KUNIT_EXPECT_EQ(test, i, 1UL);		/* no fault point was reached */
-	KUNIT_EXPECT_EQ(test, n, 512L);
-	KUNIT_EXPECT_EQ(test, m, 512L);
-	KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim), bound);
-	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, B_START + 3 * 511), fresh[511]);
-#else
-	kunit_skip(test, "kernel built without CONFIG_FAULT_INJECTION");
-#endif
+	w->bound = xp2m_sim_bound(c->sim);
+	KUNIT_EXPECT_EQ(test, xp2m_fault_sweep(test, &op, w), 0U);
+	KUNIT_EXPECT_EQ(test, b->nr_owned, B_MAX - B_DOM);
 }
 
 static void balloon_bad_input(struct kunit *test)
@@ -217,41 +241,68 @@ static void balloon_bad_input(struct kunit *test)
 			-ERANGE);
 }
 
-/* Set-up allocations failed in turn: -ENOMEM and the p2m as it was. */
-static void balloon_init_faults(struct kunit *test)
+/*
+ * Set-up allocations, every one failed in turn (xp2m_fault_sweep()): the
+ * registry (vzalloc()), the batch of frames, the leaves and mids of the
+ * space. A failure must give -ENOMEM with the p2m and its pages as they
+ * were; a set-up that went through is checked and undone, and the next run
+ * takes a space across another missing GiB boundary.
+ */
+struct b_init {
+	struct xp2m_balloon b;
+	struct t_sweep w;
+	unsigned long start;	/* this run's space: [start, start + 8192) */
+};
+
+static void b_init_before(struct kunit *test, void *arg)
 {
 	struct t_ctx *c = t_ctx(test);
-	struct xp2m_balloon b;
-	struct t_snap s0, s1;
-	unsigned int n;
-	bool failed;
-	int err;
+	struct b_init *w = arg;
 
+	w->start = (2 * w->w.k + 1) * XP2M_MID_SPAN - 4096;
+	KUNIT_ASSERT_LE(test, w->start + 8192, c->p2m->max_pfn);
+	t_sweep_before(test, &w->w);
+}
+
+static int b_init_run(struct kunit *test, void *arg)
+{
+	struct b_init *w = arg;
+
+	return xp2m_balloon_init(&w->b, t_ctx(test)->p2m, w->start,
+				 w->start + 8192);
+}
+
+static void b_init_after(struct kunit *test, void *arg, int err)
+{
+	struct t_ctx *c = t_ctx(test);
+	struct b_init *w = arg;
+	unsigned long pfn;
+
+	if (t_sweep_failed(test, &w->w, err))
+		return;
+	KUNIT_EXPECT_EQ(test, w->b.nr_owned, 8192UL);
+	for (pfn = w->start; pfn < w->start + 8192; pfn += XP2M_PER_PAGE)
+		KUNIT_EXPECT_EQ(test, xp2m_leaf_kind(c->p2m, pfn),
+				XP2M_LEAF_PRIVATE);
+	xp2m_balloon_destroy(&w->b);
+}
+
+static void balloon_init_faults(struct kunit *test)
+{
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_balloon_init",
+		.before = b_init_before,
+		.run = b_init_run,
+		.after = b_init_after,
+	};
+	struct b_init *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
 	t_machine(test, 65536);
 	t_domain(test, B_DOM, XP2M_MFNS_ASCENDING);
-	t_p2m(test, 4 * XP2M_MID_SPAN);
-	if (xp2m_fail_nth(0)) {
-		kunit_skip(test, "kernel built without CONFIG_FAULT_INJECTION");
-		return;
-	}
-	for (n = 1; n < 100; n++) {
-		t_snap(test, c->p2m, c->sim, &s0);
-		xp2m_fail_nth(n);
-		/* Across a missing GiB boundary: mids and leaves. */
-		err = xp2m_balloon_init(&b, c->p2m, XP2M_MID_SPAN - 4096,
-					XP2M_MID_SPAN + 4096);
-		failed = xp2m_failed();
-		xp2m_fail_nth(0);
-		if (!failed)
-			break;
-		KUNIT_EXPECT_EQ(test, err, -ENOMEM);
-		t_snap(test, c->p2m, c->sim, &s1);
-		t_expect_same(test, &s0, &s1);
-	}
-	KUNIT_ASSERT_EQ(test, err, 0);
-	kunit_info(test, "%u failure points\n", n - 1);
-	KUNIT_EXPECT_EQ(test, n - 1, 17U);	/* 16 leaves and a mid */
-	xp2m_balloon_destroy(&b);
+	t_p2m(test, 32 * XP2M_MID_SPAN);
+	/* The registry, the frames, 16 leaves and a mid, at the least. */
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, w), 19U);
 }
 
 /*
@@ -729,44 +780,6 @@ static void balloon_resv_bad_input(struct kunit *test)
 }
 
 /*
- * The M2P records fewer frames than the hypervisor gave: the others go
- * back, the pfns recorded are done, the call stops. None recorded: the
- * machine's errno and every frame back.
- */
-static void balloon_m2p_update_short(struct kunit *test)
-{
-	struct xp2m_balloon *b = b_rsetup(test);
-	struct t_ctx *c = t_ctx(test);
-	const unsigned long owned = B_MAX - B_DOM, n = BB;
-	struct t_snap s0, s1;
-	unsigned long *pfns;
-
-	xp2m_sim_set_headroom(c->sim, 2 * BB);
-	pfns = b_pfns(test, B_DOM, n);
-	xp2m_sim_stop_after(c->sim, XP2M_SIM_M2P_UPDATE, 10);
-	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns, n), 10L);
-	KUNIT_EXPECT_EQ(test, b_not_in(test, b, pfns, 0, 10), 0UL);
-	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 10, n), 0UL);
-	/* populate and the release of n - 10 frames */
-	KUNIT_EXPECT_EQ(test, b->hypercalls, 2UL);
-	KUNIT_EXPECT_EQ(test, b->extents, n + n - 10);
-	KUNIT_EXPECT_EQ(test, xp2m_sim_headroom(c->sim), 2 * BB - 10);
-	KUNIT_EXPECT_EQ(test, b->nr_owned, owned - 10);
-
-	t_snap(test, c->p2m, c->sim, &s0);
-	xp2m_sim_stop_after(c->sim, XP2M_SIM_M2P_UPDATE, 0);
-	KUNIT_EXPECT_EQ(test, xp2m_balloon_increase(b, pfns + 10, n - 10),
-			-EINVAL);
-	t_snap(test, c->p2m, c->sim, &s1);
-	t_expect_same(test, &s0, &s1);
-	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 10, n), 0UL);
-	KUNIT_EXPECT_EQ(test, b->hypercalls, 4UL);
-	KUNIT_EXPECT_EQ(test, b->extents, n + n - 10 + 2 * (n - 10));
-	KUNIT_EXPECT_EQ(test, xp2m_sim_headroom(c->sim), 2 * BB - 10);
-	KUNIT_EXPECT_EQ(test, b->nr_owned, owned - 10);
-}
-
-/*
  * The kernel maps fewer pages than asked: on the way in, the others are
  * ballooned out again (entry, then frame); on the way out, the pages it
  * did not unmap keep everything. None: the machine's errno.
@@ -854,42 +867,56 @@ static void balloon_resv_duplicates(struct kunit *test)
 /*
  * The proof that the reservation path never allocates either, as
  * balloon_never_allocates: pfns in and out, and the domain's own pages out
- * and in, with the core's and the task's next allocation set to fail.
+ * and in, reaching no allocation with the task's first one armed to fail.
  */
+struct b_resv_never {
+	unsigned long *pfns, *dom, n;
+	long r[4];
+	long bound;
+};
+
+static int b_resv_never_run(struct kunit *test, void *arg)
+{
+	struct xp2m_balloon *b = &((struct b_ctx *)t_ctx(test)->extra)->b;
+	struct b_resv_never *w = arg;
+
+	w->r[0] = xp2m_balloon_increase(b, w->pfns, w->n);
+	w->r[1] = xp2m_balloon_decrease(b, w->pfns, w->n);
+	w->r[2] = xp2m_balloon_decrease(b, w->dom, w->n);
+	w->r[3] = xp2m_balloon_increase(b, w->dom, w->n);
+	return 0;
+}
+
+static void b_resv_never_after(struct kunit *test, void *arg, int err)
+{
+	struct xp2m_balloon *b = &((struct b_ctx *)t_ctx(test)->extra)->b;
+	struct b_resv_never *w = arg;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(w->r); i++)
+		KUNIT_EXPECT_EQ_MSG(test, w->r[i], (long)w->n, "call %u", i);
+	KUNIT_EXPECT_EQ(test, xp2m_sim_bound(t_ctx(test)->sim), w->bound);
+	KUNIT_EXPECT_EQ(test, b->hypercalls, 12UL);
+	KUNIT_EXPECT_EQ(test, b_not_out(test, b, w->pfns, 0, w->n), 0UL);
+	KUNIT_EXPECT_EQ(test, b_not_in(test, b, w->dom, 0, w->n), 0UL);
+}
+
 static void balloon_resv_never_allocates(struct kunit *test)
 {
-#ifdef CONFIG_FAULT_INJECTION
-	struct xp2m_balloon *b = b_rsetup(test);
-	struct t_ctx *c = t_ctx(test);
-	const unsigned long n = 2 * BB + 3;
-	unsigned long *pfns, *dom, left;
-	long bound, r[4];
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_balloon_increase and _decrease",
+		.run = b_resv_never_run,
+		.after = b_resv_never_after,
+	};
+	struct b_resv_never *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
 
-	pfns = b_pfns(test, B_DOM, n);
-	dom = b_pfns(test, B_START, n);
-	bound = xp2m_sim_bound(c->sim);
-	xp2m_fail_nth(1);
-	current->fail_nth = 1;
-	r[0] = xp2m_balloon_increase(b, pfns, n);
-	r[1] = xp2m_balloon_decrease(b, pfns, n);
-	r[2] = xp2m_balloon_decrease(b, dom, n);
-	r[3] = xp2m_balloon_increase(b, dom, n);
-	left = current->fail_nth;
-	current->fail_nth = 0;
-	KUNIT_EXPECT_FALSE(test, xp2m_failed());
-	xp2m_fail_nth(0);
-	KUNIT_EXPECT_EQ(test, left, 1UL);	/* no fault point was reached */
-	KUNIT_EXPECT_EQ(test, r[0], (long)n);
-	KUNIT_EXPECT_EQ(test, r[1], (long)n);
-	KUNIT_EXPECT_EQ(test, r[2], (long)n);
-	KUNIT_EXPECT_EQ(test, r[3], (long)n);
-	KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim), bound);
-	KUNIT_EXPECT_EQ(test, b->hypercalls, 12UL);
-	KUNIT_EXPECT_EQ(test, b_not_out(test, b, pfns, 0, n), 0UL);
-	KUNIT_EXPECT_EQ(test, b_not_in(test, b, dom, 0, n), 0UL);
-#else
-	kunit_skip(test, "kernel built without CONFIG_FAULT_INJECTION");
-#endif
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	b_rsetup(test);
+	w->n = 2 * BB + 3;
+	w->pfns = b_pfns(test, B_DOM, w->n);
+	w->dom = b_pfns(test, B_START, w->n);
+	w->bound = xp2m_sim_bound(t_ctx(test)->sim);
+	KUNIT_EXPECT_EQ(test, xp2m_fault_sweep(test, &op, w), 0U);
 }
 
 /*
@@ -1065,7 +1092,6 @@ static struct kunit_case balloon_cases[] = {
 	KUNIT_CASE(balloon_increase_headroom),
 	KUNIT_CASE(balloon_decrease_stale),
 	KUNIT_CASE(balloon_resv_bad_input),
-	KUNIT_CASE(balloon_m2p_update_short),
 	KUNIT_CASE(balloon_kmap_short),
 	KUNIT_CASE(balloon_resv_duplicates),
 	KUNIT_CASE(balloon_resv_never_allocates),

@@ -8,6 +8,7 @@
 
 #include <linux/bitmap.h>
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/jhash.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
@@ -324,63 +325,150 @@ static void linear_rejections(struct kunit *test)
 }
 
 /*
- * Writers give leaves pages of their own while readers look entries up
- * and read the whole list as a toolstack does. A pfn holds INVALID or
- * t_val(pfn), never anything else; once its write returned, always
- * t_val(pfn). A read that saw the generation even and still must show
- * every pfn written before it began; a read during which the machine's
- * page tables changed must have seen the generation move.
+ * Writers write changing values while readers look entries up and read
+ * the whole list as a toolstack does, and the view's mappings keep
+ * changing to the end: every T_CLAIM-th write of a writer gives a leaf of
+ * the hole a page of its own (a remap of its slot), the others write a
+ * pfn of a leaf it took before. Each written pfn has one writer and a
+ * sequence number, and its value names both (t_val()), so a reader knows
+ * exactly which values may be there: one written no earlier than the last
+ * write that had returned when the read began (INVALID if none had), and
+ * no later than the last write begun when the value was read. A stale, a
+ * torn or a misplaced value (another pfn's) is none of those. A list read
+ * during which the machine's page tables changed (the number of updates,
+ * sampled where the reader begins its walk and where it hands over the
+ * last leaf, moved) must report that the generation moved.
  */
 #define T_WRITERS	2
 #define T_READERS	2
-#define T_SPACE		(16 * GIB_PFNS)
 #define T_DOMAIN	16384	/* pages: enough to hold its own p2m's pages */
-#define T_FIRST		T_DOMAIN	/* the domain's own pages come before */
-#define T_UPDATES	1000000UL
+#define T_FIRST_LEAF	(T_DOMAIN / XP2M_PER_PAGE)	/* the hole's first */
+#define T_SLOTS		4	/* pfns written in a leaf */
+#define T_CLAIM		16	/* a writer's every T_CLAIM-th write remaps */
+#define T_SEQ_MAX	63	/* writes of one pfn at most */
+
+static const unsigned int t_slot_off[T_SLOTS] = { 0, 1, 255, 511 };
+
+/* Leaves remapped: GiB-scale in UML, less under Xen dom0's emulation. */
+static unsigned long t_leaves(void)
+{
+	return IS_ENABLED(CONFIG_UML) ? 8192 : 2048;
+}
 
 struct t_race {
 	struct xp2m *p2m;
 	struct xp2m_sim *sim;
-	unsigned long *written;		/* pfns whose write returned */
-	unsigned long *done[T_WRITERS];	/* pfns in the order written */
-	atomic_long_t ndone[T_WRITERS];
-	atomic_long_t updates;
+	unsigned long leaves;		/* to remap, in all */
+	unsigned long npfn;		/* pfns written: leaves * T_SLOTS */
+	u32 *started;			/* per written pfn: last write begun */
+	u32 *done;			/* and last write returned */
+	atomic_long_t claimed;		/* leaves taken by writers */
+	atomic_long_t turns;		/* of all writers: T_CLAIM a leaf */
+	atomic_long_t writes;
+	long quarter_updates[4];	/* page-table updates at each quarter */
 	atomic_t writers_left;
 	struct completion finished;	/* the last writer is done */
 	/* results */
-	atomic_long_t bad_lookup, stale_lookup, lookups;
-	atomic_long_t reads, reads_moved, reads_overlapped, bad_read;
-	atomic_long_t missed_overlap, read_errors;
+	atomic_long_t lookups, bad_lookup;
+	atomic_long_t reads, bad_read, read_errors;
+	atomic_long_t overlaps, detected, missed, moved_alone;
 };
 
-static unsigned long t_val(unsigned long pfn)
+/* Written pfn @i: its pfn. */
+static unsigned long t_pfn(unsigned long i)
 {
-	return (pfn * 2654435761UL) % 1000000UL + 1;
+	return (T_FIRST_LEAF + i / T_SLOTS) * XP2M_PER_PAGE +
+	       t_slot_off[i % T_SLOTS];
+}
+
+/* The value of the @s-th write of written pfn @i, a frame of the machine. */
+static unsigned long t_val(const struct t_race *r, unsigned long i, u32 s)
+{
+	return 1 + (unsigned long)s * r->npfn + i;
+}
+
+/*
+ * May written pfn @i read @v, the value read after the last returned write
+ * was @lo and before the last begun was @hi?
+ */
+static bool t_legal(const struct t_race *r, unsigned long i, unsigned long v,
+		    u32 lo, u32 hi)
+{
+	unsigned long s;
+
+	if (v == XP2M_INVALID_ENTRY)
+		return !lo;
+	if (v < 1 || (v - 1) % r->npfn != i)
+		return false;
+	s = (v - 1) / r->npfn;
+	return s >= lo && s <= hi && s >= 1;
+}
+
+/* One write of written pfn @i; false when it has had all it may. */
+static bool t_write(struct t_race *r, unsigned long i)
+{
+	u32 s = READ_ONCE(r->started[i]) + 1;
+
+	if (s > T_SEQ_MAX)
+		return false;
+	WRITE_ONCE(r->started[i], s);
+	/* A reader that sees the value sees that it was begun. */
+	smp_wmb();
+	if (xp2m_set(r->p2m, t_pfn(i), t_val(r, i, s)))
+		return false;
+	/* A reader that sees it returned sees the value. */
+	smp_store_release(&r->done[i], s);
+	atomic_long_inc(&r->writes);
+	return true;
+}
+
+/* A writer's turn is done; at each quarter of the run, note the remaps. */
+static void t_turn(struct t_race *r)
+{
+	long quarter = r->leaves * T_CLAIM / 4;
+	long n = atomic_long_inc_return(&r->turns);
+
+	if (n % quarter == 0)
+		r->quarter_updates[n / quarter - 1] =
+			xp2m_sim_pt_updates(r->sim);
 }
 
 struct t_writer {
 	struct t_race *r;
 	unsigned int id;
+	unsigned long *own;		/* leaves this writer took */
 };
 
 static int t_writer_fn(void *arg)
 {
 	struct t_writer *w = arg;
 	struct t_race *r = w->r;
+	unsigned long n, nr_own = 0, ops = r->leaves * T_CLAIM / T_WRITERS;
+	unsigned long leaf, i, q;
 	struct rnd_state rnd;
-	unsigned long n = 0, pfn;
 
 	prandom_seed_state(&rnd, 1000 + w->id);
-	while (atomic_long_inc_return(&r->updates) <= T_UPDATES) {
-		pfn = T_FIRST + prandom_u32_state(&rnd) % (T_SPACE - T_FIRST);
-		if (xp2m_set(r->p2m, pfn, t_val(pfn)))
-			break;
-		set_bit(pfn, r->written);
-		if (n < T_UPDATES / T_WRITERS) {
-			r->done[w->id][n++] = pfn;
-			atomic_long_set_release(&r->ndone[w->id], n);
+	for (n = 0; n < ops; n++) {
+		if (n % T_CLAIM == 0) {
+			leaf = atomic_long_inc_return(&r->claimed) - 1;
+			w->own[nr_own++] = leaf;
+			/* The first write remaps the leaf's slot. */
+			for (q = 0; q < T_SLOTS; q++)
+				t_write(r, leaf * T_SLOTS + q);
+		} else {
+			leaf = w->own[prandom_u32_state(&rnd) % nr_own];
+			i = leaf * T_SLOTS + prandom_u32_state(&rnd) % T_SLOTS;
+			t_write(r, i);
 		}
-		if (!(n & 255))
+		t_turn(r);
+		/*
+		 * A moment off the CPU after each remap, so that readers run
+		 * between two remaps even on one CPU of a kernel that does
+		 * not preempt, and a list read sees remaps while it walks.
+		 */
+		if (n % T_CLAIM == 0)
+			usleep_range(20, 40);
+		else
 			cond_resched();
 	}
 	if (atomic_dec_and_test(&r->writers_left))
@@ -388,104 +476,155 @@ static int t_writer_fn(void *arg)
 	return 0;
 }
 
+/*
+ * A reader's state. Its list reads go through a machine of its own, the
+ * simulated one's with map_frame wrapped: the first frame a read maps is
+ * the root of its walk, mapped after the generation is read, and the
+ * machine's page-table updates are sampled there.
+ */
 struct t_reader {
+	struct xp2m_backend be;
 	struct t_race *r;
-	unsigned long *before;		/* written[] when the read began */
-	unsigned long leaves;
+	u32 *lo;			/* done[] when the read began */
+	bool walking;
 	long pt_first, pt_last;
-	unsigned long bad, stale;
+	unsigned long bad;
+};
+
+static const void *t_reader_map(struct xp2m_backend *be, unsigned long mfn)
+{
+	struct t_reader *rd = container_of(be, struct t_reader, be);
+	struct xp2m_backend *sim = &rd->r->sim->be;
+
+	if (!rd->walking) {
+		rd->walking = true;
+		rd->pt_first = xp2m_sim_pt_updates(rd->r->sim);
+	}
+	return sim->ops->map_frame(sim, mfn);
+}
+
+static void t_reader_unmap(struct xp2m_backend *be, const void *addr)
+{
+	struct t_reader *rd = container_of(be, struct t_reader, be);
+	struct xp2m_backend *sim = &rd->r->sim->be;
+
+	sim->ops->unmap_frame(sim, addr);
+}
+
+static unsigned long t_reader_m2p(struct xp2m_backend *be, unsigned long mfn)
+{
+	struct t_reader *rd = container_of(be, struct t_reader, be);
+	struct xp2m_backend *sim = &rd->r->sim->be;
+
+	return sim->ops->m2p(sim, mfn);
+}
+
+static const struct xp2m_backend_ops t_reader_ops = {
+	.map_frame = t_reader_map,
+	.unmap_frame = t_reader_unmap,
+	.m2p = t_reader_m2p,
 };
 
 static int t_reader_leaf(void *ctx, unsigned long first, unsigned long mfn,
 			 const unsigned long *e, unsigned int nr)
 {
 	struct t_reader *rd = ctx;
-	unsigned int i;
+	struct t_race *r = rd->r;
+	unsigned long leaf = first / XP2M_PER_PAGE, i, v;
+	unsigned int k, q = 0;
+	u32 hi;
 
-	if (!rd->leaves++)
-		rd->pt_first = xp2m_sim_pt_updates(rd->r->sim);
-	for (i = 0; i < nr; i++) {
-		unsigned long pfn = first + i, v = READ_ONCE(e[i]);
-
-		if (pfn < T_FIRST)
+	for (k = 0; k < nr; k++) {
+		v = READ_ONCE(e[k]);
+		if (leaf < T_FIRST_LEAF)
 			continue;
-		if (v != XP2M_INVALID_ENTRY && v != t_val(pfn))
-			rd->bad++;
-		else if (v == XP2M_INVALID_ENTRY && test_bit(pfn, rd->before))
-			rd->stale++;
+		if (q == T_SLOTS || k != t_slot_off[q]) {
+			rd->bad += v != XP2M_INVALID_ENTRY;
+			continue;
+		}
+		i = (leaf - T_FIRST_LEAF) * T_SLOTS + q++;
+		/* The value before what could have been begun after it. */
+		smp_rmb();
+		hi = READ_ONCE(r->started[i]);
+		rd->bad += !t_legal(r, i, v, rd->lo[i], hi);
 	}
-	if (first + nr >= T_SPACE)
-		rd->pt_last = xp2m_sim_pt_updates(rd->r->sim);
-	if (!(rd->leaves & 63))
+	/* The last leaf handed over samples last. */
+	rd->pt_last = xp2m_sim_pt_updates(r->sim);
+	if (!(leaf & 63))
 		cond_resched();
 	return 0;
 }
 
-static int t_reader_fn(void *arg)
+/* A whole read of the list, as a toolstack does, checked. */
+static void t_read_list(struct t_reader *rd)
 {
-	struct t_race *r = arg;
-	struct t_reader rd = { .r = r };
+	struct t_race *r = rd->r;
 	struct xp2m_lin_report rep;
-	struct rnd_state rnd;
-	unsigned int round = 0, w;
+	unsigned long i;
 	int err;
 
-	rd.before = bitmap_alloc(T_SPACE, GFP_KERNEL);
-	if (!rd.before)
-		return -ENOMEM;
+	for (i = 0; i < r->npfn; i++)
+		rd->lo[i] = smp_load_acquire(&r->done[i]); /* see t_write() */
+	rd->walking = false;
+	rd->bad = 0;
+	rd->pt_first = 0;
+	rd->pt_last = 0;
+	err = xp2m_linear_read(&rd->be, xp2m_shared_info(r->p2m),
+			       t_reader_leaf, rd, &rep);
+	atomic_long_inc(&r->reads);
+	if (err && err != -EAGAIN) {
+		atomic_long_inc(&r->read_errors);
+		return;
+	}
+	if (rd->bad)
+		atomic_long_inc(&r->bad_read);
+	if (rd->pt_last != rd->pt_first) {
+		atomic_long_inc(&r->overlaps);
+		atomic_long_inc(err ? &r->detected : &r->missed);
+	} else if (err) {
+		atomic_long_inc(&r->moved_alone);
+	}
+}
+
+/* Lookups of a written pfn, through the view and the tree. */
+static void t_lookup(struct t_race *r, unsigned long i, bool tree)
+{
+	unsigned long pfn = t_pfn(i), v;
+	u32 lo, hi;
+
+	/* Pairs with the writer's release: the value is there to read. */
+	lo = smp_load_acquire(&r->done[i]);
+	v = tree ? xp2m_lookup(r->p2m, pfn) : xp2m_linear_lookup(r->p2m, pfn);
+	/* The value before what could have been begun after it. */
+	smp_rmb();
+	hi = READ_ONCE(r->started[i]);
+	if (!t_legal(r, i, v, lo, hi))
+		atomic_long_inc(&r->bad_lookup);
+	/* The leaf's pfns no writer writes: INVALID, always. */
+	if (xp2m_linear_lookup(r->p2m, pfn - t_slot_off[i % T_SLOTS] + 2) !=
+	    XP2M_INVALID_ENTRY)
+		atomic_long_inc(&r->bad_lookup);
+	atomic_long_add(2, &r->lookups);
+}
+
+static int t_reader_fn(void *arg)
+{
+	struct t_reader *rd = arg;
+	struct t_race *r = rd->r;
+	unsigned long round = 0, claimed, i;
+	struct rnd_state rnd;
+
 	prandom_seed_state(&rnd, current->pid);
 	while (!kthread_should_stop()) {
 		cond_resched();
-		/* Lookups of pfns whose write returned: never stale. */
-		for (w = 0; w < T_WRITERS; w++) {
-			long n = atomic_long_read_acquire(&r->ndone[w]);
-			unsigned long pfn, v;
-
-			if (!n)
-				continue;
-			pfn = r->done[w][prandom_u32_state(&rnd) % n];
-			v = xp2m_linear_lookup(r->p2m, pfn);
-			if (v != t_val(pfn))
-				atomic_long_inc(&r->stale_lookup);
-			if (xp2m_lookup(r->p2m, pfn) != t_val(pfn))
-				atomic_long_inc(&r->stale_lookup);
-			pfn = T_FIRST + prandom_u32_state(&rnd) %
-					(T_SPACE - T_FIRST);
-			v = xp2m_linear_lookup(r->p2m, pfn);
-			if (v != XP2M_INVALID_ENTRY && v != t_val(pfn))
-				atomic_long_inc(&r->bad_lookup);
-			atomic_long_add(3, &r->lookups);
-		}
-		if (round++ % 64)
-			continue;
-
-		/* A whole toolstack read. */
-		bitmap_copy(rd.before, r->written, T_SPACE);
-		rd.leaves = 0;
-		rd.bad = 0;
-		rd.stale = 0;
-		rd.pt_first = 0;
-		rd.pt_last = 0;
-		err = xp2m_linear_read(&r->sim->be, xp2m_shared_info(r->p2m),
-				       t_reader_leaf, &rd, &rep);
-		atomic_long_inc(&r->reads);
-		if (err && err != -EAGAIN) {
-			atomic_long_inc(&r->read_errors);
-			continue;
-		}
-		if (rd.bad)
-			atomic_long_inc(&r->bad_read);
-		if (err == -EAGAIN) {
-			atomic_long_inc(&r->reads_moved);
-			continue;
-		}
-		/* Generation even and still: nothing may be stale. */
-		if (rd.stale)
-			atomic_long_inc(&r->bad_read);
-		if (rd.pt_last != rd.pt_first)
-			atomic_long_inc(&r->missed_overlap);
+		/* Leaves taken (some not written yet), and a few beyond. */
+		claimed = min_t(unsigned long,
+				atomic_long_read(&r->claimed) + 4, r->leaves);
+		i = prandom_u32_state(&rnd) % (claimed * T_SLOTS);
+		t_lookup(r, i, round & 1);
+		if (round++ % 256 == 0)
+			t_read_list(rd);
 	}
-	bitmap_free(rd.before);
 	return 0;
 }
 
@@ -494,34 +633,47 @@ static void linear_concurrency(struct kunit *test)
 	struct t_ctx *c = t_ctx(test);
 	struct task_struct *tasks[T_WRITERS + T_READERS];
 	struct t_writer writers[T_WRITERS];
+	struct t_reader *readers;
+	unsigned long leaves = t_leaves();
+	long updates, q[4], prev;
 	struct t_race *r;
 	unsigned int i;
 
 	/* Room for every value t_val() gives. */
-	t_machine(test, 1UL << 20);
+	t_machine(test, (T_SEQ_MAX + 1) * leaves * T_SLOTS + 2);
 	t_domain(test, T_DOMAIN, XP2M_MFNS_ASCENDING);
-	t_p2m(test, T_SPACE);
+	t_p2m(test, (T_FIRST_LEAF + leaves) * XP2M_PER_PAGE);
 	if (!t_linear_or_skip(test, c->p2m))
 		return;
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, r);
+	readers = kunit_kcalloc(test, T_READERS, sizeof(*readers), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, r && readers);
 	r->p2m = c->p2m;
 	r->sim = c->sim;
-	r->written = kunit_kcalloc(test, BITS_TO_LONGS(T_SPACE), sizeof(long),
-				   GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, r->written);
-	for (i = 0; i < T_WRITERS; i++) {
-		r->done[i] = kvmalloc_array(T_UPDATES / T_WRITERS,
-					    sizeof(long), GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, r->done[i]);
-	}
+	r->leaves = leaves;
+	r->npfn = leaves * T_SLOTS;
+	r->started = kunit_kcalloc(test, r->npfn, sizeof(u32), GFP_KERNEL);
+	r->done = kunit_kcalloc(test, r->npfn, sizeof(u32), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, r->started && r->done);
 	atomic_set(&r->writers_left, T_WRITERS);
 	init_completion(&r->finished);
+	updates = xp2m_sim_pt_updates(c->sim);
 
-	for (i = 0; i < T_READERS; i++)
-		tasks[T_WRITERS + i] = kthread_run(t_reader_fn, r, "xp2m-rd%u", i);
+	for (i = 0; i < T_READERS; i++) {
+		readers[i].be = c->sim->be;
+		readers[i].be.ops = &t_reader_ops;
+		readers[i].r = r;
+		readers[i].lo = kunit_kcalloc(test, r->npfn, sizeof(u32),
+					      GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, readers[i].lo);
+		tasks[T_WRITERS + i] = kthread_run(t_reader_fn, &readers[i],
+						   "xp2m-rd%u", i);
+	}
 	for (i = 0; i < T_WRITERS; i++) {
 		writers[i] = (struct t_writer) { .r = r, .id = i };
+		writers[i].own = kunit_kcalloc(test, leaves, sizeof(long),
+					       GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, writers[i].own);
 		tasks[i] = kthread_run(t_writer_fn, &writers[i], "xp2m-wr%u", i);
 	}
 	for (i = 0; i < ARRAY_SIZE(tasks); i++)
@@ -530,26 +682,33 @@ static void linear_concurrency(struct kunit *test)
 	for (i = 0; i < T_READERS; i++)
 		kthread_stop(tasks[T_WRITERS + i]);
 
-	kunit_info(test, "%ld updates, %ld lookups, %ld reads (%ld saw the generation move), %lu leaves made private\n",
-		   min_t(long, atomic_long_read(&r->updates), T_UPDATES),
-		   atomic_long_read(&r->lookups), atomic_long_read(&r->reads),
-		   atomic_long_read(&r->reads_moved),
-		   c->p2m->counts.private_leaves);
-	KUNIT_EXPECT_GE(test, atomic_long_read(&r->updates), (long)T_UPDATES);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&r->stale_lookup), 0L);
+	for (i = 0, prev = updates; i < 4; i++) {
+		q[i] = r->quarter_updates[i] - prev;
+		prev = r->quarter_updates[i];
+	}
+	kunit_info(test, "%ld remaps (%ld, %ld, %ld, %ld by quarter of the run), %ld writes, %ld lookups\n",
+		   xp2m_sim_pt_updates(c->sim) - updates, q[0], q[1], q[2], q[3],
+		   atomic_long_read(&r->writes), atomic_long_read(&r->lookups));
+	kunit_info(test, "%ld list reads: %ld overlapped a remap, %ld of them detected, %ld missed; %ld more saw the generation move with no remap in their walk\n",
+		   atomic_long_read(&r->reads), atomic_long_read(&r->overlaps),
+		   atomic_long_read(&r->detected), atomic_long_read(&r->missed),
+		   atomic_long_read(&r->moved_alone));
+	/* Every leaf remapped once, and the remaps went on to the end. */
+	KUNIT_EXPECT_EQ(test, xp2m_sim_pt_updates(c->sim) - updates,
+			(long)leaves);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_GT_MSG(test, q[i], (long)leaves / 8,
+				    "remaps in quarter %u", i + 1);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&r->bad_lookup), 0L);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&r->bad_read), 0L);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&r->missed_overlap), 0L);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&r->read_errors), 0L);
-	KUNIT_EXPECT_GT(test, atomic_long_read(&r->reads), 0L);
-	KUNIT_EXPECT_GT(test, atomic_long_read(&r->reads_moved), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&r->missed), 0L);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&r->detected), 0L);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&r->lookups), 0L);
 	/* Afterwards the three views agree entirely. */
-	t_agree(test, c->p2m, T_SPACE);
-	for (i = 0; i < T_WRITERS; i++)
-		kvfree(r->done[i]);
+	t_agree(test, c->p2m, c->p2m->max_pfn);
 }
 
-#ifdef CONFIG_FAULT_INJECTION
 static u32 t_linear_hash(struct xp2m *p2m)
 {
 	unsigned long n = DIV_ROUND_UP(p2m->max_pfn, XP2M_PER_PAGE);
@@ -557,75 +716,149 @@ static u32 t_linear_hash(struct xp2m *p2m)
 	return jhash2((u32 *)p2m->linear, n * PAGE_SIZE / sizeof(u32), 0);
 }
 
-/* Every allocation of xp2m_linear_build() failed in turn. */
-static void linear_build_faults(struct kunit *test)
+/*
+ * Allocation failures, every allocation failed in turn (xp2m_fault_sweep()):
+ * vm_map_ram()'s and the simulated machine's page tables among them. A
+ * failure must give -ENOMEM and leave the p2m, its pages, the view, the
+ * machine's page tables and the generation as they were.
+ */
+struct l_sweep {
+	struct t_sweep w;
+	unsigned long gen;
+	long updates;
+	u32 hash;
+};
+
+static struct l_sweep *l_sweep(struct kunit *test)
 {
 	struct t_ctx *c = t_ctx(test);
-	struct t_snap before, after;
-	unsigned int n;
-	bool failed;
-	int err;
 
-	t_setup(test, GIB_PFNS, 3 * GIB_PFNS);
-	if (!xp2m_kpte_supported()) {
-		kunit_skip(test, "this kernel does not let modules change its PTEs");
-		return;
+	if (!c->extra) {
+		c->extra = kunit_kzalloc(test, sizeof(struct l_sweep),
+					 GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, c->extra);
 	}
-	for (n = 1; n < 50; n++) {
-		t_snap(test, c->p2m, c->sim, &before);
-		xp2m_fail_nth(n);
-		err = xp2m_linear_build(c->p2m);
-		failed = xp2m_failed();
-		xp2m_fail_nth(0);
-		if (!failed) {
-			KUNIT_EXPECT_EQ(test, err, 0);
-			break;
-		}
-		KUNIT_EXPECT_EQ_MSG(test, err, -ENOMEM, "failure point %u", n);
+	return c->extra;
+}
+
+static bool l_failed(struct kunit *test, int err)
+{
+	return t_sweep_failed(test, &l_sweep(test)->w, err);
+}
+
+/* Each run of the build on a p2m that has no view yet. */
+static void l_build_before(struct kunit *test, void *arg)
+{
+	struct t_ctx *c = t_ctx(test);
+
+	if (!c->p2m)
+		t_setup(test, 4096, 3 * GIB_PFNS);
+	t_sweep_before(test, &l_sweep(test)->w);
+}
+
+static int l_build(struct kunit *test, void *arg)
+{
+	return xp2m_linear_build(t_ctx(test)->p2m);
+}
+
+static void l_build_after(struct kunit *test, void *arg, int err)
+{
+	struct t_ctx *c = t_ctx(test);
+
+	if (l_failed(test, err)) {
 		KUNIT_EXPECT_NULL(test, c->p2m->linear);
 		KUNIT_EXPECT_EQ(test, xp2m_shared_info(c->p2m)->p2m_cr3, 0UL);
-		t_snap(test, c->p2m, c->sim, &after);
-		t_expect_same(test, &before, &after);
+		KUNIT_EXPECT_EQ(test, xp2m_shared_info(c->p2m)->p2m_vaddr, 0UL);
+		/* The machine's page tables went with the view. */
+		KUNIT_EXPECT_EQ(test, c->sim->be.ops->pt_root(&c->sim->be), 0UL);
+		return;
 	}
-	kunit_info(test, "%u failure points\n", n - 1);
-	KUNIT_EXPECT_GT(test, n, 1U);
-	t_agree(test, c->p2m, c->p2m->max_pfn);
+	t_agree(test, c->p2m, 8192);
+	t_exit(test);
+}
+
+static void linear_build_faults(struct kunit *test)
+{
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_linear_build",
+		.before = l_build_before,
+		.run = l_build,
+		.after = l_build_after,
+	};
+
+	if (!xp2m_kpte_supported())
+		kunit_skip(test, "this kernel does not let modules change its PTEs");
+	/* Two arrays, the area, four levels of the machine's page tables. */
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, NULL), 7U);
+}
+
+/* A change of a view: [(2k + 1) GiB + 7, (2k + 2) GiB + 9) made identity. */
+#define L_CHANGE_SPACE	(8 * GIB_PFNS)
+
+static unsigned long l_change_start(struct kunit *test)
+{
+	return (2 * l_sweep(test)->w.k + 1) * GIB_PFNS + 7;
+}
+
+static void l_change_before(struct kunit *test, void *arg)
+{
+	struct t_ctx *c = t_ctx(test);
+	struct l_sweep *l = l_sweep(test);
+
+	t_sweep_before(test, &l->w);
+	l->gen = xp2m_shared_info(c->p2m)->p2m_generation;
+	l->updates = xp2m_sim_pt_updates(c->sim);
+	l->hash = t_linear_hash(c->p2m);
+}
+
+static int l_change(struct kunit *test, void *arg)
+{
+	unsigned long start = l_change_start(test);
+	long n = xp2m_set_identity(t_ctx(test)->p2m, start,
+				   start + GIB_PFNS + 2);
+
+	return n < 0 ? n : 0;
+}
+
+static void l_change_after(struct kunit *test, void *arg, int err)
+{
+	struct t_ctx *c = t_ctx(test);
+	struct l_sweep *l = l_sweep(test);
+	unsigned long start = l_change_start(test);
+
+	if (l_failed(test, err)) {
+		KUNIT_EXPECT_EQ(test, xp2m_shared_info(c->p2m)->p2m_generation,
+				l->gen);
+		KUNIT_EXPECT_EQ(test, xp2m_sim_pt_updates(c->sim), l->updates);
+		KUNIT_EXPECT_EQ(test, t_linear_hash(c->p2m), l->hash);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, xp2m_shared_info(c->p2m)->p2m_generation,
+			l->gen + 2);
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, start),
+			XP2M_IDENTITY_FRAME(start));
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, start - 1),
+			XP2M_INVALID_ENTRY);
 }
 
 /* A change that fails leaves the linear view and the generation alone. */
 static void linear_change_faults(struct kunit *test)
 {
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_set_identity",
+		.before = l_change_before,
+		.run = l_change,
+		.after = l_change_after,
+	};
 	struct t_ctx *c = t_ctx(test);
-	unsigned long gen;
-	unsigned int n;
-	long updates;
-	bool failed;
-	u32 hash;
-	int err;
 
-	t_setup(test, GIB_PFNS, 3 * GIB_PFNS);
+	t_setup(test, 4096, L_CHANGE_SPACE);
 	if (!t_linear_or_skip(test, c->p2m))
 		return;
-	for (n = 1; n < 50; n++) {
-		gen = xp2m_shared_info(c->p2m)->p2m_generation;
-		updates = xp2m_sim_pt_updates(c->sim);
-		hash = t_linear_hash(c->p2m);
-		xp2m_fail_nth(n);
-		err = xp2m_set_identity(c->p2m, GIB_PFNS + 7, 2 * GIB_PFNS + 9);
-		failed = xp2m_failed();
-		xp2m_fail_nth(0);
-		if (!failed)
-			break;
-		KUNIT_EXPECT_EQ(test, err, -ENOMEM);
-		KUNIT_EXPECT_EQ(test, xp2m_shared_info(c->p2m)->p2m_generation,
-				gen);
-		KUNIT_EXPECT_EQ(test, xp2m_sim_pt_updates(c->sim), updates);
-		KUNIT_EXPECT_EQ(test, t_linear_hash(c->p2m), hash);
-	}
-	KUNIT_EXPECT_GT(test, n, 1U);
-	t_agree(test, c->p2m, c->p2m->max_pfn);
+	/* Two mids, two leaves. */
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, NULL), 4U);
+	t_agree(test, c->p2m, 8192);
 }
-#endif
 
 static struct kunit_case linear_cases[] = {
 	KUNIT_CASE(linear_agrees_seed001),
@@ -635,10 +868,8 @@ static struct kunit_case linear_cases[] = {
 	KUNIT_CASE(linear_published),
 	KUNIT_CASE(linear_rejections),
 	KUNIT_CASE(linear_concurrency),
-#ifdef CONFIG_FAULT_INJECTION
 	KUNIT_CASE(linear_build_faults),
 	KUNIT_CASE(linear_change_faults),
-#endif
 	{}
 };
 

@@ -46,20 +46,26 @@ static void m_suite_exit(struct kunit_suite *suite)
 	m_mm = NULL;
 }
 
-static struct xp2m_m2p *m_setup(struct kunit *test)
+/* The table of a p2m of @max_pfn pfns, M_DOM of them populated. */
+static struct xp2m_m2p *m_setup_max(struct kunit *test, unsigned long max_pfn)
 {
 	struct t_ctx *c = t_ctx(test);
 	struct m_ctx *m;
 
 	t_machine(test, 65536);
 	t_domain(test, M_DOM, XP2M_MFNS_ASCENDING);
-	t_p2m(test, M_MAX);
+	t_p2m(test, max_pfn);
 	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, m);
 	KUNIT_ASSERT_EQ(test, xp2m_m2p_init(&m->m2p, c->p2m), 0);
 	m->init = true;
 	c->extra = m;
 	return &m->m2p;
+}
+
+static struct xp2m_m2p *m_setup(struct kunit *test)
+{
+	return m_setup_max(test, M_MAX);
 }
 
 /* A frame of another domain: free on the machine, its M2P the granter's. */
@@ -159,6 +165,55 @@ static void m2p_local_frame(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xp2m_mfn_to_pfn(m2p, ml), 200UL);
 }
 
+/*
+ * A claim (xp2m_m2p_prepare()) holds its pfn against every other add and
+ * prepare, and is seen by nothing that looks pfns up; a commit that fails
+ * leaves it claimed; an abort frees the pfn again.
+ */
+static void m2p_prepare_commit(struct kunit *test)
+{
+	struct xp2m_m2p *m2p = m_setup(test);
+	struct t_ctx *c = t_ctx(test);
+	unsigned long f = m_foreign(test, 0), g = m_foreign(test, 1);
+	struct xp2m_override *o;
+	struct t_snap a, b;
+
+	t_snap(test, c->p2m, c->sim, &a);
+	o = xp2m_m2p_prepare(m2p, 5000, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
+	KUNIT_EXPECT_PTR_EQ(test, xp2m_m2p_prepare(m2p, 5000, NULL),
+			    ERR_PTR(-EEXIST));
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_add(m2p, 5000, NULL, g, 0), -EEXIST);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_get(m2p, 5000, NULL, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m2p, 5000, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&m2p->count), 0L);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, 5000), XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_PTR_EQ(test, xp2m_m2p_prepare(m2p, M_MAX, NULL),
+			    ERR_PTR(-ERANGE));
+
+	/* A frame that does not fit: refused, and still claimed. */
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_commit(m2p, o, c->p2m->be->max_mfn + 1,
+					      0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_add(m2p, 5000, NULL, g, 0), -EEXIST);
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_commit(m2p, o, f, 0x63), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, 5000), XP2M_FOREIGN_FRAME(f));
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, f), 5000UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&m2p->count), 1L);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m2p, 5000, NULL), 0);
+
+	/* An abort frees the pfn: an add takes it. */
+	o = xp2m_m2p_prepare(m2p, 5001, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
+	xp2m_m2p_abort(m2p, o);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_add(m2p, 5001, NULL, g, 0), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m2p, 5001, NULL), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&m2p->count), 0L);
+	/* The leaf of both pfns is a page of its own now; nothing else. */
+	t_snap(test, c->p2m, c->sim, &b);
+	KUNIT_EXPECT_EQ(test, b.counts.private_leaves,
+			a.counts.private_leaves + 1);
+}
+
 static void m2p_bad_input(struct kunit *test)
 {
 	struct xp2m_m2p *m2p = m_setup(test);
@@ -189,49 +244,117 @@ static void m2p_bad_input(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xp2m_m2p_add(m2p, 6000, NULL, f, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, xp2m_lookup(p2m, 6000), XP2M_FOREIGN_FRAME(f + 1));
 
-	/* Someone else rewrote our entry: the override stays, undone nothing. */
+	/*
+	 * Someone else rewrote our entry while the mapping was there. The
+	 * mapping goes all the same, and its override with it (nothing may
+	 * stay behind it); the entry, theirs now, stays as they wrote it.
+	 */
 	KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 5000, 7), 0);
 	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m2p, 5000, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, f), 5000UL);
-	KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 5000, XP2M_FOREIGN_FRAME(f)), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(p2m, 5000), 7UL);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, f), XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_NULL(test, xp2m_m2p_find_page(m2p, f));
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_get(m2p, 5000, NULL, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&m2p->count), 0L);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m2p, 5000, NULL), -ENOENT);
+	/* The pfn can be overridden again. */
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_add(m2p, 5000, NULL, f, 0), 0);
 	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m2p, 5000, NULL), 0);
-	KUNIT_EXPECT_EQ(test, xp2m_lookup(p2m, 5000), XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(p2m, 5000), 7UL);
 }
 
-/* The p2m's allocations failed in turn: -ENOMEM and nothing changed. */
-static void m2p_add_faults(struct kunit *test)
-{
-	struct xp2m_m2p *m2p = m_setup(test);
-	struct t_ctx *c = t_ctx(test);
-	unsigned long f = m_foreign(test, 0);
-	struct t_snap a, b;
-	unsigned int n;
-	bool failed;
-	int err;
+/*
+ * Allocation failures, every allocation of an add failed in turn
+ * (xp2m_fault_sweep()): the override, the nodes of the three XArrays (each
+ * store on a fresh part of its index space, so that each allocates), the
+ * leaf of the p2m entry. A failure must give -ENOMEM with the p2m, the
+ * machine's pages and the table as before, the stores already made undone;
+ * a run that went through is checked and removed again, and the next run
+ * takes a fresh pfn (its leaf is private now) and frame.
+ */
+struct m_sweep {
+	struct xp2m_m2p *m2p;
+	struct t_sweep w;
+	unsigned long first_leaf;	/* of the pfns the runs take */
+	unsigned long head_pfn;		/* an override of the runs' frame, or ~0 */
+	unsigned long head_mfn;
+	unsigned long pfn;		/* this run's */
+	unsigned long mfn;
+};
 
-	if (xp2m_fail_nth(0)) {
-		kunit_skip(test, "kernel built without CONFIG_FAULT_INJECTION");
+static void m_sweep_before(struct kunit *test, void *arg)
+{
+	struct m_sweep *m = arg;
+	struct t_ctx *c = t_ctx(test);
+
+	m->pfn = (m->first_leaf + m->w.k) * XP2M_PER_PAGE + 9;
+	m->mfn = m->head_pfn == ~0UL ? m_foreign(test, 64 * (m->w.k + 1)) :
+				       m->head_mfn;
+	KUNIT_ASSERT_LT(test, m->pfn, c->p2m->max_pfn);
+	KUNIT_ASSERT_EQ(test, xp2m_leaf_kind(c->p2m, m->pfn),
+			XP2M_LEAF_MISSING);
+	t_sweep_before(test, &m->w);
+}
+
+static int m_sweep_add(struct kunit *test, void *arg)
+{
+	struct m_sweep *m = arg;
+
+	return xp2m_m2p_add(m->m2p, m->pfn, NULL, m->mfn, 0);
+}
+
+static void m_sweep_after(struct kunit *test, void *arg, int err)
+{
+	struct m_sweep *m = arg;
+	struct t_ctx *c = t_ctx(test);
+	long count = m->head_pfn == ~0UL ? 0 : 1;
+	unsigned long other = count ? m->head_pfn : XP2M_INVALID_ENTRY;
+
+	if (t_sweep_failed(test, &m->w, err)) {
+		KUNIT_EXPECT_EQ(test, atomic_long_read(&m->m2p->count), count);
+		KUNIT_EXPECT_EQ(test, xp2m_m2p_get(m->m2p, m->pfn, NULL, NULL),
+				-ENOENT);
+		KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m->m2p, m->mfn), other);
+		KUNIT_EXPECT_EQ(test, xp2m_mfn_to_pfn(m->m2p, m->mfn), other);
 		return;
 	}
-	for (n = 1; n < 20; n++) {
-		t_snap(test, c->p2m, c->sim, &a);
-		xp2m_fail_nth(n);
-		/* A pfn on the shared missing leaf: a leaf is needed. */
-		err = xp2m_m2p_add(m2p, 3 * XP2M_MID_SPAN / 64 + 9, NULL, f, 0);
-		failed = xp2m_failed();
-		xp2m_fail_nth(0);
-		if (!failed)
-			break;
-		KUNIT_EXPECT_EQ(test, err, -ENOMEM);
-		t_snap(test, c->p2m, c->sim, &b);
-		t_expect_same(test, &a, &b);
-		KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, f), XP2M_INVALID_ENTRY);
-		KUNIT_EXPECT_EQ(test, atomic_long_read(&m2p->count), 0L);
-	}
-	KUNIT_EXPECT_EQ(test, err, 0);
-	KUNIT_EXPECT_GT(test, n, 1U);
-	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m2p, 3 * XP2M_MID_SPAN / 64 + 9,
-					      NULL), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, m->pfn),
+			XP2M_FOREIGN_FRAME(m->mfn));
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m->m2p, m->mfn), m->pfn);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&m->m2p->count), count + 1);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m->m2p, m->pfn, NULL), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m->m2p, m->mfn), other);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, m->pfn), XP2M_INVALID_ENTRY);
+}
+
+static void m2p_add_faults(struct kunit *test)
+{
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_m2p_add",
+		.before = m_sweep_before,
+		.run = m_sweep_add,
+		.after = m_sweep_after,
+	};
+	struct m_sweep *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	/* Room for a fresh leaf for every run. */
+	m->m2p = m_setup_max(test, XP2M_MID_SPAN);
+
+	/* A frame of its own: the override, 3 XArray nodes, a leaf. */
+	m->first_leaf = M_DOM / XP2M_PER_PAGE + 1;
+	m->head_pfn = ~0UL;
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, m), 5U);
+
+	/* A frame mapped already: its chain grows; the override, a node, a leaf. */
+	m->first_leaf += m->w.k + 1;
+	m->w.k = 0;
+	m->head_mfn = m_foreign(test, 1);
+	m->head_pfn = M_DOM + 1;
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_add(m->m2p, m->head_pfn, NULL,
+					   m->head_mfn, 0), 0);
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, m), 3U);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m->m2p, m->head_pfn, NULL), 0);
 }
 
 /* Many overrides: each found, each removed, the p2m as it was. */
@@ -542,6 +665,7 @@ static void m2p_debugfs_view(struct kunit *test)
 static struct kunit_case m2p_cases[] = {
 	KUNIT_CASE(m2p_add_find_remove),
 	KUNIT_CASE(m2p_local_frame),
+	KUNIT_CASE(m2p_prepare_commit),
 	KUNIT_CASE(m2p_bad_input),
 	KUNIT_CASE(m2p_add_faults),
 	KUNIT_CASE(m2p_large_table),

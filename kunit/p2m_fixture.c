@@ -83,12 +83,14 @@ void t_exit(struct kunit *test)
 	if (!c)
 		return;
 	xp2m_destroy(c->p2m);
+	c->p2m = NULL;
 	if (c->boot.mfns)
 		xp2m_list_free(&c->boot);
 	if (c->sim) {
 		/* Every page the core allocated came back. */
 		KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim), 0L);
 		xp2m_sim_destroy(c->sim);
+		c->sim = NULL;
 	}
 }
 
@@ -103,29 +105,46 @@ static u32 t_hash_frame(struct xp2m_backend *be, unsigned long mfn, u32 h)
 	return h;
 }
 
-void t_snap(struct kunit *test, struct xp2m *p2m, struct xp2m_sim *sim,
-	    struct t_snap *s)
+static u32 t_hash_leaf(const unsigned long *leaf)
 {
+	return jhash2((const u32 *)leaf, PAGE_SIZE / sizeof(u32), 0);
+}
+
+/*
+ * A snapshot into @s, reusing its arrays when it holds some of the right
+ * size (a zeroed @s holds none). The shared leaves are hashed once.
+ */
+void t_snap_into(struct kunit *test, struct xp2m *p2m, struct xp2m_sim *sim,
+		 struct t_snap *s)
+{
+	unsigned long nr = DIV_ROUND_UP(p2m->max_pfn, XP2M_PER_PAGE);
+	u32 missing = t_hash_leaf(p2m->missing_leaf);
+	u32 identity = t_hash_leaf(p2m->identity_leaf);
 	struct xp2m_frame_list *fl;
 	unsigned long i, g;
 
-	memset(s, 0, sizeof(*s));
+	if (s->nr_leaves != nr) {
+		s->nr_leaves = nr;
+		s->leaf = kunit_kcalloc(test, nr, sizeof(*s->leaf), GFP_KERNEL);
+		s->hash = kunit_kcalloc(test, nr, sizeof(*s->hash), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, s->leaf);
+		KUNIT_ASSERT_NOT_NULL(test, s->hash);
+	}
 	xp2m_get_counts(p2m, &s->counts);
 	s->fll = xp2m_frame_list_list(p2m);
 	s->bound = xp2m_sim_bound(sim);
-	s->nr_leaves = DIV_ROUND_UP(p2m->max_pfn, XP2M_PER_PAGE);
-	s->leaf = kunit_kcalloc(test, s->nr_leaves, sizeof(*s->leaf),
-				GFP_KERNEL);
-	s->hash = kunit_kcalloc(test, s->nr_leaves, sizeof(*s->hash),
-				GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, s->leaf);
-	KUNIT_ASSERT_NOT_NULL(test, s->hash);
-	for (i = 0; i < s->nr_leaves; i++) {
+	s->list_pages = xp2m_list_pages();
+	for (i = 0; i < nr; i++) {
 		unsigned long *leaf = xp2m_leaf_of(p2m, i * XP2M_PER_PAGE);
 
 		s->leaf[i] = (unsigned long)leaf;
-		s->hash[i] = jhash2((u32 *)leaf, PAGE_SIZE / sizeof(u32), 0);
+		s->hash[i] = leaf == p2m->missing_leaf ? missing :
+			     leaf == p2m->identity_leaf ? identity :
+			     t_hash_leaf(leaf);
+		if (!(i % XP2M_MID_SPAN))
+			cond_resched();
 	}
+	s->fl_hash = 0;
 	fl = p2m->fl;
 	if (fl) {
 		s->fl_hash = t_hash_frame(p2m->be, fl->top_mfn, 0);
@@ -133,6 +152,13 @@ void t_snap(struct kunit *test, struct xp2m *p2m, struct xp2m_sim *sim,
 			s->fl_hash = t_hash_frame(p2m->be, fl->top[g],
 						  s->fl_hash);
 	}
+}
+
+void t_snap(struct kunit *test, struct xp2m *p2m, struct xp2m_sim *sim,
+	    struct t_snap *s)
+{
+	memset(s, 0, sizeof(*s));
+	t_snap_into(test, p2m, sim, s);
 }
 
 void t_expect_same(struct kunit *test, const struct t_snap *a,
@@ -144,6 +170,7 @@ void t_expect_same(struct kunit *test, const struct t_snap *a,
 				     sizeof(a->counts)), 0);
 	KUNIT_EXPECT_EQ(test, a->fll, b->fll);
 	KUNIT_EXPECT_EQ(test, a->bound, b->bound);
+	KUNIT_EXPECT_EQ(test, a->list_pages, b->list_pages);
 	KUNIT_EXPECT_EQ(test, a->fl_hash, b->fl_hash);
 	KUNIT_ASSERT_EQ(test, a->nr_leaves, b->nr_leaves);
 	for (i = 0; i < a->nr_leaves; i++)
@@ -151,6 +178,31 @@ void t_expect_same(struct kunit *test, const struct t_snap *a,
 			if (bad++ < 4)
 				KUNIT_FAIL(test, "leaf %lu changed", i);
 	KUNIT_EXPECT_EQ(test, bad, 0UL);
+}
+
+/* Before a run of a sweep: the case's p2m as it is. */
+void t_sweep_before(struct kunit *test, struct t_sweep *w)
+{
+	struct t_ctx *c = t_ctx(test);
+
+	t_snap_into(test, c->p2m, c->sim, &w->before);
+}
+
+/*
+ * After a run: one that failed (@err) changed nothing of the p2m and gave
+ * every page back, and true; one that went through moves @w->k on.
+ */
+bool t_sweep_failed(struct kunit *test, struct t_sweep *w, int err)
+{
+	struct t_ctx *c = t_ctx(test);
+
+	if (!err) {
+		w->k++;
+		return false;
+	}
+	t_snap_into(test, c->p2m, c->sim, &w->now);
+	t_expect_same(test, &w->before, &w->now);
+	return true;
 }
 
 /*

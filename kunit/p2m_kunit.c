@@ -298,6 +298,38 @@ static void p2m_setters_on_shared(struct kunit *test)
 }
 
 /* Out-of-range pfns and values that do not fit. */
+/*
+ * Past max_pfn a lookup answers 1-1, as Linux's __pfn_to_mfn() does past
+ * the end of the kernel's p2m; the range-checked calls still refuse.
+ */
+static void p2m_past_max_pfn(struct kunit *test)
+{
+	static const unsigned long past[] = {
+		2048, 2049, 4096, 1UL << 30, 1UL << 40,
+	};
+	struct t_ctx *c = t_ctx(test);
+	unsigned long e = 0;
+	unsigned int i;
+
+	t_setup(test, 1024, 2048);
+	for (i = 0; i < ARRAY_SIZE(past); i++)
+		KUNIT_EXPECT_EQ_MSG(test, xp2m_lookup(c->p2m, past[i]),
+				    XP2M_IDENTITY_FRAME(past[i]), "pfn %#lx",
+				    past[i]);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, 2047), XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_EQ(test, xp2m_get(c->p2m, 2048, &e), -ERANGE);
+	KUNIT_EXPECT_EQ(test, xp2m_set(c->p2m, 2048, 1), -ERANGE);
+	if (!xp2m_kpte_supported())
+		return;
+	KUNIT_ASSERT_EQ(test, xp2m_linear_build(c->p2m), 0);
+	for (i = 0; i < ARRAY_SIZE(past); i++)
+		KUNIT_EXPECT_EQ_MSG(test, xp2m_linear_lookup(c->p2m, past[i]),
+				    XP2M_IDENTITY_FRAME(past[i]), "pfn %#lx",
+				    past[i]);
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, 2047),
+			XP2M_INVALID_ENTRY);
+}
+
 static void p2m_bad_input(struct kunit *test)
 {
 	struct t_ctx *c = t_ctx(test);
@@ -313,7 +345,6 @@ static void p2m_bad_input(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xp2m_get(c->p2m, 2048, &e), -ERANGE);
 	KUNIT_EXPECT_EQ(test, xp2m_get(c->p2m, 2047, &e), 0);
 	KUNIT_EXPECT_EQ(test, e, XP2M_INVALID_ENTRY);
-	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, ~0UL), XP2M_INVALID_ENTRY);
 	KUNIT_EXPECT_EQ(test, xp2m_set(c->p2m, 2048, 1), -ERANGE);
 	KUNIT_EXPECT_EQ(test, xp2m_set_noalloc(c->p2m, ~0UL, 1), -ERANGE);
 	KUNIT_EXPECT_EQ(test, xp2m_set(c->p2m, 5, max_mfn + 1), -EINVAL);
@@ -381,6 +412,7 @@ static struct kunit_case p2m_cases[] = {
 	KUNIT_CASE(p2m_1t_sparse),
 	KUNIT_CASE(p2m_patterns),
 	KUNIT_CASE(p2m_setters_on_shared),
+	KUNIT_CASE(p2m_past_max_pfn),
 	KUNIT_CASE(p2m_bad_input),
 	KUNIT_CASE(p2m_empty_list),
 	{}
@@ -973,105 +1005,207 @@ static struct kunit_suite builder_suite = {
 	.test_cases = builder_cases,
 };
 
-#ifdef CONFIG_FAULT_INJECTION
 /*
- * Make the core's n-th allocation in @op fail, for n = 1, 2, ... until @op
- * runs through without reaching it. Each failure must be -ENOMEM with the
- * p2m exactly as before and every page given back.
+ * Allocation failures: every allocation of each operation failed in turn,
+ * the kernel's own on its behalf included (xp2m_fault_sweep()). A failure
+ * must give -ENOMEM with the p2m exactly as before, every page back to the
+ * machine and every boot-list page freed (t_snap() counts both). A run the
+ * kernel recovered from by itself must do all the operation does; the next
+ * run then works on a part of the p2m the last did not touch (@k), or on a
+ * p2m made afresh.
  */
-static void t_fail_each(struct kunit *test, struct xp2m *p2m,
-			int (*op)(struct kunit *test, void *arg), void *arg)
+static struct t_sweep *f_sweep(struct kunit *test)
 {
 	struct t_ctx *c = t_ctx(test);
-	struct t_snap before, after;
-	unsigned int n;
-	bool failed;
-	int err;
 
-	for (n = 1; n < 100; n++) {
-		if (p2m)
-			t_snap(test, p2m, c->sim, &before);
-		xp2m_fail_nth(n);
-		err = op(test, arg);
-		failed = xp2m_failed();
-		xp2m_fail_nth(0);
-		if (!failed) {
-			KUNIT_EXPECT_EQ(test, err, 0);
-			break;
-		}
-		if (!err) {
-			KUNIT_FAIL(test, "failure point %u: success reported", n);
-			break;
-		}
-		KUNIT_EXPECT_EQ_MSG(test, err, -ENOMEM, "failure point %u", n);
-		if (p2m) {
-			t_snap(test, p2m, c->sim, &after);
-			t_expect_same(test, &before, &after);
-		}
+	if (!c->extra) {
+		c->extra = kunit_kzalloc(test, sizeof(struct t_sweep),
+					 GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, c->extra);
 	}
-	kunit_info(test, "%u failure points\n", n - 1);
-	KUNIT_EXPECT_GT(test, n, 1U);
-	KUNIT_EXPECT_LT(test, n, 100U);
+	return c->extra;
 }
 
-static int op_create(struct kunit *test, void *arg)
+static void f_snap(struct kunit *test, void *arg)
+{
+	t_sweep_before(test, f_sweep(test));
+}
+
+static bool f_failed(struct kunit *test, int err)
+{
+	return t_sweep_failed(test, f_sweep(test), err);
+}
+
+/* The domain of faults_create: two GiBs, a partial last leaf. */
+#define F_CREATE_NR	(SEED_NR + 100)
+
+static void f_create_before(struct kunit *test, void *arg)
 {
 	struct t_ctx *c = t_ctx(test);
-	long bound = xp2m_sim_bound(c->sim);
+	struct t_sweep *f = f_sweep(test);
+
+	if (!c->sim) {
+		t_machine(test, 2 * F_CREATE_NR + 4096);
+		t_domain(test, F_CREATE_NR, XP2M_MFNS_ASCENDING);
+	}
+	f->before.bound = xp2m_sim_bound(c->sim);
+	f->before.list_pages = xp2m_list_pages();
+}
+
+static int f_create(struct kunit *test, void *arg)
+{
+	struct t_ctx *c = t_ctx(test);
 	struct xp2m *p2m;
 
 	p2m = xp2m_create("faults", &c->boot, c->spec.nr_pages, SEED_MAX);
-	if (IS_ERR(p2m)) {
-		KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim), bound);
-		KUNIT_EXPECT_NOT_NULL(test, c->boot.mfns);
+	if (IS_ERR(p2m))
 		return PTR_ERR(p2m);
-	}
 	c->p2m = p2m;
 	return 0;
 }
 
-static void faults_create(struct kunit *test)
+static void f_create_after(struct kunit *test, void *arg, int err)
 {
-	t_machine(test, 2 * SEED_NR + 4096);
-	t_domain(test, SEED_NR + 100, XP2M_MFNS_ASCENDING);
-	t_fail_each(test, NULL, op_create, NULL);
+	const long list = DIV_ROUND_UP(F_CREATE_NR, XP2M_PER_PAGE);
+	struct t_ctx *c = t_ctx(test);
+	struct t_sweep *f = f_sweep(test);
+	struct xp2m_counts n;
+
+	if (err) {
+		/* The caller still owns the list, untouched. */
+		KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim), f->before.bound);
+		KUNIT_EXPECT_EQ(test, xp2m_list_pages(), f->before.list_pages);
+		KUNIT_EXPECT_NOT_NULL(test, c->boot.mfns);
+		return;
+	}
+	xp2m_get_counts(c->p2m, &n);
+	KUNIT_EXPECT_EQ(test, n.grafted, F_CREATE_NR / XP2M_PER_PAGE);
+	KUNIT_EXPECT_EQ(test, n.private_leaves, 1UL);
+	KUNIT_EXPECT_EQ(test, n.mids, 2UL);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, F_CREATE_NR - 1),
+			t_asc_mfn(c, F_CREATE_NR - 1));
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, F_CREATE_NR),
+			XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_NULL(test, c->boot.mfns);
+	/* The list went to the p2m, and goes with it (t_exit() counts pages). */
+	t_exit(test);
+	KUNIT_EXPECT_EQ(test, xp2m_list_pages(), f->before.list_pages - list);
 }
 
-static int op_set(struct kunit *test, void *arg)
+static void faults_create(struct kunit *test)
 {
-	return xp2m_set(t_ctx(test)->p2m, 2 * GIB_PFNS + 9, 1);
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_create",
+		.before = f_create_before,
+		.run = f_create,
+		.after = f_create_after,
+	};
+
+	/* The bitmap, the p2m, its name, top, 4 shared pages, 2 mids, a leaf. */
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, NULL), 11U);
+}
+
+/* Each run a pfn in a GiB no run touched: a mid, its frame-list page, a leaf. */
+#define F_SPACE		(64 * GIB_PFNS)
+
+static unsigned long f_set_pfn(struct kunit *test)
+{
+	return (2 + f_sweep(test)->k) * GIB_PFNS + 9;
+}
+
+static int f_set(struct kunit *test, void *arg)
+{
+	return xp2m_set(t_ctx(test)->p2m, f_set_pfn(test), 1);
+}
+
+static void f_set_after(struct kunit *test, void *arg, int err)
+{
+	struct xp2m *p2m = t_ctx(test)->p2m;
+	unsigned long pfn = f_set_pfn(test);
+
+	if (f_failed(test, err))
+		return;
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(p2m, pfn), 1UL);
+	KUNIT_EXPECT_EQ(test, xp2m_leaf_kind(p2m, pfn), XP2M_LEAF_PRIVATE);
 }
 
 static void faults_set(struct kunit *test)
 {
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_set",
+		.before = f_snap,
+		.run = f_set,
+		.after = f_set_after,
+	};
 	struct t_ctx *c = t_ctx(test);
 
-	t_setup(test, SEED_NR, SEED_MAX);
+	t_setup(test, 4096, F_SPACE);
 	KUNIT_ASSERT_EQ(test, xp2m_frame_list_build(c->p2m), 0);
-	t_fail_each(test, c->p2m, op_set, NULL);
-	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, 2 * GIB_PFNS + 9), 1UL);
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, NULL), 3U);
 }
 
-static int op_identity(struct kunit *test, void *arg)
+/* Each run [(2k + 1) GiB + 700, (2k + 2) GiB + 900): both ends in a hole. */
+static unsigned long f_identity_start(struct kunit *test)
 {
-	long n = xp2m_set_identity(t_ctx(test)->p2m, GIB_PFNS + 700,
-				   2 * GIB_PFNS + 900);
+	return (2 * f_sweep(test)->k + 1) * GIB_PFNS + 700;
+}
+
+static int f_identity(struct kunit *test, void *arg)
+{
+	unsigned long start = f_identity_start(test);
+	long n = xp2m_set_identity(t_ctx(test)->p2m, start,
+				   start + GIB_PFNS + 200);
 
 	return n < 0 ? n : 0;
 }
 
+static void f_identity_after(struct kunit *test, void *arg, int err)
+{
+	struct xp2m *p2m = t_ctx(test)->p2m;
+	unsigned long start = f_identity_start(test);
+
+	if (f_failed(test, err))
+		return;
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(p2m, start - 1), XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(p2m, start),
+			XP2M_IDENTITY_FRAME(start));
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(p2m, start + GIB_PFNS + 199),
+			XP2M_IDENTITY_FRAME(start + GIB_PFNS + 199));
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(p2m, start + GIB_PFNS + 200),
+			XP2M_INVALID_ENTRY);
+}
+
 static void faults_identity(struct kunit *test)
+{
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_set_identity",
+		.before = f_snap,
+		.run = f_identity,
+		.after = f_identity_after,
+	};
+	struct t_ctx *c = t_ctx(test);
+
+	t_setup(test, 4096, F_SPACE);
+	KUNIT_ASSERT_EQ(test, xp2m_frame_list_build(c->p2m), 0);
+	/* Two mids, their frame-list pages, two leaves. */
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, NULL), 6U);
+}
+
+/* A domain of 64 MiB; the map ends RAM at 2 GiB, of SEED_MAX. */
+#define F_E820_NR	16384UL
+
+static void f_fresh_before(struct kunit *test, void *arg)
 {
 	struct t_ctx *c = t_ctx(test);
 
-	t_setup(test, 4096, SEED_MAX);
-	KUNIT_ASSERT_EQ(test, xp2m_frame_list_build(c->p2m), 0);
-	t_fail_each(test, c->p2m, op_identity, NULL);
-	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, GIB_PFNS + 700),
-			XP2M_IDENTITY_FRAME(GIB_PFNS + 700));
+	if (!c->p2m) {
+		t_setup(test, F_E820_NR, SEED_MAX);
+		KUNIT_ASSERT_EQ(test, xp2m_frame_list_build(c->p2m), 0);
+	}
+	f_snap(test, arg);
 }
 
-static int op_e820(struct kunit *test, void *arg)
+static int f_e820(struct kunit *test, void *arg)
 {
 	static const struct xp2m_e820_entry map[] = {
 		{ .addr = 0, .size = 0x9f000, .type = XP2M_E820_RAM },
@@ -1083,55 +1217,130 @@ static int op_e820(struct kunit *test, void *arg)
 				       NULL);
 }
 
-static void faults_e820(struct kunit *test)
+static void f_e820_after(struct kunit *test, void *arg, int err)
 {
 	struct t_ctx *c = t_ctx(test);
 
-	t_setup(test, SEED_NR, SEED_MAX);
-	KUNIT_ASSERT_EQ(test, xp2m_frame_list_build(c->p2m), 0);
-	t_fail_each(test, c->p2m, op_e820, NULL);
-	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, SEED_NR), t_asc_mfn(c, 0x9f));
+	if (f_failed(test, err))
+		return;
+	/* The frames on the hole below 1 MiB moved past the domain's pages. */
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, 0x9f),
+			XP2M_IDENTITY_FRAME(0x9f));
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, F_E820_NR),
+			t_asc_mfn(c, 0x9f));
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, 2 * GIB_PFNS),
+			XP2M_IDENTITY_FRAME(2 * GIB_PFNS));
+	t_exit(test);
 }
 
-static int op_fl_build(struct kunit *test, void *arg)
+static void faults_e820(struct kunit *test)
+{
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_identity_from_e820",
+		.before = f_fresh_before,
+		.run = f_e820,
+		.after = f_e820_after,
+	};
+
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, NULL), 2U);
+}
+
+static void f_fl_before(struct kunit *test, void *arg)
+{
+	struct t_ctx *c = t_ctx(test);
+
+	if (!c->p2m) {
+		t_setup(test, 4096, SEED_MAX);
+		KUNIT_ASSERT_EQ(test, xp2m_set_identity(c->p2m, SEED_START,
+							SEED_END),
+				(long)(SEED_END - SEED_START));
+	}
+	f_snap(test, arg);
+}
+
+static int f_fl_build(struct kunit *test, void *arg)
 {
 	return xp2m_frame_list_build(t_ctx(test)->p2m);
 }
 
-static void faults_frame_list(struct kunit *test)
+static void f_fl_after(struct kunit *test, void *arg, int err)
 {
 	struct t_ctx *c = t_ctx(test);
 
-	t_setup(test, SEED_NR, SEED_MAX);
-	KUNIT_ASSERT_EQ(test, xp2m_set_identity(c->p2m, SEED_START, SEED_END),
-			(long)(SEED_END - SEED_START));
-	t_fail_each(test, c->p2m, op_fl_build, NULL);
+	if (f_failed(test, err)) {
+		KUNIT_EXPECT_EQ(test, xp2m_frame_list_list(c->p2m), 0UL);
+		return;
+	}
 	t_round_trip(test, c->p2m, SEED_MAX);
+	t_exit(test);
 }
 
-static int op_build(struct kunit *test, void *arg)
+static void faults_frame_list(struct kunit *test)
+{
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_frame_list_build",
+		.before = f_fl_before,
+		.run = f_fl_build,
+		.after = f_fl_after,
+	};
+
+	/* The list, its mid array, the top page, 2 shared mids, 2 mids. */
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, NULL), 7U);
+}
+
+static const struct xp2m_domain_spec f_build_spec = {
+	.nr_pages = 5000, .region_start = 10, .region_end = 40,
+	.pattern = XP2M_MFNS_FRAGMENTED, .first_mfn = 1, .seed = 7,
+};
+
+static void f_build_before(struct kunit *test, void *arg)
 {
 	struct t_ctx *c = t_ctx(test);
-	long bound = xp2m_sim_bound(c->sim);
-	int err;
+	struct t_sweep *f = f_sweep(test);
 
-	err = xp2m_build_domain(&c->sim->be, &c->spec, &c->boot);
-	if (err)
-		KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim), bound);
-	return err;
+	if (!c->sim)
+		t_machine(test, 4 * 5000);
+	c->spec = f_build_spec;
+	f->before.bound = xp2m_sim_bound(c->sim);
+	f->before.list_pages = xp2m_list_pages();
+}
+
+static int f_build(struct kunit *test, void *arg)
+{
+	struct t_ctx *c = t_ctx(test);
+
+	return xp2m_build_domain(&c->sim->be, &c->spec, &c->boot);
+}
+
+static void f_build_after(struct kunit *test, void *arg, int err)
+{
+	struct t_ctx *c = t_ctx(test);
+	struct t_sweep *f = f_sweep(test);
+
+	if (err) {
+		KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim), f->before.bound);
+		KUNIT_EXPECT_EQ(test, xp2m_list_pages(), f->before.list_pages);
+		KUNIT_EXPECT_NULL(test, c->boot.mfns);
+		KUNIT_EXPECT_EQ(test, xp2m_sim_pool_free(c->sim), 0UL);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, xp2m_list_pages(), f->before.list_pages + 10);
+	t_p2m(test, 5000);
+	KUNIT_EXPECT_EQ(test, xp2m_leaf_kind(c->p2m, 0), XP2M_LEAF_GRAFTED);
+	t_exit(test);
 }
 
 static void faults_build(struct kunit *test)
 {
-	struct t_ctx *c = t_ctx(test);
-
-	t_machine(test, 4 * 5000);
-	c->spec = (struct xp2m_domain_spec) {
-		.nr_pages = 5000, .region_start = 10, .region_end = 40,
-		.pattern = XP2M_MFNS_FRAGMENTED, .first_mfn = 1, .seed = 7,
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_build_domain",
+		.before = f_build_before,
+		.run = f_build,
+		.after = f_build_after,
 	};
-	t_fail_each(test, NULL, op_build, NULL);
-	t_p2m(test, 5000);
+
+	/* The page array, 10 list pages, the runs, the pool's two arrays. */
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, NULL), 14U);
 }
 
 static struct kunit_case faults_cases[] = {
@@ -1143,17 +1352,6 @@ static struct kunit_case faults_cases[] = {
 	KUNIT_CASE(faults_build),
 	{}
 };
-#else
-static void faults_unavailable(struct kunit *test)
-{
-	kunit_skip(test, "kernel built without CONFIG_FAULT_INJECTION");
-}
-
-static struct kunit_case faults_cases[] = {
-	KUNIT_CASE(faults_unavailable),
-	{}
-};
-#endif
 
 static struct kunit_suite faults_suite = {
 	.name = "xp2m_p2m_faults",

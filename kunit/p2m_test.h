@@ -11,6 +11,8 @@
 #include <xp2m/p2m.h>
 #include <xp2m/sim.h>
 
+#include "fault.h"
+
 /**
  * struct t_ctx - what a test case works on; freed by t_exit()
  * @sim: the machine
@@ -50,11 +52,13 @@ void t_exit(struct kunit *test);
  * @hash: per leaf: a hash of its entries
  * @fl_hash: hash over the frame list's pages, if built
  * @nr_leaves: leaves recorded
+ * @list_pages: pages boot lists hold (xp2m_list_pages())
  */
 struct t_snap {
 	struct xp2m_counts counts;
 	unsigned long fll;
 	long bound;
+	long list_pages;
 	unsigned long *leaf;
 	u32 *hash;
 	u32 fl_hash;
@@ -63,8 +67,27 @@ struct t_snap {
 
 void t_snap(struct kunit *test, struct xp2m *p2m, struct xp2m_sim *sim,
 	    struct t_snap *s);
+void t_snap_into(struct kunit *test, struct xp2m *p2m, struct xp2m_sim *sim,
+		 struct t_snap *s);
 void t_expect_same(struct kunit *test, const struct t_snap *a,
 		   const struct t_snap *b);
+
+/**
+ * struct t_sweep - what an allocation-failure sweep (xp2m_fault_sweep()) of
+ * an operation on the case's p2m compares
+ * @before: the p2m before the run
+ * @now: after it
+ * @k: runs that went through: an operation that changes the p2m for good
+ *	moves on to fresh ground with each
+ */
+struct t_sweep {
+	struct t_snap before;
+	struct t_snap now;
+	unsigned long k;
+};
+
+void t_sweep_before(struct kunit *test, struct t_sweep *w);
+bool t_sweep_failed(struct kunit *test, struct t_sweep *w, int err);
 
 /* Files read and written as a user does; at most T_UBUF_SIZE bytes. */
 #define T_UBUF_SIZE	(4 * PAGE_SIZE)

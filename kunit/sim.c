@@ -426,25 +426,6 @@ static long sim_release(struct xp2m_backend *be, const unsigned long *mfns,
 }
 
 /*
- * MMU_MACHPHYS_UPDATE: stops at the first frame not the domain's; -EINVAL
- * when that is the first.
- */
-static long sim_m2p_update(struct xp2m_backend *be, const unsigned long *mfns,
-			   const unsigned long *pfns, unsigned long nr)
-{
-	struct xp2m_sim *sim = to_sim(be);
-	unsigned long i, k = sim_take_stop(sim, XP2M_SIM_M2P_UPDATE, nr);
-
-	sim_resv_pause(sim);
-	spin_lock(&sim->lock);
-	for (i = 0; i < k && sim_domain_frame(sim, mfns[i]); i++)
-		WRITE_ONCE(sim->m2p[mfns[i]], pfns[i]);
-	spin_unlock(&sim->lock);
-	sim_resv_pause(sim);
-	return i || !nr ? i : -EINVAL;
-}
-
-/*
  * The kernel's view of its pages: stops at the first frame not the
  * domain's, -EINVAL when that is the first. Clearing a pfn that was never
  * mapped has nothing to do; clearing one that was keeps its slot (as the
@@ -502,7 +483,6 @@ static const struct xp2m_backend_ops sim_ops = {
 	.pt_unmap = sim_pt_unmap,
 	.populate = sim_populate,
 	.release = sim_release,
-	.m2p_update = sim_m2p_update,
 	.kmap = sim_kmap,
 };
 
@@ -752,7 +732,7 @@ EXPORT_SYMBOL_GPL(xp2m_sim_stop_after);
 /**
  * xp2m_sim_resv_sleep() - make the reservation operations sleep
  * @sim: the machine
- * @on: whether populate, release, m2p_update and kmap sleep a moment
+ * @on: whether populate, release and kmap sleep a moment
  *	before and after their work (off by default)
  *
  * For tests of concurrency: other threads then run between two steps of a

@@ -3,12 +3,18 @@
  * xp2m_m2p: the m2p override for grant mappings. See include/xp2m/m2p.h
  * and Documentation/m2p-balloon.rst.
  *
- * Locking: adds and removes are serialised by m2p->lock; they may
- * allocate (XArray nodes, a leaf for the p2m entry) and sleep. The lookup
- * path reads @pfns alone, which holds plain values. The override
- * is in the table before the p2m entry turns foreign and leaves it after
- * the entry is restored, so a lock-free lookup in between finds it and
- * answers correctly either way. Lookups take rcu_read_lock() only.
+ * Locking: prepares, commits, aborts and removes are serialised by
+ * m2p->lock; they may allocate (XArray nodes, a leaf for the p2m entry) and
+ * sleep. The lookup path reads @pfns alone, which holds plain values. The
+ * override is in the table before the p2m entry turns foreign and leaves
+ * it after the entry is restored, so a lock-free lookup in between finds it
+ * and answers correctly either way. Lookups take rcu_read_lock() only.
+ *
+ * An override lives in @by_pfn from xp2m_m2p_prepare() on, its frame still
+ * XP2M_INVALID_ENTRY (a claim: lookups by pfn do not see it), and in
+ * @table and @pfns from xp2m_m2p_commit() until xp2m_m2p_remove(), which
+ * takes it out of all three whatever became of the p2m entry: no path
+ * leaves an override behind once its mapping is gone.
  */
 
 #include <linux/debugfs.h>
@@ -39,12 +45,24 @@ EXPORT_SYMBOL_GPL(xp2m_m2p_init);
 
 /**
  * xp2m_m2p_destroy() - free an override table
- * @m2p: the table; it must be empty (every override removed, which is
+ * @m2p: the table; it should be empty (every override removed, which is
  *	what restores the p2m)
+ *
+ * Overrides left (a caller's bug, reported), committed or only prepared,
+ * are freed all the same: nothing leaks. Nothing may use the table any
+ * more.
  */
 void xp2m_m2p_destroy(struct xp2m_m2p *m2p)
 {
-	WARN(atomic_long_read(&m2p->count), "xp2m_m2p: %ld overrides left\n",
+	struct xp2m_override *o;
+	unsigned long pfn, left = 0;
+
+	/* Each override, committed or not, is in @by_pfn exactly once. */
+	xa_for_each(&m2p->by_pfn, pfn, o) {
+		kfree(o);
+		left++;
+	}
+	WARN(left, "xp2m_m2p: %lu overrides left (%ld committed)\n", left,
 	     atomic_long_read(&m2p->count));
 	xa_destroy(&m2p->pfns);
 	xa_destroy(&m2p->table);
@@ -63,71 +81,117 @@ static unsigned long xp2m_m2p_local(struct xp2m_m2p *m2p, unsigned long mfn)
 	return XP2M_INVALID_ENTRY;
 }
 
+/* The override of @pfn, committed; NULL if none. Under m2p->lock. */
+static struct xp2m_override *xp2m_m2p_of(struct xp2m_m2p *m2p,
+					 unsigned long pfn)
+{
+	struct xp2m_override *o = xa_load(&m2p->by_pfn, pfn);
+
+	lockdep_assert_held(&m2p->lock);
+	return o && o->mfn != XP2M_INVALID_ENTRY ? o : NULL;
+}
+
 /**
- * xp2m_m2p_add() - a foreign frame is mapped over one of our pages
+ * xp2m_m2p_prepare() - claim one of our pages for an override to come
  * @m2p: the table
  * @pfn: our pfn
- * @page: our page, whose linear-map PTE the caller's grant mapping
- *	replaced; or NULL
- * @mfn: the foreign frame
- * @kmap: the page's linear-map PTE before the grant mapping, to be handed
- *	back by xp2m_m2p_remove() for restoring
+ * @page: our page, whose linear-map PTE the caller's mapping will replace;
+ *	or NULL
  *
- * The p2m entry of @pfn becomes FOREIGN_FRAME(@mfn), the old one kept. If
- * @mfn is also a frame of ours (granted to ourselves), the pfn it backs is
- * marked FOREIGN_FRAME(@mfn) too while any override of @mfn exists, so that
- * mfn_to_pfn() answers with the pfn the frame is mapped at here.
+ * Everything of an override that does not depend on the foreign frame:
+ * the checks that can refuse it and the allocations of the override and of
+ * its slot by pfn. From now until xp2m_m2p_commit() or xp2m_m2p_abort(),
+ * @pfn is claimed: another prepare, or an add, of it is refused with
+ * -EEXIST, and no lookup sees it. A caller whose mapping must not be tried
+ * on a page that has one already (a grant mapping replaces the PTE it
+ * finds) prepares before it maps.
  *
- * Return: 0; -ERANGE for a pfn out of range; -EINVAL for an @mfn with a
- * class bit or past the machine's last frame, or a @pfn whose entry is
- * already foreign; -EEXIST when @pfn has an override already; -ENOMEM.
- * On error nothing changed.
+ * Return: the prepared override; ERR_PTR(-ERANGE) for a pfn out of range,
+ * ERR_PTR(-EEXIST) when @pfn has an override or a prepared one,
+ * ERR_PTR(-EINVAL) when its entry is foreign already, ERR_PTR(-ENOMEM). On
+ * error nothing changed.
  */
-int xp2m_m2p_add(struct xp2m_m2p *m2p, unsigned long pfn, struct page *page,
-		 unsigned long mfn, u64 kmap)
+struct xp2m_override *xp2m_m2p_prepare(struct xp2m_m2p *m2p,
+				       unsigned long pfn, struct page *page)
 {
 	struct xp2m *p2m = m2p->p2m;
-	struct xp2m_override *o, *head;
-	unsigned long orig;
+	struct xp2m_override *o;
 	int err;
 
 	if (pfn >= p2m->max_pfn)
-		return -ERANGE;
-	if (mfn & ~XP2M_FRAME_MASK || mfn > p2m->be->max_mfn)
-		return -EINVAL;
+		return ERR_PTR(-ERANGE);
 	o = kzalloc(sizeof(*o), GFP_KERNEL);
 	if (!o)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
+	o->mfn = XP2M_INVALID_ENTRY;
+	o->pfn = pfn;
+	o->page = page;
+	o->local_pfn = XP2M_INVALID_ENTRY;
 
 	mutex_lock(&m2p->lock);
-	orig = xp2m_lookup(p2m, pfn);
-	if (xa_load(&m2p->by_pfn, pfn)) {
+	if (xa_load(&m2p->by_pfn, pfn))
 		err = -EEXIST;
-		goto out;
+	else if (xp2m_entry_type(xp2m_lookup(p2m, pfn)) == XP2M_TYPE_FOREIGN)
+		err = -EINVAL;
+	else
+		err = xa_insert(&m2p->by_pfn, pfn, o, GFP_KERNEL);
+	mutex_unlock(&m2p->lock);
+	if (err) {
+		kfree(o);
+		return ERR_PTR(err);
 	}
+	return o;
+}
+EXPORT_SYMBOL_GPL(xp2m_m2p_prepare);
+
+/**
+ * xp2m_m2p_commit() - a foreign frame is mapped over a prepared page
+ * @m2p: the table
+ * @o: the override xp2m_m2p_prepare() gave
+ * @mfn: the foreign frame
+ * @kmap: the page's linear-map PTE before the mapping, to be handed back by
+ *	xp2m_m2p_remove() for restoring
+ *
+ * The p2m entry of the pfn becomes FOREIGN_FRAME(@mfn), the old one kept.
+ * If @mfn is also a frame of ours (granted to ourselves), the pfn it backs
+ * is marked FOREIGN_FRAME(@mfn) too while any override of @mfn exists, so
+ * that mfn_to_pfn() answers with the pfn the frame is mapped at here.
+ *
+ * Return: 0; -EINVAL for an @mfn with a class bit or past the machine's
+ * last frame, or when the pfn's entry turned foreign meanwhile; -ENOMEM
+ * (the frame's slots, the entry's leaf). On error nothing changed and @o
+ * is still prepared: xp2m_m2p_abort() it.
+ */
+int xp2m_m2p_commit(struct xp2m_m2p *m2p, struct xp2m_override *o,
+		    unsigned long mfn, u64 kmap)
+{
+	struct xp2m *p2m = m2p->p2m;
+	struct xp2m_override *head;
+	unsigned long orig;
+	int err;
+
+	if (mfn & ~XP2M_FRAME_MASK || mfn > p2m->be->max_mfn)
+		return -EINVAL;
+	mutex_lock(&m2p->lock);
+	orig = xp2m_lookup(p2m, o->pfn);
 	if (xp2m_entry_type(orig) == XP2M_TYPE_FOREIGN) {
 		err = -EINVAL;
 		goto out;
 	}
+	head = xa_load(&m2p->table, mfn);
 	o->mfn = mfn;
-	o->pfn = pfn;
-	o->page = page;
 	o->orig = orig;
 	o->kmap = kmap;
-	head = xa_load(&m2p->table, mfn);
 	o->local_pfn = head ? head->local_pfn : xp2m_m2p_local(m2p, mfn);
 	RCU_INIT_POINTER(o->next, head);
 
-	err = xa_err(xa_store(&m2p->by_pfn, pfn, o, GFP_KERNEL));
-	if (err)
-		goto out;
 	err = xa_err(xa_store(&m2p->table, mfn, o, GFP_KERNEL));
 	if (err)
-		goto out_pfn;
-	err = xa_err(xa_store(&m2p->pfns, mfn, xa_mk_value(pfn), GFP_KERNEL));
+		goto out_undo;
+	err = xa_err(xa_store(&m2p->pfns, mfn, xa_mk_value(o->pfn), GFP_KERNEL));
 	if (err)
 		goto out_table;
-	err = xp2m_set(p2m, pfn, XP2M_FOREIGN_FRAME(mfn));
+	err = xp2m_set(p2m, o->pfn, XP2M_FOREIGN_FRAME(mfn));
 	if (err)
 		goto out_pfns;
 	if (!head && o->local_pfn != XP2M_INVALID_ENTRY)
@@ -148,12 +212,69 @@ out_table:
 		xa_store(&m2p->table, mfn, head, GFP_KERNEL);
 	else
 		xa_erase(&m2p->table, mfn);
-out_pfn:
-	xa_erase(&m2p->by_pfn, pfn);
+out_undo:
+	/* Prepared again; a lookup may still reach it until a grace period. */
+	o->mfn = XP2M_INVALID_ENTRY;
+	o->local_pfn = XP2M_INVALID_ENTRY;
+	RCU_INIT_POINTER(o->next, NULL);
 out:
 	mutex_unlock(&m2p->lock);
-	/* A lookup may have seen it in the table. */
+	return err;
+}
+EXPORT_SYMBOL_GPL(xp2m_m2p_commit);
+
+/**
+ * xp2m_m2p_abort() - give up an override that was prepared
+ * @m2p: the table
+ * @o: the override xp2m_m2p_prepare() gave, not committed
+ *
+ * Its pfn is free again; @o is freed.
+ */
+void xp2m_m2p_abort(struct xp2m_m2p *m2p, struct xp2m_override *o)
+{
+	mutex_lock(&m2p->lock);
+	if (!WARN_ON(o->mfn != XP2M_INVALID_ENTRY))
+		WARN_ON(xa_erase(&m2p->by_pfn, o->pfn) != o);
+	mutex_unlock(&m2p->lock);
+	/* A failed commit may have shown it to a lookup. */
 	kfree_rcu(o, rcu);
+}
+EXPORT_SYMBOL_GPL(xp2m_m2p_abort);
+
+/**
+ * xp2m_m2p_add() - a foreign frame is mapped over one of our pages
+ * @m2p: the table
+ * @pfn: our pfn
+ * @page: our page, whose linear-map PTE the caller's mapping replaced; or
+ *	NULL
+ * @mfn: the foreign frame
+ * @kmap: the page's linear-map PTE before the mapping, to be handed back by
+ *	xp2m_m2p_remove() for restoring
+ *
+ * xp2m_m2p_prepare() and xp2m_m2p_commit() in one, for a caller whose
+ * mapping is made already.
+ *
+ * Return: 0; -ERANGE for a pfn out of range; -EINVAL for an @mfn with a
+ * class bit or past the machine's last frame, or a @pfn whose entry is
+ * already foreign; -EEXIST when @pfn has an override already (or one
+ * prepared); -ENOMEM. On error nothing changed.
+ */
+int xp2m_m2p_add(struct xp2m_m2p *m2p, unsigned long pfn, struct page *page,
+		 unsigned long mfn, u64 kmap)
+{
+	struct xp2m_override *o;
+	int err;
+
+	if (pfn >= m2p->p2m->max_pfn)
+		return -ERANGE;
+	if (mfn & ~XP2M_FRAME_MASK || mfn > m2p->p2m->be->max_mfn)
+		return -EINVAL;
+	o = xp2m_m2p_prepare(m2p, pfn, page);
+	if (IS_ERR(o))
+		return PTR_ERR(o);
+	err = xp2m_m2p_commit(m2p, o, mfn, kmap);
+	if (err)
+		xp2m_m2p_abort(m2p, o);
 	return err;
 }
 EXPORT_SYMBOL_GPL(xp2m_m2p_add);
@@ -162,16 +283,18 @@ EXPORT_SYMBOL_GPL(xp2m_m2p_add);
  * xp2m_m2p_remove() - the foreign frame over one of our pages is gone
  * @m2p: the table
  * @pfn: our pfn
- * @kmap: set to the linear-map PTE saved by xp2m_m2p_add(), for the
- *	caller to restore now that its grant mapping is undone; may be NULL
+ * @kmap: set to the linear-map PTE saved by xp2m_m2p_commit(), for the
+ *	caller to restore now that its mapping is undone; may be NULL
  *
- * The p2m entry of @pfn is restored exactly. When this was the last
- * override of its frame, a local pfn marked at the first add is restored
- * too. Never allocates.
+ * The override is removed, whatever became of the p2m entry meanwhile: the
+ * mapping it recorded is gone. The p2m entry of @pfn is restored exactly,
+ * unless someone else wrote it since (it no longer holds the foreign
+ * frame): that value stays. When this was the last override of its frame,
+ * a local pfn marked at the first add is restored too. Never allocates.
  *
- * Return: 0; -ENOENT when @pfn has no override; -EINVAL when its p2m entry
- * is no longer the foreign frame (someone else changed it: nothing is
- * undone).
+ * Return: 0; -ENOENT when @pfn has no override (nothing changed); -EINVAL
+ * when the override was removed but the p2m entry, written by someone else
+ * meanwhile, was left as it was.
  */
 int xp2m_m2p_remove(struct xp2m_m2p *m2p, unsigned long pfn, u64 *kmap)
 {
@@ -180,18 +303,16 @@ int xp2m_m2p_remove(struct xp2m_m2p *m2p, unsigned long pfn, u64 *kmap)
 	int err = 0;
 
 	mutex_lock(&m2p->lock);
-	o = xa_load(&m2p->by_pfn, pfn);
+	o = xp2m_m2p_of(m2p, pfn);
 	if (!o) {
 		err = -ENOENT;
 		goto out;
 	}
-	if (xp2m_lookup(p2m, pfn) != XP2M_FOREIGN_FRAME(o->mfn)) {
+	/* The p2m first: the leaf holds an entry of ours, so it is private. */
+	if (xp2m_lookup(p2m, pfn) == XP2M_FOREIGN_FRAME(o->mfn))
+		WARN_ON(xp2m_set_noalloc(p2m, pfn, o->orig));
+	else
 		err = -EINVAL;
-		goto out;
-	}
-
-	/* The p2m first: the leaf holds our entry, so it is private. */
-	WARN_ON(xp2m_set_noalloc(p2m, pfn, o->orig));
 	next = rcu_dereference_protected(o->next, lockdep_is_held(&m2p->lock));
 	cur = xa_load(&m2p->table, o->mfn);
 	if (cur == o) {
@@ -244,7 +365,7 @@ int xp2m_m2p_get(struct xp2m_m2p *m2p, unsigned long pfn, unsigned long *mfn,
 	int err = 0;
 
 	mutex_lock(&m2p->lock);
-	o = xa_load(&m2p->by_pfn, pfn);
+	o = xp2m_m2p_of(m2p, pfn);
 	if (!o) {
 		err = -ENOENT;
 	} else {
@@ -369,6 +490,9 @@ static int xp2m_m2p_seq_show(struct seq_file *m, void *v)
 		seq_printf(m, "overrides %ld\n", atomic_long_read(&m2p->count));
 		return 0;
 	}
+	/* Prepared, not committed: there is no mapping yet. */
+	if (o->mfn == XP2M_INVALID_ENTRY)
+		return SEQ_SKIP;
 	seq_printf(m, "pfn 0x%lx mfn 0x%lx was 0x%lx", o->pfn, o->mfn,
 		   o->orig);
 	if (o->page)

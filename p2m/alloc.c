@@ -1,115 +1,58 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xp2m core: allocations, each one a fault-injection point.
+ * xp2m core: the pages the core allocates. Leaf, mid and frame-list pages
+ * come from the machine (struct xp2m_backend_ops.page_alloc), reserved for
+ * a change before it begins; the pages of boot lists are plain kernel pages,
+ * counted while a list holds them.
  *
- * With CONFIG_FAULT_INJECTION every allocation of the core first asks
- * should_fail() of the "fail_alloc" attribute (debugfs: xp2m/fail_alloc), so
- * the kernel's knobs, a task's fail-nth, and xp2m_fail_nth() (for tests) can
- * make any of them fail.
+ * Every allocation is the kernel's own (kzalloc(), kvcalloc(), alloc_page(),
+ * vm_map_ram() ...), so the kernel's fault injection (failslab,
+ * fail_page_alloc, a task's fail-nth) can fail any of them; the KUnit suites
+ * do, one after the other.
  */
 
 #include <linux/gfp.h>
-#include <linux/fault-inject.h>
 #include <linux/module.h>
-#include <linux/sched.h>
-#include <linux/slab.h>
 
 #include "internal.h"
 
-#ifdef CONFIG_FAULT_INJECTION
-static DECLARE_FAULT_ATTR(xp2m_fail_alloc);
+static atomic_long_t xp2m_list_pages_held = ATOMIC_LONG_INIT(0);
 
-bool xp2m_should_fail(size_t size)
+/* A page for a boot list (xp2m_list_alloc()); NULL when there is none. */
+struct page *xp2m_list_page_alloc(void)
 {
-	return should_fail(&xp2m_fail_alloc, size);
+	struct page *page = alloc_page(GFP_KERNEL);
+
+	if (page)
+		atomic_long_inc(&xp2m_list_pages_held);
+	return page;
 }
 
-void xp2m_fault_init(struct dentry *root)
+/*
+ * Give back a page of a boot list, through the machine, which may have
+ * bound it to a frame meanwhile.
+ */
+void xp2m_list_page_free(struct xp2m_backend *be, struct page *page)
 {
-	/* An injected failure is expected; a stack dump for each is noise. */
-	xp2m_fail_alloc.verbose = 0;
-#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
-	fault_create_debugfs_attr("fail_alloc", root, &xp2m_fail_alloc);
-#endif
+	be->ops->page_free(be, page);
+	atomic_long_dec(&xp2m_list_pages_held);
 }
 
 /**
- * xp2m_fail_nth() - make the core's n-th allocation from now fail, in this
- * task only
- * @n: 1 for the next one; 0 to disarm
+ * xp2m_list_pages() - pages boot lists hold, all machines together
  *
- * For tests: the core's own fault attribute is armed for the calling task
- * (task filter and make-it-fail), so only the core's allocation points
- * count, not the kernel's own, which may recover from a failure by
- * themselves. One failure at most.
+ * A page counts from its allocation by xp2m_list_alloc() until
+ * xp2m_list_free() (or xp2m_destroy() of the p2m the list went to) gives it
+ * back, whichever machine it was bound to. kmemleak does not see such
+ * pages; tests compare this count before and after.
  *
- * Return: 0, or -EOPNOTSUPP without CONFIG_FAULT_INJECTION.
+ * Return: the count.
  */
-int xp2m_fail_nth(unsigned int n)
+long xp2m_list_pages(void)
 {
-	struct fault_attr *a = &xp2m_fail_alloc;
-
-	if (!n) {
-		a->probability = 0;
-		a->task_filter = false;
-		current->make_it_fail = 0;
-		return 0;
-	}
-	a->task_filter = true;
-	a->interval = n;
-	a->count = 0;
-	atomic_set(&a->times, 1);
-	a->probability = 100;
-	current->make_it_fail = 1;
-	return 0;
+	return atomic_long_read(&xp2m_list_pages_held);
 }
-EXPORT_SYMBOL_GPL(xp2m_fail_nth);
-
-/**
- * xp2m_failed() - did the failure xp2m_fail_nth() armed happen?
- *
- * Return: true once it has.
- */
-bool xp2m_failed(void)
-{
-	return !atomic_read(&xp2m_fail_alloc.times);
-}
-EXPORT_SYMBOL_GPL(xp2m_failed);
-#else
-int xp2m_fail_nth(unsigned int n)
-{
-	return -EOPNOTSUPP;
-}
-EXPORT_SYMBOL_GPL(xp2m_fail_nth);
-
-bool xp2m_failed(void)
-{
-	return false;
-}
-EXPORT_SYMBOL_GPL(xp2m_failed);
-bool xp2m_should_fail(size_t size)
-{
-	return false;
-}
-
-void xp2m_fault_init(struct dentry *root)
-{
-}
-#endif
-
-void *xp2m_kzalloc(size_t size)
-{
-	if (xp2m_should_fail(size))
-		return NULL;
-	return kzalloc(size, GFP_KERNEL);
-}
-
-void *xp2m_kvcalloc(size_t n, size_t size)
-{
-	if (xp2m_should_fail(n * size))
-		return NULL;
-	return kvcalloc(n, size, GFP_KERNEL);
-}
+EXPORT_SYMBOL_GPL(xp2m_list_pages);
 
 void xp2m_free_page(struct xp2m_backend *be, void *addr)
 {
@@ -131,7 +74,7 @@ int xp2m_reserve_pages(struct xp2m_backend *be, struct xp2m_reserve *r,
 
 	xp2m_reserve_init(&got);
 	while (got.nr < nr) {
-		page = xp2m_should_fail(PAGE_SIZE) ? NULL : be->ops->page_alloc(be);
+		page = be->ops->page_alloc(be);
 		if (!page) {
 			xp2m_reserve_drop(be, &got);
 			return -ENOMEM;

@@ -72,7 +72,7 @@ static int xp2m_fragmented(const struct xp2m_domain_spec *spec,
 	nr_runs = xp2m_frag_runs(spec, max_mfn, NULL, &rnd);
 	if (nr_runs < 0)
 		return nr_runs;
-	runs = xp2m_kvcalloc(nr_runs, sizeof(*runs));
+	runs = kvcalloc(nr_runs, sizeof(*runs), GFP_KERNEL);
 	if (!runs)
 		return -ENOMEM;
 	xp2m_frag_runs(spec, max_mfn, runs, &rnd);
@@ -121,8 +121,8 @@ static int xp2m_give_pool(struct xp2m_backend *be,
 	unsigned long *pfns, *frames;
 	int err = -ENOMEM;
 
-	pfns = xp2m_kvcalloc(n ?: 1, sizeof(*pfns));
-	frames = xp2m_kvcalloc(n ?: 1, sizeof(*frames));
+	pfns = kvcalloc(n ?: 1, sizeof(*pfns), GFP_KERNEL);
+	frames = kvcalloc(n ?: 1, sizeof(*frames), GFP_KERNEL);
 	if (!pfns || !frames)
 		goto out;
 	for (pfn = spec->nr_pages; pfn-- > 0 && i < n;) {

@@ -759,7 +759,7 @@ struct xp2m_debugfs *xp2m_debugfs_register(struct xp2m *p2m,
 {
 	struct xp2m_debugfs *d;
 
-	d = xp2m_kzalloc(sizeof(*d));
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return ERR_PTR(-ENOMEM);
 	d->p2m = p2m;

@@ -37,7 +37,7 @@ static struct xp2m_range *xp2m_ram_ranges(const struct xp2m_e820_entry *map,
 	struct xp2m_range *ram;
 	unsigned int i, n = 0;
 
-	ram = xp2m_kvcalloc(nr + 1, sizeof(*ram));
+	ram = kvcalloc(nr + 1, sizeof(*ram), GFP_KERNEL);
 	if (!ram)
 		return NULL;
 	for (i = 0; i < nr; i++) {

@@ -134,10 +134,10 @@ int xp2m_frame_list_build(struct xp2m *p2m)
 		err = 0;
 		goto out;
 	}
-	fl = xp2m_kzalloc(sizeof(*fl));
+	fl = kzalloc(sizeof(*fl), GFP_KERNEL);
 	if (!fl)
 		goto out;
-	fl->mid = xp2m_kvcalloc(p2m->nr_mids, sizeof(*fl->mid));
+	fl->mid = kvcalloc(p2m->nr_mids, sizeof(*fl->mid), GFP_KERNEL);
 	if (!fl->mid || xp2m_reserve_pages(be, &r, 3 + p2m->counts.mids)) {
 		kvfree(fl->mid);
 		kfree(fl);

@@ -28,12 +28,10 @@ int xp2m_reserve_pages(struct xp2m_backend *be, struct xp2m_reserve *r,
 void *xp2m_reserve_take(struct xp2m_reserve *r);
 void xp2m_reserve_drop(struct xp2m_backend *be, struct xp2m_reserve *r);
 
-bool xp2m_should_fail(size_t size);
-void xp2m_fault_init(struct dentry *root);
+struct page *xp2m_list_page_alloc(void);
+void xp2m_list_page_free(struct xp2m_backend *be, struct page *page);
 void xp2m_kpte_init(void);
 void xp2m_kpte_exit(void);
-void *xp2m_kzalloc(size_t size);
-void *xp2m_kvcalloc(size_t n, size_t size);
 void xp2m_free_page(struct xp2m_backend *be, void *addr);
 
 /* The struct page under a leaf, mid or frame-list page (lowmem or vmalloc). */

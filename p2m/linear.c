@@ -173,9 +173,9 @@ int xp2m_linear_build(struct xp2m *p2m)
 		err = 0;
 		goto out;
 	}
-	pages = xp2m_kvcalloc(total, sizeof(*pages));
+	pages = kvcalloc(total, sizeof(*pages), GFP_KERNEL);
 	if (be->ops->pt_map)
-		mfns = xp2m_kvcalloc(n, sizeof(*mfns));
+		mfns = kvcalloc(n, sizeof(*mfns), GFP_KERNEL);
 	if (!pages || (be->ops->pt_map && !mfns))
 		goto out;
 
@@ -188,8 +188,7 @@ int xp2m_linear_build(struct xp2m *p2m)
 	missing = xp2m_virt_to_page(p2m->missing_leaf);
 	for (i = 0; i < total; i++)
 		pages[i] = missing;
-	if (!xp2m_should_fail(total * PAGE_SIZE))
-		area = vm_map_ram(pages, total, NUMA_NO_NODE);
+	area = vm_map_ram(pages, total, NUMA_NO_NODE);
 	if (!area)
 		goto out;
 	base = PTR_ALIGN(area, XP2M_LINEAR_ALIGN);

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xp2m core module: the debugfs root every instance hangs off, with the
- * suite's version in it (xp2m/version, as modinfo gives it), the fault
- * injection attribute, names.
+ * suite's version in it (xp2m/version, as modinfo gives it), names.
  */
 
 #include <linux/debugfs.h>
@@ -54,7 +53,6 @@ static int __init xp2m_init(void)
 {
 	xp2m_root = debugfs_create_dir("xp2m", NULL);
 	debugfs_create_blob("version", 0444, xp2m_root, &xp2m_version_blob);
-	xp2m_fault_init(xp2m_root);
 	xp2m_kpte_init();
 	return 0;
 }

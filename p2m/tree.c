@@ -41,17 +41,15 @@ int xp2m_list_alloc(struct xp2m_backend *be, unsigned long nr,
 	list->be = be;
 	if (!n)
 		return 0;
-	list->pages = xp2m_kvcalloc(n, sizeof(*list->pages));
+	list->pages = kvcalloc(n, sizeof(*list->pages), GFP_KERNEL);
 	if (!list->pages)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		list->pages[i] = xp2m_should_fail(PAGE_SIZE) ? NULL :
-				 alloc_page(GFP_KERNEL);
+		list->pages[i] = xp2m_list_page_alloc();
 		if (!list->pages[i])
 			goto fail;
 	}
-	if (!xp2m_should_fail(n * PAGE_SIZE))
-		list->mfns = vmap(list->pages, n, VM_MAP, PAGE_KERNEL);
+	list->mfns = vmap(list->pages, n, VM_MAP, PAGE_KERNEL);
 	if (!list->mfns)
 		goto fail;
 	list->nr = nr;
@@ -60,7 +58,7 @@ int xp2m_list_alloc(struct xp2m_backend *be, unsigned long nr,
 
 fail:
 	while (i--)
-		__free_page(list->pages[i]);
+		xp2m_list_page_free(be, list->pages[i]);
 	kvfree(list->pages);
 	memset(list, 0, sizeof(*list));
 	return -ENOMEM;
@@ -81,7 +79,7 @@ void xp2m_list_free(struct xp2m_list *list)
 	if (list->mfns)
 		vunmap(list->mfns);
 	for (i = 0; i < list->nr_pages; i++)
-		list->be->ops->page_free(list->be, list->pages[i]);
+		xp2m_list_page_free(list->be, list->pages[i]);
 	kvfree(list->pages);
 	list->mfns = NULL;
 	list->pages = NULL;
@@ -203,7 +201,7 @@ struct xp2m *xp2m_create(const char *name, struct xp2m_list *list,
 
 	/* The one read pass: which full leaves are all missing, all valid? */
 	missing = bitmap_zalloc(full + 1, GFP_KERNEL);
-	if (!missing || xp2m_should_fail(BITS_TO_LONGS(full + 1)))
+	if (!missing)
 		goto out;
 	for (leaf = 0; leaf < full; leaf++) {
 		bad = xp2m_scan_leaf(list->mfns + leaf * XP2M_PER_PAGE,
@@ -243,12 +241,11 @@ struct xp2m *xp2m_create(const char *name, struct xp2m_list *list,
 			mids_needed++;
 	}
 
-	p2m = xp2m_kzalloc(sizeof(*p2m));
+	p2m = kzalloc(sizeof(*p2m), GFP_KERNEL);
 	if (!p2m)
 		goto out;
-	p2m->name = xp2m_should_fail(strlen(name) + 1) ? NULL :
-		    kstrdup(name, GFP_KERNEL);
-	p2m->top = xp2m_kvcalloc(nr_mids, sizeof(*p2m->top));
+	p2m->name = kstrdup(name, GFP_KERNEL);
+	p2m->top = kvcalloc(nr_mids, sizeof(*p2m->top), GFP_KERNEL);
 	xp2m_reserve_init(&r);
 	if (!p2m->name || !p2m->top ||
 	    xp2m_reserve_pages(be, &r, 4 + mids_needed + part_used))

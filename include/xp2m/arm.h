@@ -342,7 +342,7 @@ unsigned long xp2m_arm_foreign_ranges(struct xp2m_arm_foreign *t,
 				      unsigned long max);
 void xp2m_arm_foreign_dump(struct seq_file *m, struct xp2m_arm_foreign *t);
 
-/* Fault injection (arch-arm/main.c); a no-op without CONFIG_FAULT_INJECTION. */
-unsigned int xp2m_arm_fail_nth(unsigned int n);
+/* Pages the module holds (arch-arm/main.c). */
+long xp2m_arm_pages(void);
 
 #endif /* _XP2M_ARM_H */

@@ -63,11 +63,6 @@ struct xp2m_backend;
  *	owns and no longer maps, back to the machine
  *	(XENMEM_decrease_reservation). Returns how many of the first ones, or
  *	a negative errno when none was tried. May sleep. NULL as @populate.
- * @m2p_update: record in the M2P that frame @mfns[i] backs pfn @pfns[i],
- *	for @nr frames the caller owns (MMU_MACHPHYS_UPDATE, in batches).
- *	Returns how many of the first ones were recorded, or a negative errno
- *	when none was. May sleep. Unlike @set_m2p, never called by the core
- *	on its own account.
  * @kmap: the kernel's own view of @nr pages the caller owns: point the
  *	linear-map PTE of pfn @pfns[i] at frame @mfns[i] and record the frame
  *	in the kernel's p2m; with @mfns NULL, clear both (the pages have no
@@ -102,8 +97,6 @@ struct xp2m_backend_ops {
 			 unsigned long *mfns, unsigned long nr);
 	long (*release)(struct xp2m_backend *be, const unsigned long *mfns,
 			unsigned long nr);
-	long (*m2p_update)(struct xp2m_backend *be, const unsigned long *mfns,
-			   const unsigned long *pfns, unsigned long nr);
 	long (*kmap)(struct xp2m_backend *be, const unsigned long *pfns,
 		     const unsigned long *mfns, unsigned long nr);
 };

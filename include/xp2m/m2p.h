@@ -25,7 +25,8 @@ struct page;
 
 /**
  * struct xp2m_override - one page with a foreign frame mapped over it
- * @mfn: the foreign frame
+ * @mfn: the foreign frame; %XP2M_INVALID_ENTRY while the override is only
+ *	prepared (xp2m_m2p_prepare())
  * @pfn: our pfn, whose p2m entry is FOREIGN_FRAME(@mfn) meanwhile
  * @page: our page (its kernel mapping is fixed up), or NULL
  * @orig: the p2m entry of @pfn before, restored on removal
@@ -55,11 +56,12 @@ struct xp2m_override {
  *	XArray value: the lookup path reads nothing else, so a lookup in a
  *	table of a million overrides touches a few compact nodes only
  * @table: foreign mfn -> first struct xp2m_override of that mfn
- * @by_pfn: our pfn -> its struct xp2m_override
- * @count: overrides in the table
- * @lock: serialises adds and removes: @pfns, @table, @by_pfn, the chains
- *	and the p2m entries they change. Lookups take no lock: xa_load() is
- *	RCU-safe and overrides are freed after a grace period
+ * @by_pfn: our pfn -> its struct xp2m_override, prepared ones included
+ * @count: overrides committed
+ * @lock: serialises prepares, commits, aborts and removes: @pfns, @table,
+ *	@by_pfn, the chains and the p2m entries they change. Lookups take no
+ *	lock: xa_load() is RCU-safe and overrides are freed after a grace
+ *	period
  */
 struct xp2m_m2p {
 	struct xp2m *p2m;
@@ -72,6 +74,11 @@ struct xp2m_m2p {
 
 int xp2m_m2p_init(struct xp2m_m2p *m2p, struct xp2m *p2m);
 void xp2m_m2p_destroy(struct xp2m_m2p *m2p);
+struct xp2m_override *xp2m_m2p_prepare(struct xp2m_m2p *m2p,
+				       unsigned long pfn, struct page *page);
+int xp2m_m2p_commit(struct xp2m_m2p *m2p, struct xp2m_override *o,
+		    unsigned long mfn, u64 kmap);
+void xp2m_m2p_abort(struct xp2m_m2p *m2p, struct xp2m_override *o);
 int xp2m_m2p_add(struct xp2m_m2p *m2p, unsigned long pfn, struct page *page,
 		 unsigned long mfn, u64 kmap);
 int xp2m_m2p_remove(struct xp2m_m2p *m2p, unsigned long pfn,

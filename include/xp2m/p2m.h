@@ -198,8 +198,14 @@ xp2m_leaf_of(const struct xp2m *p2m, unsigned long pfn)
  *
  * Three dependent loads. Safe against concurrent setters.
  *
- * Return: the entry (IDENTITY_FRAME(@pfn) on an identity range), or
- * %XP2M_INVALID_ENTRY when @pfn is missing or not below @p2m->max_pfn.
+ * A pfn at or past @p2m->max_pfn is 1-1, as Linux's __pfn_to_mfn() and
+ * get_phys_to_machine() answer past the end of the kernel's p2m
+ * (arch/x86/include/asm/xen/page.h, arch/x86/xen/p2m.c): what lies beyond
+ * the guest's pseudo-physical space is MMIO, mapped 1-1; so mfn_to_pfn()
+ * of a frame there is the frame itself.
+ *
+ * Return: the entry (IDENTITY_FRAME(@pfn) on an identity range and at or
+ * past @p2m->max_pfn), or %XP2M_INVALID_ENTRY when @pfn is missing.
  */
 static __always_inline unsigned long
 xp2m_lookup(const struct xp2m *p2m, unsigned long pfn)
@@ -207,7 +213,7 @@ xp2m_lookup(const struct xp2m *p2m, unsigned long pfn)
 	unsigned long *leaf, entry;
 
 	if (unlikely(pfn >= p2m->max_pfn))
-		return XP2M_INVALID_ENTRY;
+		return XP2M_IDENTITY_FRAME(pfn);
 	leaf = xp2m_leaf_of(p2m, pfn);
 	entry = READ_ONCE(leaf[pfn % XP2M_PER_PAGE]);
 	if (unlikely(entry == XP2M_INVALID_ENTRY) && leaf == p2m->identity_leaf)
@@ -246,7 +252,7 @@ xp2m_linear_lookup(const struct xp2m *p2m, unsigned long pfn)
 	unsigned long entry;
 
 	if (unlikely(pfn >= p2m->max_pfn))
-		return XP2M_INVALID_ENTRY;
+		return XP2M_IDENTITY_FRAME(pfn);
 	entry = READ_ONCE(p2m->linear[pfn]);
 	if (unlikely(entry == XP2M_INVALID_ENTRY) &&
 	    xp2m_leaf_of(p2m, pfn) == p2m->identity_leaf)
@@ -258,6 +264,7 @@ xp2m_linear_lookup(const struct xp2m *p2m, unsigned long pfn)
 int xp2m_list_alloc(struct xp2m_backend *be, unsigned long nr,
 		    struct xp2m_list *list);
 void xp2m_list_free(struct xp2m_list *list);
+long xp2m_list_pages(void);
 
 /* Life cycle */
 struct xp2m *xp2m_create(const char *name, struct xp2m_list *list,
@@ -470,9 +477,5 @@ int xp2m_linear_read(struct xp2m_backend *be,
 const char *xp2m_lin_error_str(enum xp2m_lin_error error);
 
 struct dentry *xp2m_debugfs_root(void);
-
-/* Fault injection of the core's own allocations, for tests */
-int xp2m_fail_nth(unsigned int n);
-bool xp2m_failed(void);
 
 #endif /* _XP2M_P2M_H */

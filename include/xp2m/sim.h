@@ -30,12 +30,10 @@
 
 /**
  * enum xp2m_sim_op - operations a test can make stop short
- * @XP2M_SIM_M2P_UPDATE: the m2p_update operation
  * @XP2M_SIM_KMAP: the kmap operation
  * @XP2M_SIM_NR_OPS: their number
  */
 enum xp2m_sim_op {
-	XP2M_SIM_M2P_UPDATE,
 	XP2M_SIM_KMAP,
 	XP2M_SIM_NR_OPS,
 };

@@ -167,6 +167,26 @@ struct xp2m_x86 {
 	struct xp2m_x86_report *report;
 };
 
+/**
+ * enum xp2m_x86_hcall - the hypercalls the module makes, by hypercall
+ * @XP2M_X86_MEMORY_OP: memory_op: XENMEM_populate_physmap,
+ *	XENMEM_decrease_reservation, the memory maps, XENMEM_maximum_ram_page
+ * @XP2M_X86_UPDATE_VA_MAPPING: update_va_mapping, the kernel's helpers for
+ *	its balloon driver included, which the module calls to map or unmap a
+ *	page and which make one each (drivers/xen/mem-reservation.c)
+ * @XP2M_X86_MMUEXT_OP: mmuext_op (TLB flushes)
+ * @XP2M_X86_GRANT_TABLE_OP: grant_table_op (map and unmap a grant)
+ * @XP2M_X86_NR_HCALLS: their number
+ */
+enum xp2m_x86_hcall {
+	XP2M_X86_MEMORY_OP,
+	XP2M_X86_UPDATE_VA_MAPPING,
+	XP2M_X86_MMUEXT_OP,
+	XP2M_X86_GRANT_TABLE_OP,
+	XP2M_X86_NR_HCALLS,
+};
+
+unsigned long xp2m_x86_hypercalls(enum xp2m_x86_hcall call);
 struct xp2m_backend *xp2m_x86_backend(void);
 long xp2m_x86_backend_pages(void);
 struct xp2m_x86 *xp2m_x86_import(const char *name);

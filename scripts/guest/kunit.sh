@@ -11,13 +11,27 @@ modparams() {
 }
 
 kmemleak_reset
-# fail-nth makes the n-th fault-injection point a task passes fail, any
-# point: the suites mean their own (xp2m's fail_alloc). Keep the kernel's
-# slab and page allocators out, or a slab refill in the middle of an
-# operation takes a failure the operation never sees.
+# The suites fail every allocation of an operation in turn: the n-th alone
+# (the task's fail-nth), and the n-th and all after it (fail-nth, with the
+# task marked to fail). failslab and fail_page_alloc put a fault-injection
+# point in every slab and page allocation; by default they skip sleeping
+# allocations, and fail_page_alloc single pages, which is nearly all of
+# them. Count every allocation, of every cache; fail always, but only in a
+# task marked to fail (no other is), as often as asked; print nothing.
 F=/sys/kernel/debug
-[ -w $F/failslab/cache-filter ] && echo Y >$F/failslab/cache-filter
-[ -w $F/fail_page_alloc/min-order ] && echo 11 >$F/fail_page_alloc/min-order
+for a in failslab fail_page_alloc; do
+	[ -d $F/$a ] || continue
+	echo N >$F/$a/ignore-gfp-wait
+	echo Y >$F/$a/task-filter
+	echo 100 >$F/$a/probability
+	echo 1 >$F/$a/interval
+	echo -1 >$F/$a/times
+	echo 0 >$F/$a/verbose
+done
+[ -w $F/failslab/cache-filter ] && echo N >$F/failslab/cache-filter
+[ -w $F/fail_page_alloc/min-order ] && echo 0 >$F/fail_page_alloc/min-order
+[ -w $F/fail_page_alloc/ignore-gfp-highmem ] &&
+	echo N >$F/fail_page_alloc/ignore-gfp-highmem
 mods=$(kunit_modules)
 uptime() { cut -d' ' -f1 /proc/uptime; }
 for m in $mods; do
