@@ -28,6 +28,8 @@
  * the ISA range it nevertheless populates.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/ioport.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -311,13 +313,13 @@ static int xp2m_hv_map(struct e820_entry *buf, unsigned int max,
 		return 1;
 	}
 	if (rc) {
-		pr_err("xp2m_x86: %s failed: %d\n",
+		pr_err("%s failed: %d\n",
 		       dom0 ? "XENMEM_machine_memory_map" : "XENMEM_memory_map",
 		       rc);
 		return rc;
 	}
 	if (!memmap.nr_entries || memmap.nr_entries > max) {
-		pr_err("xp2m_x86: the hypervisor's memory map has %u entries\n",
+		pr_err("the hypervisor's memory map has %u entries\n",
 		       memmap.nr_entries);
 		return -EINVAL;
 	}
