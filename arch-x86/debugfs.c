@@ -158,9 +158,12 @@ static int xp2m_x86_map_show(struct seq_file *m, void *v)
 		[XP2M_X86_MAP_NONE] = "none: the domain's pages and 8 MiB",
 		[XP2M_X86_MAP_GIVEN] = "given",
 	};
-	const struct xp2m_x86_map *map = &((struct xp2m_x86 *)m->private)->map;
+	struct xp2m_x86 *x = m->private;
+	const struct xp2m_x86_map *map = &x->map;
 	unsigned int i;
 
+	/* The map is read again before a check that follows a hot-plug. */
+	mutex_lock(&x->check_lock);
 	seq_printf(m, "source %s\n", sources[map->source]);
 	seq_printf(m, "nr_pages 0x%lx\n", map->nr_pages);
 	seq_printf(m, "max_pfn 0x%lx\n", map->max_pfn);
@@ -175,6 +178,7 @@ static int xp2m_x86_map_show(struct seq_file *m, void *v)
 	for (i = 0; i < map->nr_ram; i++)
 		seq_printf(m, " [0x%lx->0x%lx]\n", map->ram[i].start,
 			   map->ram[i].end);
+	mutex_unlock(&x->check_lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(xp2m_x86_map);

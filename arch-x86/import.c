@@ -242,6 +242,8 @@ struct xp2m_x86 *xp2m_x86_import(const char *name)
 	if (!x)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&x->lock);
+	mutex_init(&x->check_lock);
+	x->ram_seq = xp2m_x86_ram_seq_read();
 	x->p2m = xp2m_import_p2m(name);
 	if (IS_ERR(x->p2m)) {
 		err = PTR_ERR(x->p2m);
@@ -267,11 +269,35 @@ out_map:
 out_p2m:
 	xp2m_destroy(x->p2m);
 out_free:
+	mutex_destroy(&x->check_lock);
 	mutex_destroy(&x->lock);
 	kfree(x);
 	return ERR_PTR(err);
 }
 EXPORT_SYMBOL_GPL(xp2m_x86_import);
+
+/*
+ * Read @x's memory map again if the kernel onlined or offlined memory since
+ * it was read; on failure the old one stays. Under x->check_lock.
+ */
+int xp2m_x86_map_refresh(struct xp2m_x86 *x)
+{
+	unsigned int seq = xp2m_x86_ram_seq_read();
+	struct xp2m_x86_map map = { }, old;
+	int err;
+
+	lockdep_assert_held(&x->check_lock);
+	if (seq == x->ram_seq)
+		return 0;
+	err = xp2m_x86_map_read(&map, x->p2m->nr_pages, x->p2m->max_pfn);
+	if (err)
+		return err;
+	old = x->map;
+	x->map = map;
+	x->ram_seq = seq;
+	xp2m_x86_map_free(&old);
+	return 0;
+}
 
 /**
  * xp2m_x86_resume() - bring an instance up to date after a resume
@@ -330,6 +356,7 @@ void xp2m_x86_free(struct xp2m_x86 *x)
 	xp2m_m2p_destroy(&x->m2p);
 	xp2m_destroy(x->p2m);
 	xp2m_x86_map_free(&x->map);
+	mutex_destroy(&x->check_lock);
 	mutex_destroy(&x->lock);
 	kfree(x);
 }

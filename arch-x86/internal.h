@@ -90,6 +90,10 @@ unsigned long xp2m_x86_m2p(unsigned long mfn);
 int xp2m_x86_backend_init(void);
 int xp2m_x86_map_read(struct xp2m_x86_map *map, unsigned long nr_pages,
 		      unsigned long max_pfn);
+int xp2m_x86_memmap_init(void);
+void xp2m_x86_memmap_exit(void);
+unsigned int xp2m_x86_ram_seq_read(void);
+int xp2m_x86_map_refresh(struct xp2m_x86 *x);
 
 void xp2m_x86_flush(unsigned long lo, unsigned long hi);
 void xp2m_x86_issued(enum xp2m_x86_hcall call, unsigned long n);

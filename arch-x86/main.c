@@ -155,9 +155,12 @@ static int __init xp2m_x86_init(void)
 	}
 	err = xp2m_x86_backend_init();
 	if (!err)
-		err = xp2m_x86_follow_init();
+		err = xp2m_x86_memmap_init();
 	if (err)
 		return err;
+	err = xp2m_x86_follow_init();
+	if (err)
+		goto out_memmap;
 	xp2m_x86_publish_init();
 	live = xp2m_x86_import("live");
 	if (IS_ERR(live)) {
@@ -183,6 +186,8 @@ out:
 out_follow:
 	xp2m_x86_publish_exit();
 	xp2m_x86_follow_exit();
+out_memmap:
+	xp2m_x86_memmap_exit();
 	return err;
 }
 
@@ -191,6 +196,7 @@ static void __exit xp2m_x86_exit(void)
 	xp2m_x86_drop_live();
 	xp2m_x86_publish_exit();
 	xp2m_x86_follow_exit();
+	xp2m_x86_memmap_exit();
 }
 
 module_init(xp2m_x86_init);

@@ -31,6 +31,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ioport.h>
+#include <linux/memory.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 
@@ -325,6 +326,42 @@ static int xp2m_hv_map(struct e820_entry *buf, unsigned int max,
 	}
 	*source = dom0 ? XP2M_X86_MAP_MACHINE : XP2M_X86_MAP_PSEUDO;
 	return memmap.nr_entries;
+}
+
+/*
+ * Memory the kernel onlines or offlines after boot (a balloon that grows
+ * past the domain's boot maximum hot-adds it) changes its System RAM, and
+ * so the map: each such event moves this count, and an instance reads its
+ * map again before its next check (xp2m_x86_map_refresh()).
+ */
+static atomic_t xp2m_x86_ram_seq = ATOMIC_INIT(0);
+
+static int xp2m_x86_ram_notify(struct notifier_block *nb,
+			       unsigned long action, void *arg)
+{
+	if (action == MEM_ONLINE || action == MEM_OFFLINE)
+		atomic_inc(&xp2m_x86_ram_seq);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block xp2m_x86_ram_nb = {
+	.notifier_call = xp2m_x86_ram_notify,
+};
+
+int xp2m_x86_memmap_init(void)
+{
+	return register_memory_notifier(&xp2m_x86_ram_nb);
+}
+
+void xp2m_x86_memmap_exit(void)
+{
+	unregister_memory_notifier(&xp2m_x86_ram_nb);
+}
+
+/* The count of memory events, before a map is read. */
+unsigned int xp2m_x86_ram_seq_read(void)
+{
+	return atomic_read(&xp2m_x86_ram_seq);
 }
 
 /**

@@ -402,8 +402,17 @@ int xp2m_x86_check(struct xp2m_x86 *x, unsigned int max_listed,
 	rep = xp2m_x86_report_alloc(max_listed);
 	if (!rep)
 		return -ENOMEM;
+	mutex_lock(&x->check_lock);
+	err = xp2m_x86_map_refresh(x);
+	if (err) {
+		mutex_unlock(&x->check_lock);
+		kvfree(rep);
+		*why = "the memory map could not be read again";
+		return err;
+	}
 	err = xp2m_x86_verify(x, rep);
 	if (err) {
+		mutex_unlock(&x->check_lock);
 		kvfree(rep);
 		*why = "the kernel's p2m could not be read";
 		return err;
@@ -414,6 +423,7 @@ int xp2m_x86_check(struct xp2m_x86 *x, unsigned int max_listed,
 	} else if (x->p2m->linear) {
 		err = xp2m_v_read_back(x, why);
 	}
+	mutex_unlock(&x->check_lock);
 	mutex_lock(&x->lock);
 	old = x->report;
 	x->report = rep;

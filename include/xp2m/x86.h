@@ -154,7 +154,10 @@ struct xp2m_x86_report {
  * @m2p: the overrides of grant mappings over the instance's pages (see
  *	xp2m_x86_grant_map()); empty when the instance is freed
  * @dbg: the debugfs registration, if any
- * @lock: serialises verifications, and protects @report and @check_why
+ * @lock: protects @report and @check_why
+ * @check_lock: serialises checks (xp2m_x86_check()), and protects @map
+ *	and @ram_seq against them
+ * @ram_seq: the count of memory hot-plug events @map was read after
  * @report: the last verification's report, or NULL
  * @check_why: what the last check (xp2m_x86_check()) found wrong, or NULL
  * @follow: its place among the followed instances (follow.c)
@@ -168,6 +171,8 @@ struct xp2m_x86 {
 	struct xp2m_m2p m2p;
 	struct xp2m_debugfs *dbg;
 	struct mutex lock;		/* see above */
+	struct mutex check_lock;	/* see above */
+	unsigned int ram_seq;
 	struct xp2m_x86_report *report;
 	const char *check_why;
 	struct list_head follow;

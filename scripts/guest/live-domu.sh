@@ -40,6 +40,8 @@ status() {
 	fi
 	echo 1 >$D/verify
 	v=$(sed -n 's/^status //p' $D/verify)
+	# A report that is not clean goes to the console, for the record.
+	[ "$v" = clean ] || cat $D/verify >&2
 	p=$(sed -n 's/^state \([a-z]*\).*/\1/p' $D/publish)
 	echo "$v $p $(md5sum $T/pattern | cut -c1-32)" \
 	     "$(pub_field p2m_vaddr 1) $(pub_field p2m_generation 1)"
