@@ -20,6 +20,8 @@
  * the real shared_info (its swapper page directory), read, never written.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/mm.h>
 #include <linux/stddef.h>
 
@@ -223,13 +225,15 @@ void xp2m_x86_flush(unsigned long lo, unsigned long hi)
 }
 
 /*
- * The kernel's own view of pages the caller owns: their linear-map PTEs and
- * the kernel's p2m, written by the kernel's helpers for its balloon driver
- * (which also keep its p2m in step). Those helpers take a refusal by Xen
- * for a kernel bug, so before a frame is mapped Xen is asked first with
- * the same PTE: a frame that is not ours is refused there and stops the
- * call with nothing changed for that page. The helpers do not flush; one
- * flush over the span of the pages follows.
+ * The kernel's own view of pages the caller owns: their linear-map PTEs,
+ * and its p2m. A frame is mapped by the kernel's helper for its balloon
+ * driver, which also records it in the kernel's p2m; that helper takes a
+ * refusal by Xen for a kernel bug, so Xen is asked first with the same PTE:
+ * a frame that is not ours is refused there and stops the call with nothing
+ * changed for that page. Unmapping clears the PTE only: the instances here
+ * borrow the kernel's leaves (import.c), so the p2m entry is the caller's
+ * to clear, in its own step, as the balloon does. One flush over the span
+ * of the pages follows.
  */
 static long x86_kmap(struct xp2m_backend *be, const unsigned long *pfns,
 		     const unsigned long *mfns, unsigned long nr)
@@ -257,7 +261,9 @@ static long x86_kmap(struct xp2m_backend *be, const unsigned long *pfns,
 				break;
 			__xenmem_reservation_va_mapping_update(1, &page, &frame);
 		} else {
-			__xenmem_reservation_va_mapping_reset(1, &page);
+			err = HYPERVISOR_update_va_mapping(va, __pte_ma(0), 0);
+			if (err)
+				break;
 		}
 		/* Each helper makes one update_va_mapping. */
 		xp2m_x86_issued(XP2M_X86_UPDATE_VA_MAPPING, 1);
@@ -285,6 +291,36 @@ static unsigned long x86_pt_root(struct xp2m_backend *be)
 	return READ_ONCE(si->arch.p2m_cr3);
 }
 
+/*
+ * A hole's leaf of the live instance, from the kernel's own allocator: the
+ * instance borrows the kernel's leaves (import.c), so the leaf is the page
+ * the kernel's list maps now. The probe on xen_alloc_p2m_entry() sees this
+ * call as any other (follow.c).
+ */
+static unsigned long *x86_leaf_alloc(struct xp2m_backend *be,
+				     unsigned long pfn)
+{
+	const unsigned long *words;
+	enum xp2m_kv_kind kind;
+	struct xp2m_kview kv;
+	int err;
+
+	err = xp2m_kv_init(&kv);
+	if (err)
+		return ERR_PTR(err);
+	if (pfn >= kv.size)
+		return ERR_PTR(-ERANGE);
+	err = xen_alloc_p2m_entry(pfn);
+	if (!err)
+		err = xp2m_kv_gib(&kv, pfn / XP2M_MID_SPAN);
+	if (!err)
+		err = xp2m_kv_leaf(&kv, pfn & ~(XP2M_PER_PAGE - 1UL), &kind,
+				   &words);
+	if (!err && kind != XP2M_KV_WORDS)
+		err = -EFAULT;
+	return err ? ERR_PTR(err) : kv.leaf;
+}
+
 static const struct xp2m_backend_ops x86_ops = {
 	.page_alloc = x86_page_alloc,
 	.page_free = x86_page_free,
@@ -299,6 +335,7 @@ static const struct xp2m_backend_ops x86_ops = {
 	.kmap = x86_kmap,
 	/* The kernel's page tables are what a toolstack walks: no pt_map. */
 	.pt_root = x86_pt_root,
+	.leaf_alloc = x86_leaf_alloc,
 };
 
 static struct xp2m_backend x86_backend = {
@@ -320,8 +357,6 @@ EXPORT_SYMBOL_GPL(xp2m_x86_backend);
 
 int xp2m_x86_backend_init(void)
 {
-	long max;
-
 	/* The core states the PV ABI itself; it must be the kernel's. */
 	BUILD_BUG_ON(XP2M_INVALID_ENTRY != INVALID_P2M_ENTRY);
 	BUILD_BUG_ON(XP2M_IDENTITY_BIT != IDENTITY_FRAME_BIT);
@@ -343,13 +378,24 @@ int xp2m_x86_backend_init(void)
 	BUILD_BUG_ON(offsetof(struct xp2m_shared_info, p2m_generation) !=
 		     offsetof(struct arch_shared_info, p2m_generation));
 
+	return xp2m_x86_backend_refresh();
+}
+
+/*
+ * The machine's last frame, again: a restored or migrated domain may run on
+ * a host with more or less memory.
+ */
+int xp2m_x86_backend_refresh(void)
+{
+	long max;
+
 	/* Xen's max_page: one past the highest frame of RAM. */
 	xp2m_x86_issued(XP2M_X86_MEMORY_OP, 1);
 	max = HYPERVISOR_memory_op(XENMEM_maximum_ram_page, NULL);
 	if (max <= 0) {
-		pr_err("xp2m_x86: XENMEM_maximum_ram_page failed: %ld\n", max);
+		pr_err("XENMEM_maximum_ram_page failed: %ld\n", max);
 		return max ? (int)max : -ENODEV;
 	}
-	x86_backend.max_mfn = max - 1;
+	WRITE_ONCE(x86_backend.max_mfn, max - 1);
 	return 0;
 }

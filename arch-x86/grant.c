@@ -21,6 +21,8 @@
  * See Documentation/m2p-balloon.rst.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 
@@ -132,7 +134,7 @@ int xp2m_x86_grant_map(struct xp2m_m2p *m2p, struct page *page, domid_t domid,
 	xp2m_x86_issued(XP2M_X86_GRANT_TABLE_OP, 1);
 	err = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &map, 1);
 	if (!err && map.status != GNTST_okay) {
-		pr_info("xp2m_x86: mapping grant %u of domain %u: status %d\n",
+		pr_info("mapping grant %u of domain %u: status %d\n",
 			ref, domid, map.status);
 		err = -EACCES;
 	}
@@ -187,7 +189,7 @@ int xp2m_x86_grant_unmap(struct xp2m_m2p *m2p, struct page *page,
 	if (err)
 		return err;
 	if (status != GNTST_okay) {
-		pr_info("xp2m_x86: unmapping grant handle %u: status %d\n",
+		pr_info("unmapping grant handle %u: status %d\n",
 			handle, status);
 		return -EINVAL;
 	}

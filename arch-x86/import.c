@@ -1,31 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xp2m_x86: an instance of the core built from the running PV kernel.
+ * xp2m_x86: the instance over the running kernel's p2m, zero copy.
  *
- * Where each part comes from:
+ * Linux keeps its p2m as a linear list (xen_p2m_addr, xen_p2m_size entries)
+ * whose every leaf is a page of its own, mapped writable, or one of two
+ * shared read-only pages, p2m_missing and p2m_identity; a GiB of either is
+ * one shared page-table page (xen_rebuild_p2m_list() in arch/x86/xen/p2m.c).
+ * The instance is borrowed (xp2m_create_borrowed()): its leaves are those
+ * very pages, found through the kernel's page tables (see struct
+ * xp2m_kview), and its shared leaves are the kernel's two. Nothing is
+ * copied, so the kernel's list, the tree, the frame list and the linear view
+ * are four views of one set of leaves:
  *
- *  - its size: the kernel's list, xen_p2m_size entries (in a 6.1 dom0 the
- *    memory-hotplug limit, 512 GiB of pfns);
- *  - the pages the domain was given, pfns [0, nr_pages) of start_info: their
- *    frames are copied from the kernel's list, read by leaf, into a boot
- *    list, which xp2m_create() grafts (full leaves become the list's pages);
- *  - frames above nr_pages (pages the kernel moved off holes, or the balloon
- *    populated) and foreign frames (grant mappings), anywhere: from the same
- *    read, set one by one;
- *  - identity: from the memory map (see memmap.c), not from the kernel:
- *    every pfn on a hole is made identity, unless the kernel has given it
- *    another use (a frame; a foreign frame; a missing entry in a leaf of its
- *    own, as scratch space for grant mappings or hot-plug space is). Where
- *    the kernel keeps a whole leaf on its shared identity page, the same
- *    pfns here make a whole missing leaf identity, which becomes the shared
- *    identity leaf (a whole GiB, the shared identity mid); where it keeps
- *    identity entries in a leaf of its own, so does this instance. So the
- *    two lists store the same words, and the kernel's debugfs dump and this
- *    instance's "ranges" read alike.
+ *  - every entry the kernel writes shows in every view at once, and every
+ *    entry written through the instance (the balloon hooks, grant mappings)
+ *    is the kernel's too;
+ *  - a hole's leaf that needs a page gets it from the kernel's own allocator
+ *    (xen_alloc_p2m_entry(), see backend.c), and the kernel's new leaves are
+ *    followed as it makes them (follow.c);
+ *  - the module never frees or writes a page it did not allocate but
+ *    through an entry, and never writes the shared pages.
  *
- * Nothing of the kernel's is written. Verification (verify.c) compares the
- * result with the kernel, entry by entry.
+ * The memory map (memmap.c) is read for verification and debugfs only.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ktime.h>
 #include <linux/sched.h>
@@ -38,176 +37,191 @@
 
 #include "internal.h"
 
-struct xp2m_import {
-	struct xp2m_x86 *x;
-	struct xp2m *p2m;
-	struct xp2m_kview kv;
-	struct xp2m_ram_cursor ram;
-	unsigned long nr_pages;
-	/* A run of identity pfns not yet applied: [run_start, run_end). */
-	unsigned long run_start;
-	unsigned long run_end;
-};
-
-/* The frames of pfns [0, nr_pages) into @list; everything else INVALID. */
-static int xp2m_import_list(struct xp2m_import *im, struct xp2m_list *list)
-{
-	unsigned long max_mfn = xp2m_x86_backend()->max_mfn;
-	unsigned long first, i, n, w;
-	enum xp2m_kv_kind kind;
-	const unsigned long *words;
-	int err;
-
-	for (first = 0; first < im->nr_pages; first += XP2M_PER_PAGE) {
-		if (first % XP2M_MID_SPAN == 0) {
-			err = xp2m_kv_gib(&im->kv, first / XP2M_MID_SPAN);
-			if (err)
-				return err;
-		}
-		err = xp2m_kv_leaf(&im->kv, first, &kind, &words);
-		if (err)
-			return err;
-		n = min_t(unsigned long, XP2M_PER_PAGE, im->nr_pages - first);
-		for (i = 0; i < n; i++) {
-			w = words ? READ_ONCE(words[i]) : XP2M_INVALID_ENTRY;
-			if (xp2m_entry_type(w) != XP2M_TYPE_PFN) {
-				w = XP2M_INVALID_ENTRY;
-			} else if (w > max_mfn) {
-				im->x->unimported++;
-				w = XP2M_INVALID_ENTRY;
-			}
-			list->mfns[first + i] = w;
-		}
-		cond_resched();
-	}
-	return 0;
-}
-
-static int xp2m_import_flush(struct xp2m_import *im)
-{
-	long n = 0;
-
-	if (im->run_start < im->run_end)
-		n = xp2m_set_identity(im->p2m, im->run_start, im->run_end);
-	im->run_start = 0;
-	im->run_end = 0;
-	return n < 0 ? n : 0;
-}
-
-/* Make the holes of [start, end) identity, joining adjacent runs. */
-static int xp2m_import_holes(struct xp2m_import *im, unsigned long start,
-			     unsigned long end)
-{
-	unsigned long pfn, stop;
-	int err;
-
-	for (pfn = start; pfn < end; pfn = stop) {
-		bool ram = xp2m_ram_at(&im->ram, pfn);
-
-		stop = min(end, im->ram.end);
-		if (ram)
-			continue;
-		if (im->run_end != pfn) {
-			err = xp2m_import_flush(im);
-			if (err)
-				return err;
-			im->run_start = pfn;
-		}
-		im->run_end = stop;
-	}
-	return 0;
-}
-
-static int xp2m_import_set(struct xp2m_import *im, unsigned long pfn,
-			   unsigned long entry)
-{
-	int err = xp2m_set(im->p2m, pfn, entry);
-
-	/* An entry the core refuses is counted; verification shows it. */
-	if (err == -EINVAL) {
-		im->x->unimported++;
-		return 0;
-	}
-	return err;
-}
-
-/* A leaf the kernel holds in a page of its own. */
-static int xp2m_import_words(struct xp2m_import *im, unsigned long first,
-			     const unsigned long *words)
-{
-	unsigned long pfn, w;
-	unsigned int i;
-	int err = 0;
-
-	for (i = 0; i < XP2M_PER_PAGE && !err; i++) {
-		pfn = first + i;
-		w = READ_ONCE(words[i]);
-		switch (xp2m_entry_type(w)) {
-		case XP2M_TYPE_PFN:
-			/* Below nr_pages the boot list has it. */
-			if (pfn >= im->nr_pages)
-				err = xp2m_import_set(im, pfn, w);
-			break;
-		case XP2M_TYPE_FOREIGN:
-			err = xp2m_import_set(im, pfn, w);
-			break;
-		case XP2M_TYPE_IDENTITY:
-			/* Identity on RAM is the kernel's error: not copied. */
-			if (!xp2m_ram_at(&im->ram, pfn))
-				err = xp2m_import_set(im, pfn,
-						      XP2M_IDENTITY_FRAME(pfn));
-			break;
-		case XP2M_TYPE_MISSING:
-		default:
-			break;
-		}
-	}
-	return err;
-}
-
-/* Everything but the boot list's frames, by a second read of the list. */
-static int xp2m_import_rest(struct xp2m_import *im)
+/* Walk the kernel's list once, to meet its two shared leaf pages. */
+static int xp2m_import_shared(struct xp2m_kview *kv)
 {
 	unsigned long g, first, end, leaf;
 	const unsigned long *words;
 	enum xp2m_kv_kind kind;
 	int err;
 
-	for (g = 0; g * XP2M_MID_SPAN < im->kv.size; g++) {
+	for (g = 0; g * XP2M_MID_SPAN < kv->size; g++) {
 		first = g * XP2M_MID_SPAN;
-		end = min(im->kv.size, first + XP2M_MID_SPAN);
-		err = xp2m_kv_gib(&im->kv, g);
+		end = min(kv->size, first + XP2M_MID_SPAN);
+		err = xp2m_kv_gib(kv, g);
+		for (leaf = first; !err && kv->gib == XP2M_KV_WORDS &&
+		     leaf < end; leaf += XP2M_PER_PAGE)
+			err = xp2m_kv_leaf(kv, leaf, &kind, &words);
 		if (err)
 			return err;
-		if (im->kv.gib != XP2M_KV_WORDS) {
-			err = xp2m_import_holes(im, first, end);
-			if (err)
-				return err;
-			continue;
-		}
-		for (leaf = first; leaf < end; leaf += XP2M_PER_PAGE) {
-			err = xp2m_kv_leaf(&im->kv, leaf, &kind, &words);
-			if (!err)
-				err = words ?
-				      xp2m_import_words(im, leaf, words) :
-				      xp2m_import_holes(im, leaf,
-							leaf + XP2M_PER_PAGE);
-			if (err)
-				return err;
+		if (xp2m_kv_shared(kv, XP2M_KV_MISSING) &&
+		    xp2m_kv_shared(kv, XP2M_KV_IDENTITY))
+			break;
+		cond_resched();
+	}
+	return 0;
+}
+
+/* What a slot of @p2m shows now, for a change note. */
+static enum xp2m_what xp2m_import_what(const struct xp2m *p2m,
+				       unsigned long pfn)
+{
+	switch (xp2m_leaf_kind(p2m, pfn)) {
+	case XP2M_LEAF_MISSING:
+		return XP2M_WHAT_SHARED_MISSING;
+	case XP2M_LEAF_IDENTITY:
+		return XP2M_WHAT_SHARED_IDENTITY;
+	default:
+		return XP2M_WHAT_LEAF;
+	}
+}
+
+/* Adopt the leaf @kv just read at @pfn; note it if asked. */
+static int xp2m_import_leaf(struct xp2m *p2m, struct xp2m_kview *kv,
+			    unsigned long pfn, enum xp2m_kv_kind kind,
+			    bool note)
+{
+	enum xp2m_what was = xp2m_import_what(p2m, pfn);
+	int err;
+
+	err = xp2m_adopt(p2m, pfn, XP2M_PER_PAGE, kind == XP2M_KV_IDENTITY ?
+			 p2m->identity_leaf : kv->leaf);
+	if (err > 0 && note)
+		xp2m_note_change(p2m, pfn, pfn + XP2M_PER_PAGE, was,
+				 xp2m_import_what(p2m, pfn),
+				 XP2M_CAUSE_NEW_LEAF);
+	return err;
+}
+
+/*
+ * Show GiB @g of the kernel's list: a shared GiB in one step, else leaf by
+ * leaf; changes noted as the kernel's new leaves if @note. Returns the
+ * number of adoptions, or the first error of xp2m_adopt() or the reader.
+ */
+static long xp2m_import_gib(struct xp2m *p2m, struct xp2m_kview *kv,
+			    unsigned long g, bool note)
+{
+	unsigned long first = g * XP2M_MID_SPAN, leaf;
+	unsigned long end = min(kv->size, first + XP2M_MID_SPAN);
+	const unsigned long *words;
+	enum xp2m_kv_kind kind;
+	long n = 0;
+	int err;
+
+	err = xp2m_kv_gib(kv, g);
+	if (err)
+		return err;
+	if (kv->gib == XP2M_KV_MISSING)
+		return 0;
+	if (kv->gib == XP2M_KV_IDENTITY)
+		return xp2m_adopt(p2m, first, XP2M_MID_SPAN, p2m->identity_leaf);
+	for (leaf = first; leaf < end; leaf += XP2M_PER_PAGE) {
+		err = xp2m_kv_leaf(kv, leaf, &kind, &words);
+		if (!err && kind != XP2M_KV_MISSING)
+			err = xp2m_import_leaf(p2m, kv, leaf, kind, note);
+		if (err < 0)
+			return err;
+		n += err;
+	}
+	return n;
+}
+
+/* Every GiB of the kernel's list, as xp2m_import_gib() does one. */
+static long xp2m_import_walk(struct xp2m_x86 *x, bool note)
+{
+	struct xp2m *p2m = x->p2m;
+	struct xp2m_kview kv;
+	unsigned long g;
+	long n = 0, err;
+
+	err = xp2m_kv_init(&kv);
+	if (!err && kv.size != p2m->max_pfn)
+		err = -ERANGE;
+	for (g = 0; !err && g < p2m->nr_mids; g++) {
+		err = xp2m_import_gib(p2m, &kv, g, note);
+		if (err > 0) {
+			n += err;
+			err = 0;
 		}
 		cond_resched();
 	}
-	return xp2m_import_flush(im);
+	return err ?: n;
 }
 
 /**
- * xp2m_x86_import() - an instance built from the running kernel's p2m
+ * xp2m_x86_sync_gib() - show the kernel's leaves of one GiB in an instance
+ * @x: an instance made by xp2m_x86_import()
+ * @g: the GiB of pfns
+ *
+ * As xp2m_x86_sync(), for GiB @g only.
+ *
+ * Return: as xp2m_x86_sync().
+ */
+long xp2m_x86_sync_gib(struct xp2m_x86 *x, unsigned long g)
+{
+	struct xp2m_kview kv;
+	int err;
+
+	err = xp2m_kv_init(&kv);
+	if (!err && kv.size != x->p2m->max_pfn)
+		err = -ERANGE;
+	if (!err && g >= x->p2m->nr_mids)
+		err = -EINVAL;
+	return err ?: xp2m_import_gib(x->p2m, &kv, g, true);
+}
+EXPORT_SYMBOL_GPL(xp2m_x86_sync_gib);
+
+/**
+ * xp2m_x86_sync() - show every leaf of the kernel's p2m in an instance
+ * @x: an instance made by xp2m_x86_import()
+ *
+ * Walks the kernel's list and adopts each leaf the instance does not show
+ * yet: the kernel gives holes leaves of their own as it goes (balloon
+ * growth, grant mappings, unpopulated pages), never the other way. Each
+ * adoption is noted as a new leaf in the instance's "changes". Cheap where
+ * nothing changed: a shared GiB is one step.
+ *
+ * Return: the number of leaves (or GiBs) adopted; -EBUSY when a slot of the
+ * instance holds another page than the kernel's (it went astray: it must be
+ * imported anew); -ERANGE when the kernel's list changed size; -ENOMEM;
+ * -EINVAL, -EFAULT as for xp2m_x86_import().
+ */
+long xp2m_x86_sync(struct xp2m_x86 *x)
+{
+	return xp2m_import_walk(x, true);
+}
+EXPORT_SYMBOL_GPL(xp2m_x86_sync);
+
+/* The instance itself: shared pages met first, then every leaf adopted. */
+static struct xp2m *xp2m_import_p2m(const char *name)
+{
+	struct xp2m_kview kv;
+	struct xp2m *p2m;
+	int err;
+
+	err = xp2m_kv_init(&kv);
+	if (!err)
+		err = xp2m_import_shared(&kv);
+	if (err)
+		return ERR_PTR(err);
+	p2m = xp2m_create_borrowed(name, xp2m_x86_backend(), kv.size,
+				   xp2m_kv_shared(&kv, XP2M_KV_MISSING),
+				   xp2m_kv_shared(&kv, XP2M_KV_IDENTITY));
+	if (IS_ERR(p2m))
+		return p2m;
+	p2m->nr_pages = xen_start_info->nr_pages;
+	return p2m;
+}
+
+/**
+ * xp2m_x86_import() - an instance over the running kernel's p2m
  * @name: its name
  *
- * Reads the kernel's p2m by leaf and the hypervisor's memory map, and builds
- * an instance that holds the same entries (see the top of import.c for
- * what comes from where) and its frame list. Allocates about a page per
- * 512 populated pfns; nothing in proportion to the p2m's span.
+ * Reads the hypervisor's memory map, makes a borrowed instance whose leaves
+ * are the kernel's own leaf pages (see the top of import.c), and its frame
+ * list. Allocates a mid page and a frame-list page per GiB that has a leaf
+ * of its own; nothing per leaf. The instance follows the kernel's new
+ * leaves once xp2m_x86_follow() is told of it.
  *
  * Return: the instance, or ERR_PTR(-ENODEV) outside a Xen PV domain,
  * ERR_PTR(-EINVAL) for a kernel p2m or memory map this module cannot read,
@@ -217,11 +231,9 @@ static int xp2m_import_rest(struct xp2m_import *im)
  */
 struct xp2m_x86 *xp2m_x86_import(const char *name)
 {
-	struct xp2m_import im = { };
-	struct xp2m_list list;
 	struct xp2m_x86 *x;
-	struct xp2m *p2m;
 	u64 t0 = ktime_get_ns();
+	long n;
 	int err;
 
 	if (!xen_pv_domain())
@@ -230,69 +242,110 @@ struct xp2m_x86 *xp2m_x86_import(const char *name)
 	if (!x)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&x->lock);
-	im.x = x;
-	err = xp2m_kv_init(&im.kv);
-	if (err)
-		goto out_free;
-	im.nr_pages = xen_start_info->nr_pages;
-	if (!im.nr_pages || im.nr_pages > im.kv.size) {
-		pr_err("xp2m_x86: start_info's %lu pages do not fit the kernel's p2m of %lu entries\n",
-		       im.nr_pages, im.kv.size);
-		err = -EINVAL;
+	mutex_init(&x->check_lock);
+	x->ram_seq = xp2m_x86_ram_seq_read();
+	x->p2m = xp2m_import_p2m(name);
+	if (IS_ERR(x->p2m)) {
+		err = PTR_ERR(x->p2m);
 		goto out_free;
 	}
-	err = xp2m_x86_map_read(&x->map, im.nr_pages, im.kv.size);
-	if (err)
-		goto out_free;
-	im.ram.map = &x->map;
-
-	err = xp2m_list_alloc(xp2m_x86_backend(), im.nr_pages, &list);
-	if (err)
-		goto out_map;
-	err = xp2m_import_list(&im, &list);
-	if (err) {
-		xp2m_list_free(&list);
-		goto out_map;
-	}
-	p2m = xp2m_create(name, &list, im.nr_pages, im.kv.size);
-	if (IS_ERR(p2m)) {
-		xp2m_list_free(&list);
-		err = PTR_ERR(p2m);
-		goto out_map;
-	}
-	im.p2m = p2m;
-	x->p2m = p2m;
-	xp2m_m2p_init(&x->m2p, p2m);
-	err = xp2m_import_rest(&im);
-	if (!err) {
-		err = xp2m_frame_list_build(p2m);
-		/* Past 512 GiB there is no frame list, only the linear one. */
-		if (err == -EFBIG)
-			err = 0;
-	}
+	err = xp2m_x86_map_read(&x->map, x->p2m->nr_pages, x->p2m->max_pfn);
 	if (err)
 		goto out_p2m;
+	xp2m_m2p_init(&x->m2p, x->p2m);
+	n = xp2m_import_walk(x, false);
+	err = n < 0 ? n : xp2m_frame_list_build(x->p2m);
+	/* Past 512 GiB there is no frame list, only the linear one. */
+	if (err == -EFBIG)
+		err = 0;
+	if (err)
+		goto out_map;
 	x->import_ns = ktime_get_ns() - t0;
 	return x;
 
-out_p2m:
-	xp2m_m2p_destroy(&x->m2p);
-	xp2m_destroy(p2m);
 out_map:
+	xp2m_m2p_destroy(&x->m2p);
 	xp2m_x86_map_free(&x->map);
+out_p2m:
+	xp2m_destroy(x->p2m);
 out_free:
+	mutex_destroy(&x->check_lock);
 	mutex_destroy(&x->lock);
 	kfree(x);
 	return ERR_PTR(err);
 }
 EXPORT_SYMBOL_GPL(xp2m_x86_import);
 
+/*
+ * Read @x's memory map again if the kernel onlined or offlined memory since
+ * it was read; on failure the old one stays. Under x->check_lock.
+ */
+int xp2m_x86_map_refresh(struct xp2m_x86 *x)
+{
+	unsigned int seq = xp2m_x86_ram_seq_read();
+	struct xp2m_x86_map map = { }, old;
+	int err;
+
+	lockdep_assert_held(&x->check_lock);
+	if (seq == x->ram_seq)
+		return 0;
+	err = xp2m_x86_map_read(&map, x->p2m->nr_pages, x->p2m->max_pfn);
+	if (err)
+		return err;
+	old = x->map;
+	x->map = map;
+	x->ram_seq = seq;
+	xp2m_x86_map_free(&old);
+	return 0;
+}
+
+/**
+ * xp2m_x86_resume() - bring an instance up to date after a resume
+ * @x: the instance
+ * @why: set to what failed, when something did
+ *
+ * After a restore or a migration every machine frame is renumbered: the
+ * kernel's leaves hold the new frames already (restore wrote them, in the
+ * pages the published view named), and the kernel's page tables, which the
+ * linear view shares, were rewritten by the toolstack; the frame list, which
+ * names frames, is written anew. The kernel's leaves made meanwhile are
+ * adopted, the change is noted, and the instance checked whole.
+ *
+ * Return: 0 when it is clean and may be published again; as
+ * xp2m_x86_check() otherwise.
+ */
+int xp2m_x86_resume(struct xp2m_x86 *x, const char **why)
+{
+	struct xp2m *p2m = x->p2m;
+	long n;
+	int err;
+
+	*why = "the machine's size could not be read";
+	err = xp2m_x86_backend_refresh();
+	if (err)
+		return err;
+	*why = "the kernel's new leaves could not be adopted";
+	n = xp2m_x86_sync(x);
+	if (n < 0)
+		return n;
+	err = xp2m_frame_list_refresh(p2m);
+	if (err && err != -ENODATA) {
+		*why = "the frame list could not be renumbered";
+		return err;
+	}
+	/* The kernel's page directory has another frame now. */
+	xp2m_linear_refresh(p2m);
+	xp2m_note_change(p2m, 0, READ_ONCE(p2m->si.max_pfn), XP2M_WHAT_FRAMES,
+			 XP2M_WHAT_RENUMBERED, XP2M_CAUSE_RESUME);
+	return xp2m_x86_check(x, 16, why);
+}
+
 /**
  * xp2m_x86_free() - free an imported instance
  * @x: the instance, or NULL
  *
  * Removes its debugfs files first, if it has any. No other user may be
- * left.
+ * left; it must not be followed (see xp2m_x86_unfollow()).
  */
 void xp2m_x86_free(struct xp2m_x86 *x)
 {
@@ -303,6 +356,7 @@ void xp2m_x86_free(struct xp2m_x86 *x)
 	xp2m_m2p_destroy(&x->m2p);
 	xp2m_destroy(x->p2m);
 	xp2m_x86_map_free(&x->map);
+	mutex_destroy(&x->check_lock);
 	mutex_destroy(&x->lock);
 	kfree(x);
 }

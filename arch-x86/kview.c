@@ -4,6 +4,8 @@
  * struct xp2m_kview in internal.h.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/mm.h>
 
 #include <asm/pgtable.h>
@@ -30,7 +32,7 @@ int xp2m_kv_init(struct xp2m_kview *kv)
 	if (!kv->base || !kv->size ||
 	    !IS_ALIGNED((unsigned long)kv->base, PMD_SIZE) ||
 	    !IS_ALIGNED(kv->size, XP2M_PER_PAGE)) {
-		pr_err("xp2m_x86: the kernel's p2m list (%lu entries) is not laid out as expected\n",
+		pr_err("the kernel's p2m list (%lu entries) is not laid out as expected\n",
 		       kv->size);
 		return -EINVAL;
 	}
@@ -93,7 +95,7 @@ int xp2m_kv_gib(struct xp2m_kview *kv, unsigned long g)
 
 	ptes = lookup_address((unsigned long)(kv->base + first), &level);
 	if (!ptes || level != PG_LEVEL_4K || !pte_present(ptep_get(ptes))) {
-		pr_err("xp2m_x86: the kernel's p2m list is not mapped at pfn %#lx\n",
+		pr_err("the kernel's p2m list is not mapped at pfn %#lx\n",
 		       first);
 		return -EFAULT;
 	}
@@ -102,6 +104,7 @@ int xp2m_kv_gib(struct xp2m_kview *kv, unsigned long g)
 	for (i = 0; i < kv->nr_memo; i++) {
 		if (kv->memo[i] == ptes) {
 			kv->gib = kv->memo_kind[i];
+			kv->leaf = xp2m_kv_shared(kv, kv->gib);
 			return 0;
 		}
 	}
@@ -114,6 +117,7 @@ int xp2m_kv_gib(struct xp2m_kview *kv, unsigned long g)
 	kind = xp2m_kv_page(kv, pte, first);
 	if (kind == XP2M_KV_WORDS || n < XP2M_PER_PAGE)
 		return 0;
+	kv->leaf = xp2m_kv_shared(kv, kind);
 	/*
 	 * A page-table page of one shared leaf throughout: the kernel's
 	 * shared GiB. It never writes that page (it copies it to give a GiB
@@ -134,6 +138,9 @@ int xp2m_kv_gib(struct xp2m_kview *kv, unsigned long g)
  * @kind: set to the leaf's kind
  * @words: set to its entries when @kind is %XP2M_KV_WORDS, else NULL
  *
+ * @kv->leaf is set to the page behind the leaf: the kernel's own leaf, or
+ * the shared page of @kind (see xp2m_kv_shared()).
+ *
  * Return: 0, or -EFAULT when the leaf is not mapped.
  */
 int xp2m_kv_leaf(struct xp2m_kview *kv, unsigned long first,
@@ -144,16 +151,43 @@ int xp2m_kv_leaf(struct xp2m_kview *kv, unsigned long first,
 	*words = NULL;
 	if (kv->gib != XP2M_KV_WORDS) {
 		*kind = kv->gib;
+		kv->leaf = xp2m_kv_shared(kv, *kind);
 		return 0;
 	}
 	pte = ptep_get(&kv->ptes[(first - kv->gib_first) / XP2M_PER_PAGE]);
 	if (!pte_present(pte)) {
-		pr_err("xp2m_x86: the kernel's p2m leaf of pfn %#lx is not mapped\n",
+		pr_err("the kernel's p2m leaf of pfn %#lx is not mapped\n",
 		       first);
 		return -EFAULT;
 	}
 	*kind = xp2m_kv_page(kv, pte, first);
-	if (*kind == XP2M_KV_WORDS)
+	if (*kind == XP2M_KV_WORDS) {
 		*words = kv->base + first;
+		kv->leaf = pfn_to_kaddr(pte_pfn(pte));
+	} else {
+		kv->leaf = xp2m_kv_shared(kv, *kind);
+	}
 	return 0;
+}
+
+/**
+ * xp2m_kv_shared() - the kernel's shared leaf page of a kind
+ * @kv: the reader
+ * @kind: %XP2M_KV_MISSING or %XP2M_KV_IDENTITY
+ *
+ * The kernel keeps them in its own p2m.c (p2m_missing, p2m_identity) and
+ * exports neither: they are known once a walk has met a leaf of the kind.
+ *
+ * Return: the page's direct-map address, or NULL while not yet met.
+ */
+unsigned long *xp2m_kv_shared(const struct xp2m_kview *kv,
+			      enum xp2m_kv_kind kind)
+{
+	unsigned long pfn = kind == XP2M_KV_IDENTITY ? kv->identity_pfn :
+						       kv->missing_pfn;
+
+	if (kind == XP2M_KV_WORDS || pfn == XP2M_INVALID_ENTRY ||
+	    !pfn_valid(pfn))
+		return NULL;
+	return pfn_to_kaddr(pfn);
 }

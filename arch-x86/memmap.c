@@ -28,7 +28,10 @@
  * the ISA range it nevertheless populates.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/ioport.h>
+#include <linux/memory.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 
@@ -311,18 +314,54 @@ static int xp2m_hv_map(struct e820_entry *buf, unsigned int max,
 		return 1;
 	}
 	if (rc) {
-		pr_err("xp2m_x86: %s failed: %d\n",
+		pr_err("%s failed: %d\n",
 		       dom0 ? "XENMEM_machine_memory_map" : "XENMEM_memory_map",
 		       rc);
 		return rc;
 	}
 	if (!memmap.nr_entries || memmap.nr_entries > max) {
-		pr_err("xp2m_x86: the hypervisor's memory map has %u entries\n",
+		pr_err("the hypervisor's memory map has %u entries\n",
 		       memmap.nr_entries);
 		return -EINVAL;
 	}
 	*source = dom0 ? XP2M_X86_MAP_MACHINE : XP2M_X86_MAP_PSEUDO;
 	return memmap.nr_entries;
+}
+
+/*
+ * Memory the kernel onlines or offlines after boot (a balloon that grows
+ * past the domain's boot maximum hot-adds it) changes its System RAM, and
+ * so the map: each such event moves this count, and an instance reads its
+ * map again before its next check (xp2m_x86_map_refresh()).
+ */
+static atomic_t xp2m_x86_ram_seq = ATOMIC_INIT(0);
+
+static int xp2m_x86_ram_notify(struct notifier_block *nb,
+			       unsigned long action, void *arg)
+{
+	if (action == MEM_ONLINE || action == MEM_OFFLINE)
+		atomic_inc(&xp2m_x86_ram_seq);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block xp2m_x86_ram_nb = {
+	.notifier_call = xp2m_x86_ram_notify,
+};
+
+int xp2m_x86_memmap_init(void)
+{
+	return register_memory_notifier(&xp2m_x86_ram_nb);
+}
+
+void xp2m_x86_memmap_exit(void)
+{
+	unregister_memory_notifier(&xp2m_x86_ram_nb);
+}
+
+/* The count of memory events, before a map is read. */
+unsigned int xp2m_x86_ram_seq_read(void)
+{
+	return atomic_read(&xp2m_x86_ram_seq);
 }
 
 /**

@@ -9,7 +9,14 @@
  *    class (pfn, identity, missing, foreign), same frame;
  *  - if ours is a frame of the domain, the M2P maps it back to the pfn;
  *  - the kernel's identity entries lie on holes of the memory map, never on
- *    RAM, and its frames on RAM, never on a hole.
+ *    RAM, and its frames on RAM, never on a hole;
+ *  - the instance shows the very leaf pages of the kernel's list (it
+ *    borrows them: see import.c), so that the two cannot drift apart but by
+ *    a change of structure the instance missed.
+ *
+ * xp2m_x86_check() adds what the toolstack would see: the instance's frame
+ * list and linear view read back by machine frame and compared with the
+ * tree, the last step before the instance may be published.
  *
  * The kernel's answer is get_phys_to_machine()'s, evaluated by leaf (see
  * struct xp2m_kview): the word of its list, or IDENTITY_FRAME(pfn) on its
@@ -19,6 +26,8 @@
  * compared in one step, split only where the memory map changes, so a
  * 512 GiB p2m costs about as much as its populated part.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ktime.h>
 #include <linux/sched.h>
@@ -49,6 +58,7 @@ const char *xp2m_x86_kind_name(enum xp2m_x86_kind kind)
 		[XP2M_X86_M2P] = "m2p",
 		[XP2M_X86_IDENTITY_ON_RAM] = "identity_on_ram",
 		[XP2M_X86_FRAME_ON_HOLE] = "frame_on_hole",
+		[XP2M_X86_LEAF] = "leaf",
 	};
 
 	return kind < XP2M_X86_NR_KINDS ? names[kind] : "unknown";
@@ -202,24 +212,34 @@ static void xp2m_v_leaf(struct xp2m_verify *v, unsigned long first,
 	const struct xp2m *p2m = v->p2m;
 	const unsigned long *leaf = xp2m_leaf_of(p2m, first);
 	bool shared = xp2m_v_shared(p2m, leaf);
-	unsigned long pfn, ours, kernel;
+	unsigned long pfn, ours, kernel, before = v->rep->mismatched;
 	unsigned int i;
 
 	if (!words && shared) {
 		xp2m_v_uniform(v, first, first + XP2M_PER_PAGE,
 			       xp2m_v_shared_type(p2m, leaf),
 			       xp2m_v_kv_type(kind));
-		return;
+	} else {
+		for (i = 0; i < XP2M_PER_PAGE; i++) {
+			pfn = first + i;
+			if (shared)
+				ours = leaf == p2m->identity_leaf ?
+				       XP2M_IDENTITY_FRAME(pfn) :
+				       XP2M_INVALID_ENTRY;
+			else
+				ours = READ_ONCE(leaf[i]);
+			kernel = words ? READ_ONCE(words[i]) :
+					 xp2m_kv_value(kind, pfn);
+			xp2m_v_pfn(v, pfn, ours, kernel);
+		}
 	}
-	for (i = 0; i < XP2M_PER_PAGE; i++) {
-		pfn = first + i;
-		if (shared)
-			ours = leaf == p2m->identity_leaf ?
-			       XP2M_IDENTITY_FRAME(pfn) : XP2M_INVALID_ENTRY;
-		else
-			ours = READ_ONCE(leaf[i]);
-		kernel = words ? READ_ONCE(words[i]) : xp2m_kv_value(kind, pfn);
-		xp2m_v_pfn(v, pfn, ours, kernel);
+	/* A borrowed instance shows the kernel's page itself. */
+	if (p2m->borrowed && leaf != v->kv.leaf) {
+		xp2m_v_note(v, first, XP2M_PER_PAGE, XP2M_X86_LEAF,
+			    (unsigned long)leaf, (unsigned long)v->kv.leaf,
+			    XP2M_INVALID_ENTRY);
+		/* Each pfn counts once, whatever else disagrees there. */
+		v->rep->mismatched = before + XP2M_PER_PAGE;
 	}
 }
 
@@ -303,3 +323,112 @@ int xp2m_x86_verify(struct xp2m_x86 *x, struct xp2m_x86_report *rep)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(xp2m_x86_verify);
+
+/* Compare a leaf a toolstack-style reader hands over with the tree. */
+struct xp2m_v_read {
+	const struct xp2m *p2m;
+	unsigned long differ;
+};
+
+static int xp2m_v_read_leaf(void *ctx, unsigned long first, unsigned long mfn,
+			    const unsigned long *e, unsigned int nr)
+{
+	struct xp2m_v_read *c = ctx;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (READ_ONCE(e[i]) != xp2m_lookup_raw(c->p2m, first + i))
+			c->differ++;
+	return 0;
+}
+
+/*
+ * Read the instance back as Xen's toolstack would: through its frame list
+ * (where it has one) and its linear view, by machine frame. Both must read
+ * to the end and hold the tree's words.
+ */
+static int xp2m_v_read_back(struct xp2m_x86 *x, const char **why)
+{
+	const struct xp2m_shared_info *si = xp2m_shared_info(x->p2m);
+	struct xp2m_backend *be = x->p2m->be;
+	struct xp2m_v_read c = { .p2m = x->p2m };
+	struct xp2m_fl_report fl;
+	struct xp2m_lin_report lin;
+	unsigned int tries = 0;
+	int err = 0;
+
+	if (si->pfn_to_mfn_frame_list_list != ~0UL)
+		err = xp2m_frame_list_read(be, si->pfn_to_mfn_frame_list_list,
+					   READ_ONCE(si->max_pfn),
+					   xp2m_v_read_leaf, &c, &fl);
+	if (err || c.differ) {
+		*why = err ? xp2m_fl_error_str(fl.error) :
+			     "the frame list reads other words than the tree";
+		return err ?: -EIO;
+	}
+	do {
+		c.differ = 0;
+		err = xp2m_linear_read(be, si, xp2m_v_read_leaf, &c, &lin);
+	} while (err == -EAGAIN && ++tries < 3);
+	if (err || c.differ) {
+		*why = err ? xp2m_lin_error_str(lin.error) :
+			     "the linear view reads other words than the tree";
+		return err ?: -EIO;
+	}
+	return 0;
+}
+
+/**
+ * xp2m_x86_check() - verify an instance, and read it back as the toolstack
+ * would
+ * @x: the instance, its linear view built
+ * @max_listed: runs of disagreement the kept report lists
+ * @why: set to a sentence saying what is wrong, when something is
+ *
+ * Runs xp2m_x86_verify() (the report is kept in @x->report), then reads the
+ * instance's frame list and linear view back by machine frame, as Xen's
+ * save code does, and compares them with the tree.
+ *
+ * Return: 0 when all of it is clean; -EIO when something disagrees (@why
+ * says what); -ENOMEM; or the error of a reader or of the verification.
+ */
+int xp2m_x86_check(struct xp2m_x86 *x, unsigned int max_listed,
+		   const char **why)
+{
+	struct xp2m_x86_report *rep, *old;
+	int err;
+
+	*why = NULL;
+	rep = xp2m_x86_report_alloc(max_listed);
+	if (!rep)
+		return -ENOMEM;
+	mutex_lock(&x->check_lock);
+	err = xp2m_x86_map_refresh(x);
+	if (err) {
+		mutex_unlock(&x->check_lock);
+		kvfree(rep);
+		*why = "the memory map could not be read again";
+		return err;
+	}
+	err = xp2m_x86_verify(x, rep);
+	if (err) {
+		mutex_unlock(&x->check_lock);
+		kvfree(rep);
+		*why = "the kernel's p2m could not be read";
+		return err;
+	}
+	if (rep->mismatched) {
+		*why = "the instance disagrees with the kernel, M2P or memory map";
+		err = -EIO;
+	} else if (x->p2m->linear) {
+		err = xp2m_v_read_back(x, why);
+	}
+	mutex_unlock(&x->check_lock);
+	mutex_lock(&x->lock);
+	old = x->report;
+	x->report = rep;
+	x->check_why = *why;
+	mutex_unlock(&x->lock);
+	kvfree(old);
+	return err;
+}

@@ -173,6 +173,8 @@ long xp2m_balloon_release(struct xp2m_balloon *b, const unsigned long *pfns,
 		b->nr_owned++;
 	}
 	spin_unlock(&b->lock);
+	xp2m_note_pfns(b->p2m, pfns, i, XP2M_WHAT_PFN, XP2M_WHAT_MISSING,
+		       XP2M_CAUSE_BALLOON);
 	return i ? i : err;
 }
 EXPORT_SYMBOL_GPL(xp2m_balloon_release);
@@ -220,6 +222,8 @@ long xp2m_balloon_populate(struct xp2m_balloon *b, const unsigned long *pfns,
 		b->nr_owned--;
 	}
 	spin_unlock(&b->lock);
+	xp2m_note_pfns(b->p2m, pfns, i, XP2M_WHAT_MISSING, XP2M_WHAT_PFN,
+		       XP2M_CAUSE_BALLOON);
 	return i ? i : err;
 }
 EXPORT_SYMBOL_GPL(xp2m_balloon_populate);

@@ -17,6 +17,8 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include <xp2m/kpte.h>
+
 #include "../p2m/internal.h"
 #include "p2m_test.h"
 
@@ -90,8 +92,9 @@ static void t_agree(struct kunit *test, struct xp2m *p2m,
 			    xp2m_lin_error_str(rep.error), rep.level, rep.index,
 			    rep.mfn);
 	KUNIT_EXPECT_EQ(test, t.bad, 0UL);
-	KUNIT_EXPECT_EQ(test, rep.max_pfn, p2m->max_pfn);
-	KUNIT_EXPECT_EQ(test, t.leaves, DIV_ROUND_UP(p2m->max_pfn,
+	/* A reader reads up to the last leaf that is not a shared page. */
+	KUNIT_EXPECT_EQ(test, rep.max_pfn, xp2m_shared_info(p2m)->max_pfn);
+	KUNIT_EXPECT_EQ(test, t.leaves, DIV_ROUND_UP(rep.max_pfn,
 						     XP2M_PER_PAGE));
 	KUNIT_EXPECT_EQ(test, rep.gen_start, rep.gen_end);
 
@@ -104,7 +107,8 @@ static void t_agree(struct kunit *test, struct xp2m *p2m,
 	t = (struct t_cmp) { .p2m = p2m };
 	err = xp2m_frame_list_read(p2m->be,
 				   xp2m_shared_info(p2m)->pfn_to_mfn_frame_list_list,
-				   p2m->max_pfn, t_cmp_leaf, &t, &frep);
+				   xp2m_shared_info(p2m)->max_pfn, t_cmp_leaf, &t,
+				   &frep);
 	KUNIT_ASSERT_EQ(test, err, 0);
 	KUNIT_EXPECT_EQ(test, t.bad, 0UL);
 }
@@ -183,6 +187,91 @@ static void linear_agrees_1t(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, XP2M_TREE_SPAN), 12UL);
 }
 
+/* Every slot of GiB @g maps @leaf (in the view's own tables: a PTE read). */
+static unsigned long t_gib_maps(struct xp2m *p2m, unsigned long g,
+				const unsigned long *leaf)
+{
+	unsigned long pfn, bad = 0;
+
+	for (pfn = g * GIB_PFNS; pfn < (g + 1) * GIB_PFNS; pfn += XP2M_PER_PAGE)
+		bad += vmalloc_to_page(&p2m->linear[pfn]) != virt_to_page(leaf);
+	return bad;
+}
+
+/*
+ * A 16 TiB space with 1 GiB of RAM: holes share page-table pages, as
+ * Linux's own list does. The view costs the shared tables and one table per
+ * GiB whose mid is its own, nothing per hole; every slot is read-only; it
+ * reads right everywhere. A hole's leaf given a page moves its GiB to a
+ * table of its own (the shared one is never written), and teardown leaves
+ * the shared leaves intact and gives every page back.
+ */
+static void linear_shared_tables(struct kunit *test)
+{
+	const unsigned long max = 16 * 2 * XP2M_TREE_SPAN;
+	const unsigned long far = 10 * 2 * XP2M_TREE_SPAN + 7;
+	struct t_ctx *c = t_ctx(test);
+	unsigned long bad = 0, g, tables;
+	long bound;
+
+	t_setup(test, GIB_PFNS, max);
+	KUNIT_ASSERT_EQ(test, xp2m_set_identity(c->p2m, 2 * GIB_PFNS,
+						3 * GIB_PFNS), (long)GIB_PFNS);
+	bound = xp2m_sim_bound(c->sim);
+	if (!t_linear_or_skip(test, c->p2m))
+		return;
+	/*
+	 * Dummy, padding, missing and identity tables; one per own mid. (The
+	 * simulated machine's page tables are the machine's, not the view's.)
+	 */
+	KUNIT_EXPECT_EQ(test, c->p2m->counts.mids, 1UL);
+	KUNIT_EXPECT_EQ(test, c->p2m->counts.linear_tables, 5UL);
+	KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim) - bound -
+			(long)xp2m_sim_pt_pages(c->sim), 5L);
+	KUNIT_EXPECT_PTR_EQ(test, c->p2m->lv->tables[1], c->p2m->lv->missing);
+	KUNIT_EXPECT_PTR_EQ(test, c->p2m->lv->tables[2], c->p2m->lv->identity);
+	KUNIT_EXPECT_PTR_EQ(test, c->p2m->lv->tables[far / GIB_PFNS],
+			    c->p2m->lv->missing);
+	/* Reads right everywhere: holes through the shared tables. */
+	KUNIT_EXPECT_EQ(test, t_gib_maps(c->p2m, 1, c->p2m->missing_leaf), 0UL);
+	KUNIT_EXPECT_EQ(test, t_gib_maps(c->p2m, 2, c->p2m->identity_leaf),
+			0UL);
+	for (g = 3; g < max / GIB_PFNS; g += 97)
+		bad += t_gib_maps(c->p2m, g, c->p2m->missing_leaf);
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, far),
+			XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, 2 * GIB_PFNS + 3),
+			XP2M_IDENTITY_FRAME(2 * GIB_PFNS + 3));
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, 5), t_asc_mfn(c, 5));
+	/* Read-only: the holes' shared pages, and the leaves of its own. */
+	KUNIT_EXPECT_EQ(test, xp2m_kpte_writable((unsigned long)
+						 &c->p2m->linear[far]), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_kpte_writable((unsigned long)
+						 &c->p2m->linear[5]), 0);
+
+	/* A hole's leaf: its GiB moves to a table of its own. */
+	tables = c->p2m->counts.linear_tables;
+	KUNIT_ASSERT_EQ(test, xp2m_set(c->p2m, far, 99), 0);
+	KUNIT_EXPECT_EQ(test, c->p2m->counts.linear_tables, tables + 1);
+	KUNIT_EXPECT_PTR_NE(test, c->p2m->lv->tables[far / GIB_PFNS],
+			    c->p2m->lv->missing);
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, far), 99UL);
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, far + XP2M_PER_PAGE),
+			XP2M_INVALID_ENTRY);
+	/* The shared table still maps the missing leaf, which still is. */
+	KUNIT_EXPECT_EQ(test, t_gib_maps(c->p2m, far / GIB_PFNS + 1,
+					 c->p2m->missing_leaf), 0UL);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(c->p2m->missing_leaf, 0xff,
+					     PAGE_SIZE), NULL);
+	t_agree(test, c->p2m, 4096);
+
+	/*
+	 * Teardown (in t_exit) gives back every page, the machine's count
+	 * says; the shared tables are unlinked before the area is unmapped.
+	 */
+}
+
 /* The published fields, and when the generation moves. */
 static void linear_published(struct kunit *test)
 {
@@ -192,7 +281,8 @@ static void linear_published(struct kunit *test)
 
 	t_setup(test, 4096, 4 * GIB_PFNS);
 	si = xp2m_shared_info(c->p2m);
-	KUNIT_EXPECT_EQ(test, si->max_pfn, 4 * GIB_PFNS);
+	/* The end of the last leaf of its own: the boot list's 8 leaves. */
+	KUNIT_EXPECT_EQ(test, si->max_pfn, 4096UL);
 	KUNIT_EXPECT_EQ(test, si->pfn_to_mfn_frame_list_list, 0UL);
 	KUNIT_EXPECT_EQ(test, si->p2m_cr3, 0UL);
 	KUNIT_EXPECT_EQ(test, si->p2m_generation, 0UL);
@@ -220,6 +310,7 @@ static void linear_published(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, xp2m_set(c->p2m, 2 * GIB_PFNS + 1, 77), 0);
 	KUNIT_EXPECT_EQ(test, si->p2m_generation, 2UL);
 	KUNIT_EXPECT_EQ(test, xp2m_sim_pt_updates(c->sim), updates + 1);
+	KUNIT_EXPECT_EQ(test, si->max_pfn, 2 * GIB_PFNS + XP2M_PER_PAGE);
 	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, 2 * GIB_PFNS + 1), 77UL);
 
 	/* A whole GiB made identity: 512 remaps in one change. */
@@ -231,6 +322,8 @@ static void linear_published(struct kunit *test)
 			XP2M_IDENTITY_FRAME(3 * GIB_PFNS + 9));
 	KUNIT_EXPECT_EQ(test, READ_ONCE(c->p2m->linear[3 * GIB_PFNS + 9]),
 			XP2M_INVALID_ENTRY);
+	/* A shared leaf needs no reading: the bound stays. */
+	KUNIT_EXPECT_EQ(test, si->max_pfn, 2 * GIB_PFNS + XP2M_PER_PAGE);
 }
 
 static int t_noop_leaf(void *ctx, unsigned long first, unsigned long mfn,
@@ -270,7 +363,7 @@ static void linear_rejections(struct kunit *test)
 	struct xp2m_shared_info si;
 	struct xp2m_lin_report rep;
 	struct xp2m_backend *be;
-	unsigned long *l4, saved, vaddr, l4i;
+	unsigned long *l4, saved, vaddr, l4i, leaf;
 
 	t_setup(test, GIB_PFNS, 4 * GIB_PFNS);
 	if (!t_linear_or_skip(test, c->p2m))
@@ -306,10 +399,11 @@ static void linear_rejections(struct kunit *test)
 	l4[l4i] = saved;
 
 	/* A leaf frame whose M2P entry leads elsewhere. */
-	saved = be->ops->m2p(be, xp2m_virt_to_mfn(be, c->p2m->missing_leaf));
-	be->ops->set_m2p(be, xp2m_virt_to_mfn(be, c->p2m->missing_leaf), 1);
+	leaf = xp2m_virt_to_mfn(be, xp2m_leaf_of(c->p2m, 0));
+	saved = be->ops->m2p(be, leaf);
+	be->ops->set_m2p(be, leaf, 1);
 	t_lin_reject(test, be, &si, -ERANGE, XP2M_LIN_LEAF_NOT_GUEST, 1);
-	be->ops->set_m2p(be, xp2m_virt_to_mfn(be, c->p2m->missing_leaf), saved);
+	be->ops->set_m2p(be, leaf, saved);
 
 	/* Published mid-change (odd), or changed during the read. */
 	si.p2m_generation = 5;
@@ -865,6 +959,7 @@ static struct kunit_case linear_cases[] = {
 	KUNIT_CASE(linear_agrees_domu),
 	KUNIT_CASE(linear_agrees_512g),
 	KUNIT_CASE(linear_agrees_1t),
+	KUNIT_CASE(linear_shared_tables),
 	KUNIT_CASE(linear_published),
 	KUNIT_CASE(linear_rejections),
 	KUNIT_CASE(linear_concurrency),

@@ -13,6 +13,7 @@
 #include <linux/vmalloc.h>
 
 #include <xp2m/entry.h>
+#include <xp2m/p2m.h>
 #include <xp2m/sim.h>
 
 static struct xp2m_sim *to_sim(struct xp2m_backend *be)
@@ -210,6 +211,7 @@ static unsigned long *sim_pt_l1(struct xp2m_sim *sim, unsigned long va,
 	unsigned int level, idx;
 	struct page *page;
 
+	lockdep_assert_held(&sim->pt_lock);
 	if (!mfn)
 		return NULL;
 	for (level = 4; level > 1; level--) {
@@ -221,6 +223,7 @@ static unsigned long *sim_pt_l1(struct xp2m_sim *sim, unsigned long va,
 			page = sim_page_alloc(&sim->be);
 			if (!page)
 				return NULL;
+			sim->pt_pages++;
 			table[idx] = SIM_PTE(sim_page_to_mfn(&sim->be, page));
 		}
 		mfn = SIM_PTE_FRAME(table[idx]);
@@ -228,13 +231,17 @@ static unsigned long *sim_pt_l1(struct xp2m_sim *sim, unsigned long va,
 	return sim_table(sim, mfn);
 }
 
-/* Free the tables below @table (level @level) that hold nothing. */
+/*
+ * Free the tables below @table (level @level) that hold nothing. Under
+ * pt_lock.
+ */
 static bool sim_pt_prune(struct xp2m_sim *sim, unsigned long mfn,
 			 unsigned int level)
 {
 	unsigned long *table = sim_table(sim, mfn);
 	unsigned int i;
 
+	lockdep_assert_held(&sim->pt_lock);
 	if (level > 1) {
 		for (i = 0; i < 512; i++) {
 			if (table[i] &&
@@ -245,6 +252,7 @@ static bool sim_pt_prune(struct xp2m_sim *sim, unsigned long mfn,
 	if (memchr_inv(table, 0, PAGE_SIZE))
 		return false;
 	sim_page_free(&sim->be, virt_to_page(table));
+	sim->pt_pages--;
 	return true;
 }
 
@@ -284,6 +292,7 @@ static int sim_pt_map(struct xp2m_backend *be, unsigned long va,
 			return -ENOMEM;
 		}
 		sim->pt_root = sim_page_to_mfn(be, page);
+		sim->pt_pages++;
 	}
 	for (k = 0; k < n; k++) {
 		l1 = sim_pt_l1(sim, va + k * PAGE_SIZE, true);
@@ -466,6 +475,23 @@ static long sim_kmap(struct xp2m_backend *be, const unsigned long *pfns,
 	return i || !nr ? i : -EINVAL;
 }
 
+/*
+ * A borrowed p2m's hole gets its leaf from the machine's own p2m: here the
+ * p2m the machine was told is its own (xp2m_sim_set_source()), which gives
+ * the leaf a page of its own as a kernel's xen_alloc_p2m_entry() does.
+ */
+static unsigned long *sim_leaf_alloc(struct xp2m_backend *be,
+				     unsigned long pfn)
+{
+	struct xp2m *src = READ_ONCE(to_sim(be)->source);
+	int err;
+
+	if (!src)
+		return ERR_PTR(-EOPNOTSUPP);
+	err = xp2m_prealloc(src, pfn, pfn + 1);
+	return err ? ERR_PTR(err) : xp2m_leaf_of(src, pfn);
+}
+
 static const struct xp2m_backend_ops sim_ops = {
 	.page_alloc = sim_page_alloc,
 	.page_free = sim_page_free,
@@ -484,6 +510,7 @@ static const struct xp2m_backend_ops sim_ops = {
 	.populate = sim_populate,
 	.release = sim_release,
 	.kmap = sim_kmap,
+	.leaf_alloc = sim_leaf_alloc,
 };
 
 /**
@@ -531,6 +558,18 @@ struct xp2m_sim *xp2m_sim_create(const char *name, unsigned long nr_frames)
 	return sim;
 }
 EXPORT_SYMBOL_GPL(xp2m_sim_create);
+
+/**
+ * xp2m_sim_set_source() - the machine's own p2m, which borrowed p2ms borrow
+ * @sim: the machine
+ * @p2m: a p2m on it (or NULL): the one whose leaves a borrowed p2m on this
+ *	machine shows, as a live instance shows its kernel's
+ */
+void xp2m_sim_set_source(struct xp2m_sim *sim, struct xp2m *p2m)
+{
+	WRITE_ONCE(sim->source, p2m);
+}
+EXPORT_SYMBOL_GPL(xp2m_sim_set_source);
 
 /**
  * xp2m_sim_destroy() - free a simulated machine
@@ -605,6 +644,27 @@ long xp2m_sim_pt_updates(struct xp2m_sim *sim)
 	return atomic_long_read(&sim->pt_updates);
 }
 EXPORT_SYMBOL_GPL(xp2m_sim_pt_updates);
+
+/**
+ * xp2m_sim_pt_pages() - pages of the simulated page tables
+ * @sim: the machine
+ *
+ * The machine's page tables, which the simulation keeps beside the
+ * kernel's (see the backend's pt_map): pages bound to frames, but not the
+ * p2m's. A test of what a p2m costs takes them off xp2m_sim_bound().
+ *
+ * Return: the pages they occupy right now.
+ */
+unsigned long xp2m_sim_pt_pages(struct xp2m_sim *sim)
+{
+	unsigned long n;
+
+	mutex_lock(&sim->pt_lock);
+	n = sim->pt_pages;
+	mutex_unlock(&sim->pt_lock);
+	return n;
+}
+EXPORT_SYMBOL_GPL(xp2m_sim_pt_pages);
 
 /**
  * xp2m_sim_set_headroom() - set how far the domain's reservation may grow

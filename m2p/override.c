@@ -199,6 +199,8 @@ int xp2m_m2p_commit(struct xp2m_m2p *m2p, struct xp2m_override *o,
 					 XP2M_FOREIGN_FRAME(mfn)));
 	atomic_long_inc(&m2p->count);
 	mutex_unlock(&m2p->lock);
+	xp2m_note_change(p2m, o->pfn, o->pfn + 1, xp2m_what_of(orig),
+			 XP2M_WHAT_FOREIGN, XP2M_CAUSE_GRANT);
 	return 0;
 
 out_pfns:
@@ -309,10 +311,13 @@ int xp2m_m2p_remove(struct xp2m_m2p *m2p, unsigned long pfn, u64 *kmap)
 		goto out;
 	}
 	/* The p2m first: the leaf holds an entry of ours, so it is private. */
-	if (xp2m_lookup(p2m, pfn) == XP2M_FOREIGN_FRAME(o->mfn))
+	if (xp2m_lookup(p2m, pfn) == XP2M_FOREIGN_FRAME(o->mfn)) {
 		WARN_ON(xp2m_set_noalloc(p2m, pfn, o->orig));
-	else
+		xp2m_note_change(p2m, pfn, pfn + 1, XP2M_WHAT_FOREIGN,
+				 xp2m_what_of(o->orig), XP2M_CAUSE_GRANT);
+	} else {
 		err = -EINVAL;
+	}
 	next = rcu_dereference_protected(o->next, lockdep_is_held(&m2p->lock));
 	cur = xa_load(&m2p->table, o->mfn);
 	if (cur == o) {

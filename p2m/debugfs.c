@@ -11,15 +11,19 @@
  *   layout      the same pfns by what they are: pfn, foreign, identity,
  *               missing, or balloon (missing RAM, when the owner tells RAM),
  *               and by the leaf page that holds them: grafted (a page of the
- *               boot list), private, or shared
+ *               boot list), private, borrowed (a page of the machine's own
+ *               p2m: the running kernel's leaf), or shared
  *   frames      one line per run of pfns whose entries, as lookups give
  *               them, are of one class and follow one another: the frames
  *               behind the pfns, in runs (see xp2m_frames_run())
- *   stats       entries by class, leaf slots and pages by kind, bytes
+ *   stats       entries by class, leaf slots and pages by kind (a borrowed
+ *               page is the machine's, not the p2m's), bytes
  *   lookup      write a pfn; read back its entry, class, mfn and the M2P's
  *               answer
  *   frame_list  the machine view, read back through machine frames only, as
  *               Xen's toolstack reads it, and compared with the tree
+ *   changes     the last changes its owners noted: pfn range, what it was,
+ *               what it is, why (balloon, grant, resume, new leaf)
  *   shared_info the published fields (arch_shared_info layout), and the
  *               linear list read back from p2m_cr3 by machine frame, as the
  *               toolstack reads it, and compared with the tree
@@ -86,11 +90,17 @@ static const char *xp2m_dbg_class_name(unsigned int class)
 }
 
 /* Leaf kinds of the layout view: the two shared leaves are one kind. */
-enum xp2m_dbg_leaf { XP2M_DBG_GRAFTED, XP2M_DBG_PRIVATE, XP2M_DBG_SHARED };
+enum xp2m_dbg_leaf {
+	XP2M_DBG_GRAFTED,
+	XP2M_DBG_PRIVATE,
+	XP2M_DBG_BORROWED,
+	XP2M_DBG_SHARED,
+};
 
 static const char * const xp2m_dbg_leaf_names[] = {
 	[XP2M_DBG_GRAFTED] = "grafted",
 	[XP2M_DBG_PRIVATE] = "private",
+	[XP2M_DBG_BORROWED] = "borrowed",
 	[XP2M_DBG_SHARED] = "shared",
 };
 
@@ -128,8 +138,17 @@ static void xp2m_seg(const struct xp2m *p2m, unsigned long pfn,
 		return;
 	}
 	s->leaf = leaf;
-	s->kind = xp2m_leaf_kind(p2m, pfn) == XP2M_LEAF_GRAFTED ?
-		  XP2M_DBG_GRAFTED : XP2M_DBG_PRIVATE;
+	switch (xp2m_leaf_kind(p2m, pfn)) {
+	case XP2M_LEAF_GRAFTED:
+		s->kind = XP2M_DBG_GRAFTED;
+		break;
+	case XP2M_LEAF_BORROWED:
+		s->kind = XP2M_DBG_BORROWED;
+		break;
+	default:
+		s->kind = XP2M_DBG_PRIVATE;
+		break;
+	}
 }
 
 /*
@@ -444,7 +463,7 @@ static const struct file_operations xp2m_frames_fops = {
 
 struct xp2m_dbg_stats {
 	unsigned long entries[XP2M_DBG_NR_CLASSES];
-	unsigned long slots[XP2M_LEAF_PRIVATE + 1];
+	unsigned long slots[XP2M_NR_LEAF_KINDS];
 };
 
 static void xp2m_dbg_count(struct xp2m_debugfs *d, struct xp2m_dbg_stats *st)
@@ -504,19 +523,23 @@ static int xp2m_stats_show(struct seq_file *m, void *v)
 				   st.entries[i]);
 	seq_printf(m, "slots grafted %lu\n", st.slots[XP2M_LEAF_GRAFTED]);
 	seq_printf(m, "slots private %lu\n", st.slots[XP2M_LEAF_PRIVATE]);
+	seq_printf(m, "slots borrowed %lu\n", st.slots[XP2M_LEAF_BORROWED]);
 	seq_printf(m, "slots shared_missing %lu\n", st.slots[XP2M_LEAF_MISSING]);
 	seq_printf(m, "slots shared_identity %lu\n",
 		   st.slots[XP2M_LEAF_IDENTITY]);
 	seq_printf(m, "pages list %lu\n", n.list_pages);
 	seq_printf(m, "pages grafted %lu\n", n.grafted);
 	seq_printf(m, "pages private %lu\n", n.private_leaves);
+	seq_printf(m, "pages borrowed %lu\n", n.borrowed);
 	seq_printf(m, "pages mid %lu\n", n.mids);
 	seq_printf(m, "pages shared %lu\n", n.shared);
 	seq_printf(m, "pages frame_list %lu\n", n.fl_pages);
+	seq_printf(m, "pages linear_tables %lu\n", n.linear_tables);
 	seq_printf(m, "bytes top %lu\n", n.top_bytes);
+	/* What the p2m allocated: borrowed pages are the machine's. */
 	seq_printf(m, "bytes total %lu\n",
 		   (n.list_pages + n.private_leaves + n.mids + n.shared +
-		    n.fl_pages) * PAGE_SIZE + n.top_bytes);
+		    n.fl_pages + n.linear_tables) * PAGE_SIZE + n.top_bytes);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(xp2m_stats);
@@ -563,6 +586,7 @@ static int xp2m_lookup_show(struct seq_file *m, void *v)
 		[XP2M_LEAF_IDENTITY] = "shared identity",
 		[XP2M_LEAF_GRAFTED] = "grafted",
 		[XP2M_LEAF_PRIVATE] = "private",
+		[XP2M_LEAF_BORROWED] = "borrowed",
 	};
 
 	seq_printf(m, "pfn 0x%lx\n", pfn);
@@ -737,6 +761,17 @@ static int xp2m_shared_info_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(xp2m_shared_info);
 
+/* changes */
+
+static int xp2m_changes_view_show(struct seq_file *m, void *v)
+{
+	struct xp2m_debugfs *d = m->private;
+
+	xp2m_changes_show(m, d->p2m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xp2m_changes_view);
+
 /**
  * xp2m_debugfs_register() - show an instance in debugfs
  * @p2m: the instance; its name is the directory's
@@ -773,6 +808,8 @@ struct xp2m_debugfs *xp2m_debugfs_register(struct xp2m *p2m,
 	debugfs_create_file("lookup", 0600, d->dir, d, &xp2m_lookup_fops);
 	debugfs_create_file("frame_list", 0400, d->dir, d,
 			    &xp2m_frame_list_fops);
+	debugfs_create_file("changes", 0400, d->dir, d,
+			    &xp2m_changes_view_fops);
 	debugfs_create_file("shared_info", 0400, d->dir, d,
 			    &xp2m_shared_info_fops);
 	p2m->debugfs = IS_ERR(d->dir) ? NULL : d->dir;

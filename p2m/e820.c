@@ -158,7 +158,7 @@ static bool xp2m_plan_target(struct xp2m *p2m, unsigned long pfn, void *ctx)
 	/* An upper bound: a new mid (and its frame-list page) per GiB. */
 	if (mid != m->last_mid &&
 	    xp2m_mid_is_shared(p2m, p2m->top[mid]))
-		m->cost += 1 + xp2m_fl_mid_cost(p2m);
+		m->cost += 1 + xp2m_views_mid_cost(p2m);
 	if (leaf != m->last_leaf &&
 	    xp2m_leaf_is_shared(p2m, xp2m_leaf_of(p2m, pfn)))
 		m->cost++;
@@ -218,7 +218,9 @@ static bool xp2m_move_one(struct xp2m *p2m, unsigned long pfn, void *ctx)
  * the M2P updated through the backend. All pages are reserved first.
  *
  * Return: 0; -ENOSPC when there is not enough missing RAM to move the
- * displaced frames to; -ENOMEM. Either error leaves @p2m as it was.
+ * displaced frames to; -ENOMEM; -EOPNOTSUPP on a borrowed p2m, whose
+ * identity is its machine's (see xp2m_set_identity()). Every error leaves
+ * @p2m as it was.
  */
 int xp2m_identity_from_e820(struct xp2m *p2m,
 			    const struct xp2m_e820_entry *map, unsigned int nr,
@@ -231,6 +233,8 @@ int xp2m_identity_from_e820(struct xp2m *p2m,
 	unsigned int nr_ram, i;
 	int err = 0;
 
+	if (p2m->borrowed)
+		return -EOPNOTSUPP;
 	ram = xp2m_ram_ranges(map, nr, p2m->max_pfn, &nr_ram);
 	if (!ram)
 		return -ENOMEM;

@@ -53,6 +53,7 @@ void xp2m_fl_set_mid(struct xp2m *p2m, unsigned long g, struct xp2m_reserve *r)
 	unsigned long *page, mfn;
 	unsigned int l;
 
+	lockdep_assert_held(&p2m->lock);
 	if (!fl)
 		return;
 	if (mid == p2m->missing_mid) {
@@ -82,6 +83,7 @@ void xp2m_fl_set_leaf(struct xp2m *p2m, unsigned long leaf_index)
 	unsigned long g = leaf_index / XP2M_PER_PAGE;
 	unsigned int l = leaf_index % XP2M_PER_PAGE;
 
+	lockdep_assert_held(&p2m->lock);
 	if (!fl || WARN_ON(xp2m_fl_mid_is_shared(fl, fl->mid[g])))
 		return;
 	WRITE_ONCE(fl->mid[g][l], xp2m_fl_leaf_mfn(p2m, p2m->top[g][l]));
@@ -104,6 +106,60 @@ void xp2m_fl_free(struct xp2m *p2m)
 	kfree(fl);
 	p2m->fl = NULL;
 }
+
+/*
+ * Write every frame number of the machine view, from the pages it names:
+ * the shared mid frames, then each GiB's entry (a mid frame of its own from
+ * @r where the tree's mid is its own and the list's is not yet), and the
+ * top frame's number for the published field. Under p2m->lock.
+ */
+static void xp2m_fl_name_frames(struct xp2m *p2m, struct xp2m_reserve *r)
+{
+	struct xp2m_frame_list *fl = p2m->fl;
+	struct xp2m_backend *be = p2m->be;
+	unsigned long g;
+
+	lockdep_assert_held(&p2m->lock);
+	fl->top_mfn = xp2m_virt_to_mfn(be, fl->top);
+	fl->missing_mid_mfn = xp2m_virt_to_mfn(be, fl->missing_mid);
+	fl->identity_mid_mfn = xp2m_virt_to_mfn(be, fl->identity_mid);
+	fl->missing_leaf_mfn = xp2m_virt_to_mfn(be, p2m->missing_leaf);
+	fl->identity_leaf_mfn = xp2m_virt_to_mfn(be, p2m->identity_leaf);
+	for (g = 0; g < XP2M_PER_PAGE; g++) {
+		fl->missing_mid[g] = fl->missing_leaf_mfn;
+		fl->identity_mid[g] = fl->identity_leaf_mfn;
+		if (g >= p2m->nr_mids)
+			fl->top[g] = fl->missing_mid_mfn;
+	}
+	for (g = 0; g < p2m->nr_mids; g++)
+		xp2m_fl_set_mid(p2m, g, r);
+	WRITE_ONCE(p2m->si.pfn_to_mfn_frame_list_list, fl->top_mfn);
+}
+
+/**
+ * xp2m_frame_list_refresh() - name every frame of the machine view again
+ * @p2m: the p2m
+ *
+ * A domain that was saved and restored, or migrated, keeps its pages but
+ * has every machine frame renumbered: the frame list, which names frames,
+ * must be written anew (as Linux's xen_build_mfn_list_list() does on
+ * resume), and pfn_to_mfn_frame_list_list with it. Allocates nothing.
+ *
+ * Return: 0; -ENODATA when the frame list is not built.
+ */
+int xp2m_frame_list_refresh(struct xp2m *p2m)
+{
+	int err = -ENODATA;
+
+	xp2m_lock(p2m);
+	if (p2m->fl) {
+		xp2m_fl_name_frames(p2m, NULL);
+		err = 0;
+	}
+	xp2m_unlock(p2m);
+	return err;
+}
+EXPORT_SYMBOL_GPL(xp2m_frame_list_refresh);
 
 /**
  * xp2m_frame_list_build() - make the machine view of a p2m
@@ -147,24 +203,12 @@ int xp2m_frame_list_build(struct xp2m *p2m)
 	fl->top = xp2m_reserve_take(&r);
 	fl->missing_mid = xp2m_reserve_take(&r);
 	fl->identity_mid = xp2m_reserve_take(&r);
-	fl->top_mfn = xp2m_virt_to_mfn(be, fl->top);
-	fl->missing_mid_mfn = xp2m_virt_to_mfn(be, fl->missing_mid);
-	fl->identity_mid_mfn = xp2m_virt_to_mfn(be, fl->identity_mid);
-	fl->missing_leaf_mfn = xp2m_virt_to_mfn(be, p2m->missing_leaf);
-	fl->identity_leaf_mfn = xp2m_virt_to_mfn(be, p2m->identity_leaf);
-	for (g = 0; g < XP2M_PER_PAGE; g++) {
-		fl->missing_mid[g] = fl->missing_leaf_mfn;
-		fl->identity_mid[g] = fl->identity_leaf_mfn;
-		fl->top[g] = fl->missing_mid_mfn;
-	}
+	for (g = 0; g < p2m->nr_mids; g++)
+		fl->mid[g] = fl->missing_mid;
 	p2m->fl = fl;
 	p2m->counts.fl_pages = 3;
-	for (g = 0; g < p2m->nr_mids; g++) {
-		fl->mid[g] = fl->missing_mid;
-		xp2m_fl_set_mid(p2m, g, &r);
-	}
+	xp2m_fl_name_frames(p2m, &r);
 	WARN_ON(r.nr);
-	WRITE_ONCE(p2m->si.pfn_to_mfn_frame_list_list, fl->top_mfn);
 	err = 0;
 out:
 	xp2m_unlock(p2m);

@@ -6,6 +6,7 @@
 #define _XP2M_INTERNAL_H
 
 #include <linux/list.h>
+#include <linux/seq_file.h>
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
 
@@ -27,6 +28,9 @@ int xp2m_reserve_pages(struct xp2m_backend *be, struct xp2m_reserve *r,
 		       unsigned int nr);
 void *xp2m_reserve_take(struct xp2m_reserve *r);
 void xp2m_reserve_drop(struct xp2m_backend *be, struct xp2m_reserve *r);
+
+void xp2m_changes_init(struct xp2m *p2m);
+void xp2m_changes_show(struct seq_file *m, struct xp2m *p2m);
 
 struct page *xp2m_list_page_alloc(void);
 void xp2m_list_page_free(struct xp2m_backend *be, struct page *page);
@@ -70,10 +74,60 @@ static inline void xp2m_lock(struct xp2m *p2m)
 
 void xp2m_unlock(struct xp2m *p2m);
 
-/* The linear view, under p2m->lock: leaf @leaf_index's slot changed. */
+/* Page-table pages of the suite's own (kpte.c). */
+void xp2m_kpt_fill(void *table, unsigned int i, struct page *page,
+		   bool writable);
+void xp2m_kpt_register(void *table);
+void xp2m_kpt_set(void *table, unsigned int i, struct page *page,
+		  bool writable);
+int xp2m_kpt_swap(unsigned long va, void *table, void **old);
+void xp2m_kpt_batch(bool on);
+void xp2m_kpt_release(void *table);
+
+/*
+ * The linear view's state beside p2m->linear (linear.c). One page-table
+ * page maps the XP2M_PER_PAGE slots of one GiB of pfns; a GiB whose mid is
+ * shared maps through the shared read-only table of the same kind, every
+ * other one through a table of its own.
+ * @area: the vm_map_ram() area the view lies in, @nr_area pages
+ * @base: where the view starts in it (p2m->linear, once published)
+ * @dummy: what the area maps outside the view
+ * @pad: the table of the area's whole 2 MiB stretches outside the view:
+ *	@dummy, read-only, XP2M_PER_PAGE times
+ * @missing: the table of a GiB of missing leaves
+ * @identity: the table of a GiB of identity leaves
+ * @tables: per GiB, its table (@missing, @identity or its own)
+ * @own: tables of their own, for the counts
+ *
+ * Every page here but @area's comes from the p2m's backend, as the tree's
+ * pages do: in a PV guest page tables are the domain's memory too.
+ */
+struct xp2m_linear {
+	void *area;
+	unsigned long nr_area;
+	unsigned long base;
+	void *dummy;
+	void *pad;
+	void *missing;
+	void *identity;
+	void **tables;
+	unsigned long own;
+};
+
+/*
+ * What every view does when the tree changes, under p2m->lock (tree.c
+ * calls these, in this order: tree, frame list, linear view).
+ */
+unsigned int xp2m_views_mid_cost(struct xp2m *p2m);
+void xp2m_views_mid(struct xp2m *p2m, unsigned long g, struct xp2m_reserve *r);
+void xp2m_views_leaf(struct xp2m *p2m, unsigned long leaf_index);
+
+/* The linear view, under p2m->lock: GiB @g's mid, or one slot, changed. */
+unsigned int xp2m_linear_mid_cost(struct xp2m *p2m);
+void xp2m_linear_set_mid(struct xp2m *p2m, unsigned long g,
+			 struct xp2m_reserve *r);
 void xp2m_linear_slot(struct xp2m *p2m, unsigned long leaf_index);
 void xp2m_linear_free(struct xp2m *p2m);
-pgprot_t xp2m_kpte_prot(bool writable);
 
 /* Tree changes, under p2m->lock, drawing pages from a reserve. */
 unsigned int xp2m_private_leaf_cost(struct xp2m *p2m, unsigned long pfn);

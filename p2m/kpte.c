@@ -1,19 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xp2m core: rewrite one PTE of a kernel mapping the suite vmap()ed.
+ * xp2m core: the page tables of the suite's own kernel mappings.
  *
  * The linear p2m and the VLPT are virtually contiguous areas over pages that
  * change: a hole's shared page gives way to a page of its own. 6.1 exports
  * no call that replaces one page of a vmalloc area, so this does it at the
- * PTE:
+ * page-table level, in two sizes:
  *
- *  - x86: lookup_address() finds the PTE; set_pte() goes through paravirt,
- *    so under Xen PV the hypervisor validates the update; every CPU then
- *    flushes its TLB (__flush_tlb_all() by IPI).
- *  - elsewhere the walk starts from init_mm, which only a kernel exporting
- *    it offers (the suite's UML test kernel does; see scripts/patches). It
- *    is looked up at run time: without it, xp2m_kpte_supported() is false
- *    and callers report -EOPNOTSUPP.
+ *  - one PTE (xp2m_kpte_set()), found by lookup_address() on x86 and by a
+ *    walk from init_mm elsewhere;
+ *  - one page-table page (xp2m_kpt_*()): a whole PMD entry, XP2M_PER_PAGE
+ *    pages of addresses, pointed at a page of PTEs the suite filled itself.
+ *    The linear p2m maps every all-missing GiB of pfns through one shared
+ *    read-only PTE page, as Linux maps its own list's (p2m_missing_pte in
+ *    arch/x86/xen/p2m.c, installed with set_pmd()).
+ *
+ * On x86 a PTE page is filled with plain stores while it is still ordinary
+ * memory, then registered with paravirt_alloc_pte() (under Xen PV: made
+ * read-only and pinned, so the hypervisor validates its 512 entries in one
+ * go) and linked with set_pmd(), which Xen validates too; it is released
+ * with paravirt_release_pte() before it is freed. The PMD is found by a walk
+ * from the page directory in CR3: every page directory of the kernel maps
+ * the vmalloc area alike. Changes are flushed from every CPU's TLB
+ * (__flush_tlb_all() by IPI; flush_tlb_kernel_range() is not exported).
+ *
+ * Elsewhere the walk starts from init_mm, which only a kernel exporting it
+ * offers (the suite's UML test kernel does; see scripts/patches). It is
+ * looked up at run time: without it, xp2m_kpte_supported() is false and
+ * callers report -EOPNOTSUPP.
  */
 
 #include <linux/mm.h>
@@ -21,6 +35,7 @@
 #include <linux/pgtable.h>
 #include <linux/smp.h>
 
+#include <asm/pgalloc.h>
 #include <asm/tlbflush.h>
 
 #include "internal.h"
@@ -29,6 +44,23 @@
 static struct mm_struct *xp2m_kernel_mm;
 
 #ifdef CONFIG_X86
+static pmd_t *xp2m_kpmd_find(unsigned long va)
+{
+	pgd_t *pgd = (pgd_t *)__va(read_cr3_pa()) + pgd_index(va);
+	p4d_t *p4d;
+	pud_t *pud;
+
+	if (pgd_none(*pgd))
+		return NULL;
+	p4d = p4d_offset(pgd, va);
+	if (p4d_none(*p4d))
+		return NULL;
+	pud = pud_offset(p4d, va);
+	if (pud_none(*pud) || pud_large(*pud))
+		return NULL;
+	return pmd_offset(pud, va);
+}
+
 static pte_t *xp2m_kpte_find(unsigned long va)
 {
 	unsigned int level;
@@ -46,13 +78,37 @@ static void xp2m_kpte_flush_range(unsigned long start, unsigned long end)
 {
 	on_each_cpu(xp2m_kpte_flush_this_cpu, NULL, 1);
 }
+
+static void xp2m_kpt_link(pmd_t *pmd, void *table)
+{
+	set_pmd(pmd, __pmd(__pa(table) | _PAGE_TABLE));
+}
+
+static void xp2m_kpt_register_arch(void *table)
+{
+	/*
+	 * Under Xen PV only the page directory of the mm is looked at, to
+	 * tell whether the new table must be pinned: every mm in use is.
+	 */
+	paravirt_alloc_pte(current->active_mm, __pa(table) >> PAGE_SHIFT);
+}
+
+static void xp2m_kpt_release_arch(void *table)
+{
+	paravirt_release_pte(__pa(table) >> PAGE_SHIFT);
+}
+
+/* A plain store: under Xen PV the page is ordinary memory until pinned. */
+static void xp2m_kpt_fill_arch(pte_t *pte, pte_t val)
+{
+	*pte = val;
+}
 #else
-static pte_t *xp2m_kpte_find(unsigned long va)
+static pmd_t *xp2m_kpmd_find(unsigned long va)
 {
 	pgd_t *pgd;
 	p4d_t *p4d;
 	pud_t *pud;
-	pmd_t *pmd;
 
 	pgd = pgd_offset(xp2m_kernel_mm, va);
 	if (pgd_none(*pgd) || pgd_bad(*pgd))
@@ -63,8 +119,14 @@ static pte_t *xp2m_kpte_find(unsigned long va)
 	pud = pud_offset(p4d, va);
 	if (pud_none(*pud) || pud_bad(*pud))
 		return NULL;
-	pmd = pmd_offset(pud, va);
-	if (pmd_none(*pmd) || pmd_bad(*pmd))
+	return pmd_offset(pud, va);
+}
+
+static pte_t *xp2m_kpte_find(unsigned long va)
+{
+	pmd_t *pmd = xp2m_kpmd_find(va);
+
+	if (!pmd || pmd_none(*pmd) || pmd_bad(*pmd))
 		return NULL;
 	return pte_offset_kernel(pmd, va);
 }
@@ -79,6 +141,29 @@ static void xp2m_kpte_flush_range(unsigned long start, unsigned long end)
 #else
 	flush_tlb_kernel_range(start, end);
 #endif
+}
+
+static void xp2m_kpt_link(pmd_t *pmd, void *table)
+{
+	pmd_populate_kernel(xp2m_kernel_mm, pmd, table);
+}
+
+static void xp2m_kpt_register_arch(void *table)
+{
+}
+
+static void xp2m_kpt_release_arch(void *table)
+{
+}
+
+/*
+ * Through set_pte(): UML's flush maps into the host only the PTEs that
+ * set_pte() marked new (flush_tlb_kernel_range_common() in
+ * arch/um/kernel/tlb.c); a plain store would leave the old page mapped.
+ */
+static void xp2m_kpt_fill_arch(pte_t *pte, pte_t val)
+{
+	set_pte(pte, val);
 }
 #endif
 
@@ -98,26 +183,30 @@ void xp2m_kpte_exit(void)
 }
 
 /**
- * xp2m_kpte_supported() - can this kernel's mappings be changed a PTE at a time
+ * xp2m_kpte_supported() - can this kernel's mappings be changed a PTE, and
+ * a page-table page, at a time
  *
- * Return: true on x86, and elsewhere when the kernel exports init_mm.
+ * Return: true on x86, and elsewhere when the kernel exports init_mm; false
+ * where a page-table page does not hold XP2M_PER_PAGE PTEs.
  */
 bool xp2m_kpte_supported(void)
 {
+	if (PTRS_PER_PTE != XP2M_PER_PAGE || PAGE_SIZE != XP2M_PER_PAGE * 8)
+		return false;
 	return IS_ENABLED(CONFIG_X86) || xp2m_kernel_mm;
 }
 EXPORT_SYMBOL_GPL(xp2m_kpte_supported);
 
-/* Kernel data, read-write or read-only (UML has no PAGE_KERNEL_RO). */
-pgprot_t xp2m_kpte_prot(bool writable)
+/*
+ * A PTE mapping @page as kernel data, read-write or read-only. Not through
+ * PAGE_KERNEL_RO: an architecture without one (UML) gets PAGE_KERNEL under
+ * that name from <linux/pgtable.h>, writable.
+ */
+static pte_t xp2m_kpte_mk(struct page *page, bool writable)
 {
-	if (writable)
-		return PAGE_KERNEL;
-#ifdef PAGE_KERNEL_RO
-	return PAGE_KERNEL_RO;
-#else
-	return __pgprot(pgprot_val(PAGE_KERNEL) & ~_PAGE_RW);
-#endif
+	pte_t pte = mk_pte(page, PAGE_KERNEL);
+
+	return writable ? pte : pte_wrprotect(pte);
 }
 
 /**
@@ -141,10 +230,30 @@ int xp2m_kpte_set(unsigned long va, struct page *page, bool writable)
 	pte = xp2m_kpte_find(va);
 	if (!pte || pte_none(*pte))
 		return -EFAULT;
-	set_pte(pte, mk_pte(page, xp2m_kpte_prot(writable)));
+	set_pte(pte, xp2m_kpte_mk(page, writable));
 	return 0;
 }
 EXPORT_SYMBOL_GPL(xp2m_kpte_set);
+
+/**
+ * xp2m_kpte_writable() - is an address of a kernel mapping writable
+ * @va: the address
+ *
+ * Return: 1 if its PTE maps it read-write, 0 if read-only, -EFAULT if no
+ * 4 KiB PTE maps it, -EOPNOTSUPP as for xp2m_kpte_set().
+ */
+int xp2m_kpte_writable(unsigned long va)
+{
+	pte_t *pte;
+
+	if (!xp2m_kpte_supported())
+		return -EOPNOTSUPP;
+	pte = xp2m_kpte_find(va);
+	if (!pte || !pte_present(*pte))
+		return -EFAULT;
+	return pte_write(*pte) ? 1 : 0;
+}
+EXPORT_SYMBOL_GPL(xp2m_kpte_writable);
 
 /**
  * xp2m_kpte_flush() - make PTE changes visible on every CPU
@@ -156,3 +265,104 @@ void xp2m_kpte_flush(unsigned long start, unsigned long end)
 	xp2m_kpte_flush_range(start, end);
 }
 EXPORT_SYMBOL_GPL(xp2m_kpte_flush);
+
+/**
+ * xp2m_kpt_fill() - write entry @i of a page-table page not yet registered
+ * @table: a zeroed page of ordinary kernel memory
+ * @i: the entry, below XP2M_PER_PAGE
+ * @page: the page it maps
+ * @writable: read-write, else read-only
+ */
+void xp2m_kpt_fill(void *table, unsigned int i, struct page *page,
+		   bool writable)
+{
+	xp2m_kpt_fill_arch((pte_t *)table + i,
+			   xp2m_kpte_mk(page, writable));
+}
+
+/**
+ * xp2m_kpt_register() - make a filled page a page-table page of the kernel
+ * @table: filled with xp2m_kpt_fill()
+ *
+ * Undo with xp2m_kpt_release() before the page is freed.
+ */
+void xp2m_kpt_register(void *table)
+{
+	xp2m_kpt_register_arch(table);
+}
+
+/**
+ * xp2m_kpt_set() - change entry @i of a registered page-table page
+ * @table: the page-table page
+ * @i: the entry
+ * @page: the page it maps now
+ * @writable: read-write, else read-only
+ *
+ * Flush with xp2m_kpte_flush() before relying on it from another CPU.
+ */
+void xp2m_kpt_set(void *table, unsigned int i, struct page *page,
+		  bool writable)
+{
+	set_pte((pte_t *)table + i, xp2m_kpte_mk(page, writable));
+}
+
+/**
+ * xp2m_kpt_swap() - point the PMD entry of an address at a page-table page
+ * @va: an address of an area the caller vmap()ed, XP2M_PER_PAGE pages
+ *	aligned; the entry covers [@va, @va + XP2M_PER_PAGE pages), which must
+ *	lie wholly inside that area
+ * @table: a registered page-table page, or NULL to clear the entry
+ * @old: set to the page-table page the entry pointed at, or NULL
+ *
+ * The caller flushes with xp2m_kpte_flush() before freeing @old or relying
+ * on the new mapping from another CPU.
+ *
+ * Return: 0; -EOPNOTSUPP as for xp2m_kpte_set(); -EFAULT when no page
+ * directory covers @va, or a large page maps it.
+ */
+int xp2m_kpt_swap(unsigned long va, void *table, void **old)
+{
+	pmd_t *pmd;
+
+	if (!xp2m_kpte_supported())
+		return -EOPNOTSUPP;
+	pmd = xp2m_kpmd_find(va);
+	if (!pmd || (pmd_present(*pmd) && pmd_leaf(*pmd)))
+		return -EFAULT;
+	*old = pmd_present(*pmd) ? (void *)pmd_page_vaddr(*pmd) : NULL;
+	if (table)
+		xp2m_kpt_link(pmd, table);
+	else
+		pmd_clear(pmd);
+	return 0;
+}
+
+/**
+ * xp2m_kpt_batch() - batch the page-table updates that follow, or stop
+ * @on: begin a batch, else issue what was batched
+ *
+ * Under Xen PV the kernel's lazy MMU mode queues PMD and PTE updates and
+ * page-table registrations into multicalls instead of a hypercall each;
+ * elsewhere it does nothing. Issue the batch before relying on the updates
+ * (a TLB flush, freeing a page-table page).
+ */
+void xp2m_kpt_batch(bool on)
+{
+	if (on)
+		arch_enter_lazy_mmu_mode();
+	else
+		arch_leave_lazy_mmu_mode();
+}
+
+/**
+ * xp2m_kpt_release() - make a page-table page ordinary memory again
+ * @table: a page-table page no entry points at any more, registered by
+ *	xp2m_kpt_register() or made by the kernel (a vmap()'s)
+ *
+ * The caller flushed every TLB since the last entry stopped pointing at it,
+ * and frees the page afterwards.
+ */
+void xp2m_kpt_release(void *table)
+{
+	xp2m_kpt_release_arch(table);
+}

@@ -3,15 +3,16 @@
  * xp2m core: the linear view and its publication.
  *
  * The linear view is the p2m as one array in the kernel's vmalloc space:
- * slot i of the area is a PTE mapping leaf i of the tree, so the entry of a
- * pfn is one load at linear[pfn]. Holes map the shared missing (or
- * identity) leaf many times over; giving a leaf a page of its own rewrites
- * its one PTE. The area is made with vm_map_ram(): vmap() refuses to map
- * more pages than the machine has, and a sparse space has far more slots.
- * Nothing writes through it (entries are stored through the tree), though
- * vm_map_ram() maps read-write. Every such change is bracketed by increments of
+ * slot i of the area maps leaf i of the tree, so the entry of a pfn is one
+ * load at linear[pfn]. Each GiB of pfns is mapped by one page table: a GiB
+ * whose mid is the shared missing (or identity) mid is mapped through one
+ * shared table whose 512 entries all map the shared leaf; a GiB with a mid
+ * of its own has a table of its own. Giving a leaf a page of its own
+ * rewrites one entry of its GiB's table; giving a GiB a mid of its own
+ * swaps its PMD entry. Every mapping is read-only: entries are stored
+ * through the tree. Every such change is bracketed by increments of
  * p2m_generation, odd while it is under way, and ends with every CPU's TLB
- * flushed; entry writes go through the tree and are single stores.
+ * flushed.
  *
  * It is published as Xen's struct arch_shared_info describes (max_pfn,
  * pfn_to_mfn_frame_list_list, p2m_cr3, p2m_vaddr, p2m_generation), and read
@@ -38,17 +39,26 @@
 #define XP2M_LINEAR_ALIGN	SZ_1G
 #define XP2M_LINEAR_PAD		(XP2M_LINEAR_ALIGN / PAGE_SIZE - 1)
 
+/* Addresses one page-table page maps: the slots of one GiB of pfns. */
+#define XP2M_TABLE_SPAN		(XP2M_PER_PAGE * PAGE_SIZE)
+
 /* The hypervisor's area in a 64-bit PV guest's address space. */
 #define XP2M_HV_START		0xffff800000000000UL
 #define XP2M_HV_END		0xffff880000000000UL
 
-/* Open a change of the linear view's mappings: make the generation odd. */
+/*
+ * Open a change of the linear view's mappings: make the generation odd, here
+ * and wherever the p2m is published too. Under p2m->lock.
+ */
 static void xp2m_gen_begin(struct xp2m *p2m)
 {
 	unsigned long gen = p2m->si.p2m_generation;
 
+	lockdep_assert_held(&p2m->lock);
 	if (gen & 1)
 		return;
+	if (p2m->pub)
+		p2m->pub->ops->open(p2m->pub);
 	WRITE_ONCE(p2m->si.p2m_generation, gen + 1);
 	/* Readers see the odd generation before any mapping changes. */
 	smp_wmb();
@@ -65,76 +75,390 @@ void xp2m_unlock(struct xp2m *p2m)
 		/* Every mapping change is visible before the even generation. */
 		smp_wmb();
 		WRITE_ONCE(p2m->si.p2m_generation, gen + 1);
+		if (p2m->pub)
+			p2m->pub->ops->close(p2m->pub, &p2m->si);
 	}
 	mutex_unlock(&p2m->lock);
 }
 
-static unsigned long xp2m_leaf_mfn(struct xp2m *p2m, const unsigned long *leaf)
+/**
+ * xp2m_set_publisher() - follow the p2m's fields in a second place
+ * @p2m: the p2m
+ * @pub: where, or NULL to stop
+ *
+ * From then on every change of the linear view's mappings is bracketed by
+ * @pub's open and close as well (see struct xp2m_publisher_ops).
+ */
+void xp2m_set_publisher(struct xp2m *p2m, struct xp2m_publisher *pub)
 {
-	return xp2m_virt_to_mfn(p2m->be, leaf);
+	mutex_lock(&p2m->lock);
+	p2m->pub = pub;
+	mutex_unlock(&p2m->lock);
+}
+EXPORT_SYMBOL_GPL(xp2m_set_publisher);
+
+static unsigned long xp2m_linear_va(const struct xp2m *p2m,
+				    unsigned long leaf_index)
+{
+	return p2m->lv->base + leaf_index * PAGE_SIZE;
+}
+
+/* Note that [@va, @va + @len) was remapped, to flush when the change ends. */
+static void xp2m_linear_dirty(struct xp2m *p2m, unsigned long va,
+			      unsigned long len)
+{
+	p2m->linear_dirty_start = min(p2m->linear_dirty_start, va);
+	p2m->linear_dirty_end = max(p2m->linear_dirty_end, va + len);
+}
+
+/* What a slot maps: its leaf, or the missing leaf past the list. */
+static unsigned long *xp2m_slot_leaf(const struct xp2m *p2m,
+				     unsigned long leaf_index)
+{
+	unsigned long pfn = leaf_index * XP2M_PER_PAGE;
+
+	return pfn < p2m->max_pfn ? xp2m_leaf_of(p2m, pfn) : p2m->missing_leaf;
+}
+
+static struct page *xp2m_slot_page(const struct xp2m *p2m,
+				   unsigned long leaf_index)
+{
+	return xp2m_virt_to_page(xp2m_slot_leaf(p2m, leaf_index));
+}
+
+/* Fill a page-table page for GiB @g with the slots of its mid. */
+static void xp2m_table_fill(const struct xp2m *p2m, void *table,
+			    unsigned long g)
+{
+	unsigned int l;
+
+	for (l = 0; l < XP2M_PER_PAGE; l++)
+		xp2m_kpt_fill(table, l,
+			      xp2m_slot_page(p2m, g * XP2M_PER_PAGE + l), false);
+}
+
+/* A shared page-table page: @leaf, read-only, in every entry. */
+static void xp2m_table_uniform(void *table, const void *leaf)
+{
+	unsigned int l;
+
+	for (l = 0; l < XP2M_PER_PAGE; l++)
+		xp2m_kpt_fill(table, l, xp2m_virt_to_page(leaf), false);
+	xp2m_kpt_register(table);
+}
+
+/* The table GiB @g's slots are mapped through, for its mid as it is now. */
+static void *xp2m_table_for(struct xp2m *p2m, unsigned long g,
+			    struct xp2m_reserve *r)
+{
+	unsigned long **mid = p2m->top[g];
+	void *table;
+
+	if (mid == p2m->missing_mid)
+		return p2m->lv->missing;
+	if (mid == p2m->identity_mid)
+		return p2m->lv->identity;
+	table = xp2m_reserve_take(r);
+	xp2m_table_fill(p2m, table, g);
+	xp2m_kpt_register(table);
+	p2m->lv->own++;
+	p2m->counts.linear_tables++;
+	return table;
+}
+
+static bool xp2m_table_is_shared(const struct xp2m_linear *lv,
+				 const void *table)
+{
+	return table == lv->missing || table == lv->identity;
+}
+
+unsigned int xp2m_linear_mid_cost(struct xp2m *p2m)
+{
+	return p2m->linear ? 1 : 0;
 }
 
 /*
- * The tree's slot for leaf @leaf_index now points at another page: map that
- * page in the linear view. Under p2m->lock.
+ * GiB @g's mid changed: a mid of its own gets a table of its own (from @r)
+ * where it had a shared one; a shared mid is mapped through the shared
+ * table of its kind. Under p2m->lock.
+ */
+void xp2m_linear_set_mid(struct xp2m *p2m, unsigned long g,
+			 struct xp2m_reserve *r)
+{
+	struct xp2m_linear *lv = p2m->lv;
+	struct xp2m_backend *be = p2m->be;
+	unsigned long va, first = g * XP2M_PER_PAGE;
+	bool remapped = true;
+	void *table, *old;
+	unsigned int l;
+
+	lockdep_assert_held(&p2m->lock);
+	if (!p2m->linear)
+		return;
+	va = xp2m_linear_va(p2m, first);
+	xp2m_gen_begin(p2m);
+	/* The leaves' content is complete before a mapping points at it. */
+	smp_wmb();
+	if (!xp2m_table_is_shared(lv, lv->tables[g])) {
+		/* A GiB keeps its own table: rewrite it entry by entry. */
+		for (l = 0; l < XP2M_PER_PAGE; l++)
+			xp2m_kpt_set(lv->tables[g], l,
+				     xp2m_slot_page(p2m, first + l), false);
+	} else {
+		table = xp2m_table_for(p2m, g, r);
+		/* A table of its own starts as a copy: no slot moved yet. */
+		remapped = xp2m_table_is_shared(lv, table);
+		WARN_ON(xp2m_kpt_swap(va, table, &old));
+		lv->tables[g] = table;
+	}
+	for (l = 0; remapped && be->ops->pt_set && l < XP2M_PER_PAGE; l++)
+		be->ops->pt_set(be, va + l * PAGE_SIZE,
+				xp2m_virt_to_mfn(be, xp2m_slot_leaf(p2m,
+								    first + l)));
+	xp2m_linear_dirty(p2m, va, XP2M_TABLE_SPAN);
+}
+
+/*
+ * The tree's slot for leaf @leaf_index now points at another page, in a
+ * GiB whose mid is its own: map that page in the linear view. Under
+ * p2m->lock.
  */
 void xp2m_linear_slot(struct xp2m *p2m, unsigned long leaf_index)
 {
 	struct xp2m_backend *be = p2m->be;
-	unsigned long *leaf, va;
+	unsigned long g = leaf_index / XP2M_PER_PAGE, va, *leaf;
+	void *table;
 
+	lockdep_assert_held(&p2m->lock);
 	if (!p2m->linear)
 		return;
+	table = p2m->lv->tables[g];
+	if (WARN_ON(xp2m_table_is_shared(p2m->lv, table)))
+		return;
 	leaf = xp2m_leaf_of(p2m, leaf_index * XP2M_PER_PAGE);
-	va = (unsigned long)p2m->linear + leaf_index * PAGE_SIZE;
+	va = xp2m_linear_va(p2m, leaf_index);
 	xp2m_gen_begin(p2m);
 	/* The leaf's content is complete before the PTE points at it. */
 	smp_wmb();
-	WARN_ON(xp2m_kpte_set(va, xp2m_virt_to_page(leaf), true));
+	xp2m_kpt_set(table, leaf_index % XP2M_PER_PAGE, xp2m_virt_to_page(leaf),
+		     false);
 	if (be->ops->pt_set)
-		be->ops->pt_set(be, va, xp2m_leaf_mfn(p2m, leaf));
-	p2m->linear_dirty_start = min(p2m->linear_dirty_start, va);
-	p2m->linear_dirty_end = max(p2m->linear_dirty_end, va + PAGE_SIZE);
+		be->ops->pt_set(be, va, xp2m_virt_to_mfn(be, leaf));
+	xp2m_linear_dirty(p2m, va, PAGE_SIZE);
+}
+
+/* The whole 2 MiB stretches of the area, each mapped by one table. */
+static unsigned long xp2m_stretch_first(const struct xp2m_linear *lv)
+{
+	return ALIGN((unsigned long)lv->area, XP2M_TABLE_SPAN);
+}
+
+static unsigned long xp2m_stretch_end(const struct xp2m_linear *lv)
+{
+	return ALIGN_DOWN((unsigned long)lv->area + lv->nr_area * PAGE_SIZE,
+			  XP2M_TABLE_SPAN);
+}
+
+/* The table a stretch of the area maps through: its GiB's, or @pad. */
+static void *xp2m_stretch_table(const struct xp2m *p2m, unsigned long va)
+{
+	const struct xp2m_linear *lv = p2m->lv;
+	unsigned long g = (va - lv->base) / XP2M_TABLE_SPAN;
+
+	return va >= lv->base && g < p2m->nr_mids ? lv->tables[g] : lv->pad;
+}
+
+/*
+ * Point every stretch of the area at its table. What each pointed at before
+ * (the tables vm_map_ram() made) goes to @old, one per stretch, to be
+ * freed once every TLB is flushed; on failure the ones swapped already are
+ * put back.
+ */
+static int xp2m_linear_link(struct xp2m *p2m, void **old)
+{
+	const struct xp2m_linear *lv = p2m->lv;
+	unsigned long va, i = 0;
+	void *ours;
+	int err = 0;
+
+	for (va = xp2m_stretch_first(lv); va < xp2m_stretch_end(lv);
+	     va += XP2M_TABLE_SPAN, i++) {
+		err = xp2m_kpt_swap(va, xp2m_stretch_table(p2m, va), &old[i]);
+		if (err)
+			break;
+	}
+	if (!err)
+		return 0;
+	for (va = xp2m_stretch_first(lv); i--; va += XP2M_TABLE_SPAN)
+		WARN_ON(xp2m_kpt_swap(va, *old++, &ours));
+	return err;
+}
+
+/*
+ * Unlink every stretch of the area: vm_unmap_ram() clears the entries of
+ * every table it finds, and must find none of ours.
+ */
+static void xp2m_linear_unlink(struct xp2m_linear *lv)
+{
+	unsigned long va;
+	void *old;
+
+	xp2m_kpt_batch(true);
+	for (va = xp2m_stretch_first(lv); va < xp2m_stretch_end(lv);
+	     va += XP2M_TABLE_SPAN)
+		WARN_ON(xp2m_kpt_swap(va, NULL, &old));
+	xp2m_kpt_batch(false);
+	xp2m_kpte_flush((unsigned long)lv->area,
+			(unsigned long)lv->area + lv->nr_area * PAGE_SIZE);
+}
+
+/* Take the view's pages from @r and fill its tables; nothing linked yet. */
+static void xp2m_linear_tables(struct xp2m *p2m, struct xp2m_reserve *r)
+{
+	struct xp2m_linear *lv = p2m->lv;
+	unsigned long g;
+
+	lv->dummy = xp2m_reserve_take(r);
+	lv->pad = xp2m_reserve_take(r);
+	lv->missing = xp2m_reserve_take(r);
+	lv->identity = xp2m_reserve_take(r);
+	xp2m_kpt_batch(true);
+	xp2m_table_uniform(lv->pad, lv->dummy);
+	xp2m_table_uniform(lv->missing, p2m->missing_leaf);
+	xp2m_table_uniform(lv->identity, p2m->identity_leaf);
+	p2m->counts.linear_tables = 4;
+	for (g = 0; g < p2m->nr_mids; g++)
+		lv->tables[g] = xp2m_table_for(p2m, g, r);
+	xp2m_kpt_batch(false);
+}
+
+/* Give the view's pages back, the tables released first. */
+static void xp2m_linear_put(struct xp2m *p2m)
+{
+	struct xp2m_linear *lv = p2m->lv;
+	void *shared[] = { lv->pad, lv->missing, lv->identity };
+	unsigned long g;
+	unsigned int i;
+
+	xp2m_kpt_batch(true);
+	for (g = 0; g < p2m->nr_mids; g++)
+		if (!xp2m_table_is_shared(lv, lv->tables[g]))
+			xp2m_kpt_release(lv->tables[g]);
+	for (i = 0; i < ARRAY_SIZE(shared); i++)
+		xp2m_kpt_release(shared[i]);
+	xp2m_kpt_batch(false);
+	for (g = 0; g < p2m->nr_mids; g++)
+		if (!xp2m_table_is_shared(lv, lv->tables[g]))
+			xp2m_free_page(p2m->be, lv->tables[g]);
+	for (i = 0; i < ARRAY_SIZE(shared); i++)
+		xp2m_free_page(p2m->be, shared[i]);
+	xp2m_free_page(p2m->be, lv->dummy);
+	p2m->counts.linear_tables = 0;
+	p2m->counts.linear_slots = 0;
 }
 
 void xp2m_linear_free(struct xp2m *p2m)
 {
 	struct xp2m_backend *be = p2m->be;
+	struct xp2m_linear *lv = p2m->lv;
 
-	if (!p2m->linear)
+	if (!lv)
 		return;
 	if (be->ops->pt_unmap)
-		be->ops->pt_unmap(be, (unsigned long)p2m->linear,
-				  p2m->counts.linear_slots);
-	vm_unmap_ram(p2m->linear_area, p2m->counts.linear_slots +
-		     XP2M_LINEAR_PAD);
+		be->ops->pt_unmap(be, lv->base, p2m->counts.linear_slots);
+	xp2m_linear_unlink(lv);
+	xp2m_linear_put(p2m);
+	vm_unmap_ram(lv->area, lv->nr_area);
+	kvfree(lv->tables);
+	kfree(lv);
+	p2m->lv = NULL;
 	p2m->linear = NULL;
-	p2m->linear_area = NULL;
+}
+
+/* Map the area over the dummy page; NULL when that fails. */
+static void *xp2m_linear_area(void *dummy, unsigned long nr)
+{
+	struct page **pages = kvcalloc(nr, sizeof(*pages), GFP_KERNEL);
+	void *area = NULL;
+	unsigned long i;
+
+	if (!pages)
+		return NULL;
+	for (i = 0; i < nr; i++)
+		pages[i] = xp2m_virt_to_page(dummy);
+	area = vm_map_ram(pages, nr, NUMA_NO_NODE);
+	kvfree(pages);
+	return area;
+}
+
+/* The machine's page tables for a simulated reader (pt_map), if it has any. */
+static int xp2m_linear_pt_map(struct xp2m *p2m)
+{
+	struct xp2m_backend *be = p2m->be;
+	unsigned long n = p2m->counts.linear_slots, i, *mfns;
+	int err;
+
+	if (!be->ops->pt_map)
+		return 0;
+	mfns = kvcalloc(n, sizeof(*mfns), GFP_KERNEL);
+	if (!mfns)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		mfns[i] = xp2m_virt_to_mfn(be, xp2m_leaf_of(p2m,
+							    i * XP2M_PER_PAGE));
+	err = be->ops->pt_map(be, p2m->lv->base, mfns, n);
+	kvfree(mfns);
+	return err;
 }
 
 /*
- * Point the @n slots from @base at the leaves that have pages of their own
- * (the area maps the missing leaf everywhere to begin with), then flush.
+ * Build the view, its pages in @r, under p2m->lock: the tables, the area,
+ * a PMD entry per stretch; the tables vm_map_ram() made for the area freed
+ * once every TLB is flushed. On failure nothing is left but @lv itself.
  */
-static int xp2m_linear_fill(struct xp2m *p2m, unsigned long *base,
-			    unsigned long n, unsigned long *mfns)
+static int xp2m_linear_make(struct xp2m *p2m, struct xp2m_reserve *r)
 {
-	unsigned long i;
-	int err = 0;
+	struct xp2m_linear *lv = p2m->lv;
+	unsigned long nr_old = lv->nr_area / XP2M_PER_PAGE, i;
+	void **old;
+	int err;
 
-	for (i = 0; i < n && !err; i++) {
-		unsigned long *leaf = xp2m_leaf_of(p2m, i * XP2M_PER_PAGE);
-
-		if (mfns)
-			mfns[i] = xp2m_leaf_mfn(p2m, leaf);
-		if (leaf != p2m->missing_leaf)
-			err = xp2m_kpte_set((unsigned long)(base + i * XP2M_PER_PAGE),
-					    xp2m_virt_to_page(leaf), true);
-	}
-	/* vm_map_ram() maps with 4 KiB PTEs, the only kind rewritten here. */
-	WARN_ON_ONCE(err);
-	xp2m_kpte_flush((unsigned long)base,
-			(unsigned long)(base + n * XP2M_PER_PAGE));
+	old = kvcalloc(nr_old, sizeof(*old), GFP_KERNEL);
+	if (!old)
+		return -ENOMEM;
+	xp2m_linear_tables(p2m, r);
+	err = -ENOMEM;
+	lv->area = xp2m_linear_area(lv->dummy, lv->nr_area);
+	if (!lv->area)
+		goto out_put;
+	lv->base = ALIGN((unsigned long)lv->area, XP2M_LINEAR_ALIGN);
+	p2m->counts.linear_slots = DIV_ROUND_UP(p2m->max_pfn, XP2M_PER_PAGE);
+	/* vm_map_ram() maps with 4 KiB pages, the only kind swapped here. */
+	xp2m_kpt_batch(true);
+	err = xp2m_linear_link(p2m, old);
+	xp2m_kpt_batch(false);
+	xp2m_kpte_flush((unsigned long)lv->area,
+			(unsigned long)lv->area + lv->nr_area * PAGE_SIZE);
+	if (WARN_ON_ONCE(err))
+		goto out_unmap;
+	xp2m_kpt_batch(true);
+	for (i = 0; i < nr_old; i++)
+		if (old[i])
+			xp2m_kpt_release(old[i]);
+	xp2m_kpt_batch(false);
+	for (i = 0; i < nr_old; i++)
+		if (old[i])
+			free_page((unsigned long)old[i]);
+	err = xp2m_linear_pt_map(p2m);
+	if (!err)
+		goto out;
+	xp2m_linear_unlink(lv);
+out_unmap:
+	vm_unmap_ram(lv->area, lv->nr_area);
+out_put:
+	xp2m_linear_put(p2m);
+out:
+	kvfree(old);
 	return err;
 }
 
@@ -142,80 +466,88 @@ static int xp2m_linear_fill(struct xp2m *p2m, unsigned long *base,
  * xp2m_linear_build() - make the linear view of a p2m and publish it
  * @p2m: the p2m
  *
- * Maps every leaf, in pfn order, into one area of the vmalloc space
- * starting on a 1 GiB boundary, and publishes p2m_cr3 (the backend's
+ * Maps every leaf, in pfn order, read-only, into one area of the vmalloc
+ * space starting on a 1 GiB boundary, and publishes p2m_cr3 (the backend's
  * page-table root) and p2m_vaddr in xp2m_shared_info(). From then on every
  * change of the tree keeps it current. Building it twice is a no-op.
  *
- * The area costs page tables: a PTE per leaf and a PTE page per 512 leaves,
- * holes included (the kernel gives modules no way to share a page-table page
- * among uniform GiBs), plus the padding that reaches the alignment.
+ * The area costs page tables as Linux's own list does: a GiB of pfns whose
+ * mid is shared maps through one shared page-table page of its kind, every
+ * other GiB through one of its own; the padding that reaches the alignment
+ * maps through one more. Making the area (vm_map_ram()) writes a PTE per
+ * page first, as the kernel exports no way to reserve addresses without
+ * mapping them; the tables it made are freed at once.
  *
- * Return: 0; -EOPNOTSUPP when this kernel gives no access to its page tables
- * (see xp2m_kpte_supported()); -ENOMEM, with nothing changed; the error of
- * the backend's pt_map; -EFAULT (with a warning) should the area's mapping
- * not be made of PTEs.
+ * Return: 0; -EOPNOTSUPP when this kernel gives no access to its page
+ * tables (see xp2m_kpte_supported()); -ENOMEM, with nothing changed; the
+ * error of the backend's pt_map; -EFAULT (with a warning) should the area's
+ * mapping not be made of page-table pages.
  */
 int xp2m_linear_build(struct xp2m *p2m)
 {
-	unsigned long n = DIV_ROUND_UP(p2m->max_pfn, XP2M_PER_PAGE);
-	unsigned long total = n + XP2M_LINEAR_PAD, i;
-	struct xp2m_backend *be = p2m->be;
-	unsigned long *mfns = NULL, *base;
-	struct page **pages = NULL, *missing;
-	void *area = NULL;
+	unsigned long nr_mids = p2m->nr_mids;
+	struct xp2m_reserve r;
+	struct xp2m_linear *lv;
 	int err = -ENOMEM;
 
 	if (!xp2m_kpte_supported())
 		return -EOPNOTSUPP;
+	xp2m_reserve_init(&r);
 	xp2m_lock(p2m);
 	if (p2m->linear) {
 		err = 0;
 		goto out;
 	}
-	pages = kvcalloc(total, sizeof(*pages), GFP_KERNEL);
-	if (be->ops->pt_map)
-		mfns = kvcalloc(n, sizeof(*mfns), GFP_KERNEL);
-	if (!pages || (be->ops->pt_map && !mfns))
+	lv = kzalloc(sizeof(*lv), GFP_KERNEL);
+	if (!lv)
 		goto out;
-
-	/*
-	 * Map the missing leaf over the whole area, which is a GiB longer
-	 * than the list so that a GiB boundary falls inside it; the list
-	 * starts there. Then only the slots of leaves that are not the
-	 * missing leaf need their PTE rewritten.
-	 */
-	missing = xp2m_virt_to_page(p2m->missing_leaf);
-	for (i = 0; i < total; i++)
-		pages[i] = missing;
-	area = vm_map_ram(pages, total, NUMA_NO_NODE);
-	if (!area)
-		goto out;
-	base = PTR_ALIGN(area, XP2M_LINEAR_ALIGN);
-	err = xp2m_linear_fill(p2m, base, n, mfns);
-	if (!err && mfns)
-		err = be->ops->pt_map(be, (unsigned long)base, mfns, n);
+	lv->nr_area = nr_mids * XP2M_PER_PAGE + XP2M_LINEAR_PAD;
+	lv->tables = kvcalloc(nr_mids, sizeof(*lv->tables), GFP_KERNEL);
+	if (lv->tables &&
+	    !xp2m_reserve_pages(p2m->be, &r, 4 + p2m->counts.mids)) {
+		p2m->lv = lv;
+		err = xp2m_linear_make(p2m, &r);
+	}
 	if (err) {
-		vm_unmap_ram(area, total);
+		p2m->lv = NULL;
+		kvfree(lv->tables);
+		kfree(lv);
 		goto out;
 	}
-
-	p2m->linear_area = area;
+	WARN_ON(r.nr);
 	p2m->linear_dirty_start = ULONG_MAX;
 	p2m->linear_dirty_end = 0;
-	p2m->counts.linear_slots = n;
-	WRITE_ONCE(p2m->si.p2m_vaddr, (unsigned long)base);
-	WRITE_ONCE(p2m->si.p2m_cr3, be->ops->pt_root ? be->ops->pt_root(be) : 0);
+	WRITE_ONCE(p2m->si.p2m_vaddr, lv->base);
+	WRITE_ONCE(p2m->si.p2m_cr3, p2m->be->ops->pt_root ?
+		   p2m->be->ops->pt_root(p2m->be) : 0);
 	/* Lookups may use the view once it is complete. */
-	smp_store_release(&p2m->linear, base);
-	err = 0;
+	smp_store_release(&p2m->linear, (unsigned long *)lv->base);
 out:
 	xp2m_unlock(p2m);
-	kvfree(mfns);
-	kvfree(pages);
+	xp2m_reserve_drop(p2m->be, &r);
 	return err;
 }
 EXPORT_SYMBOL_GPL(xp2m_linear_build);
+
+/**
+ * xp2m_linear_refresh() - name the linear view's page-table root again
+ * @p2m: the p2m
+ *
+ * A domain that was saved and restored, or migrated, keeps its page tables
+ * (the toolstack rewrote the frames in them) but has every machine frame
+ * renumbered, the root's too: p2m_cr3 is read anew from the backend. A p2m
+ * without a linear view is left alone.
+ */
+void xp2m_linear_refresh(struct xp2m *p2m)
+{
+	struct xp2m_backend *be = p2m->be;
+
+	xp2m_lock(p2m);
+	if (p2m->linear && be->ops->pt_root)
+		WRITE_ONCE(p2m->si.p2m_cr3, be->ops->pt_root(be));
+	xp2m_unlock(p2m);
+}
+EXPORT_SYMBOL_GPL(xp2m_linear_refresh);
 
 /**
  * xp2m_shared_info() - the fields a p2m publishes

@@ -147,7 +147,7 @@ static void xp2m_free_tree(struct xp2m *p2m)
 
 		if (xp2m_mid_is_shared(p2m, mid))
 			continue;
-		for (l = 0; l < XP2M_PER_PAGE; l++) {
+		for (l = 0; l < XP2M_PER_PAGE && !p2m->borrowed; l++) {
 			unsigned long *leaf = mid[l];
 
 			if (!xp2m_leaf_is_shared(p2m, leaf) &&
@@ -156,10 +156,179 @@ static void xp2m_free_tree(struct xp2m *p2m)
 		}
 		xp2m_free_page(p2m->be, mid);
 	}
-	xp2m_free_page(p2m->be, p2m->missing_leaf);
-	xp2m_free_page(p2m->be, p2m->identity_leaf);
+	if (p2m->own_shared & XP2M_OWN_MISSING)
+		xp2m_free_page(p2m->be, p2m->missing_leaf);
+	if (p2m->own_shared & XP2M_OWN_IDENTITY)
+		xp2m_free_page(p2m->be, p2m->identity_leaf);
 	xp2m_free_page(p2m->be, p2m->missing_mid);
 	xp2m_free_page(p2m->be, p2m->identity_mid);
+}
+
+/*
+ * A p2m of @max_pfn entries, every GiB on the shared missing mid. Its shared
+ * leaves are @missing and @identity where given, else pages of its own. The
+ * caller reserves @extra more pages for itself in @r.
+ */
+static struct xp2m *xp2m_new(const char *name, struct xp2m_backend *be,
+			     unsigned long max_pfn, unsigned long *missing,
+			     unsigned long *identity, struct xp2m_reserve *r,
+			     unsigned int extra)
+{
+	unsigned long nr_mids = DIV_ROUND_UP(max_pfn, XP2M_MID_SPAN), g;
+	unsigned int own = 2 + !missing + !identity;
+	struct xp2m *p2m;
+
+	xp2m_reserve_init(r);
+	p2m = kzalloc(sizeof(*p2m), GFP_KERNEL);
+	if (!p2m)
+		return NULL;
+	p2m->name = kstrdup(name, GFP_KERNEL);
+	p2m->top = kvcalloc(nr_mids, sizeof(*p2m->top), GFP_KERNEL);
+	if (!p2m->name || !p2m->top || xp2m_reserve_pages(be, r, own + extra)) {
+		xp2m_reserve_drop(be, r);
+		kvfree(p2m->top);
+		kfree(p2m->name);
+		kfree(p2m);
+		return NULL;
+	}
+
+	p2m->be = be;
+	p2m->max_pfn = max_pfn;
+	p2m->nr_mids = nr_mids;
+	mutex_init(&p2m->lock);
+	xp2m_changes_init(p2m);
+	if (!missing) {
+		missing = xp2m_reserve_take(r);
+		xp2m_fill(missing, XP2M_INVALID_ENTRY);
+		p2m->own_shared |= XP2M_OWN_MISSING;
+	}
+	if (!identity) {
+		identity = xp2m_reserve_take(r);
+		xp2m_fill(identity, XP2M_INVALID_ENTRY);
+		p2m->own_shared |= XP2M_OWN_IDENTITY;
+	}
+	p2m->missing_leaf = missing;
+	p2m->identity_leaf = identity;
+	p2m->missing_mid = xp2m_reserve_take(r);
+	p2m->identity_mid = xp2m_reserve_take(r);
+	xp2m_fill((unsigned long *)p2m->missing_mid, (unsigned long)missing);
+	xp2m_fill((unsigned long *)p2m->identity_mid, (unsigned long)identity);
+	for (g = 0; g < nr_mids; g++)
+		p2m->top[g] = p2m->missing_mid;
+	p2m->counts.shared = own;
+	p2m->counts.top_bytes = nr_mids * sizeof(*p2m->top);
+	p2m->si.max_pfn = min_t(unsigned long, max_pfn, XP2M_PER_PAGE);
+	p2m->si.pfn_to_mfn_frame_list_list = max_pfn > XP2M_TREE_SPAN ? ~0UL : 0;
+	return p2m;
+}
+
+/*
+ * Leaf @leaf_index no longer is a shared page: a reader of the published
+ * fields must read up to its end.
+ */
+static void xp2m_raise_bound(struct xp2m *p2m, unsigned long leaf_index)
+{
+	unsigned long end = min(p2m->max_pfn, (leaf_index + 1) * XP2M_PER_PAGE);
+
+	if (end > p2m->si.max_pfn)
+		WRITE_ONCE(p2m->si.max_pfn, end);
+}
+
+/*
+ * The one read pass over the boot list: mark in @missing the full leaves of
+ * [0, @nr_pages) that are all INVALID, and tell whether the partial last
+ * leaf holds anything. An entry that names no frame of the machine stops it.
+ */
+static int xp2m_scan_list(const char *name, const struct xp2m_list *list,
+			  unsigned long nr_pages, unsigned long *missing,
+			  bool *part_used)
+{
+	unsigned long full = nr_pages / XP2M_PER_PAGE, leaf, pfn = 0, e = 0;
+	unsigned long max_mfn = list->be->max_mfn;
+	unsigned int part = nr_pages % XP2M_PER_PAGE, bad, l;
+	bool all_missing;
+
+	*part_used = false;
+	for (leaf = 0; leaf < full; leaf++) {
+		bad = xp2m_scan_leaf(list->mfns + leaf * XP2M_PER_PAGE,
+				     max_mfn, &all_missing);
+		if (bad < XP2M_PER_PAGE) {
+			pfn = leaf * XP2M_PER_PAGE + bad;
+			goto bad;
+		}
+		if (all_missing)
+			__set_bit(leaf, missing);
+	}
+	for (l = 0; l < part; l++) {
+		pfn = full * XP2M_PER_PAGE + l;
+		e = list->mfns[pfn];
+		if (e == XP2M_INVALID_ENTRY)
+			continue;
+		if (e > max_mfn)
+			goto bad;
+		*part_used = true;
+	}
+	return 0;
+
+bad:
+	pr_err("xp2m: %s: boot list entry of pfn %#lx is %#lx, past the machine's last frame %#lx\n",
+	       name, pfn, list->mfns[pfn], max_mfn);
+	return -EINVAL;
+}
+
+/* Mids the grafted tree needs: one per GiB with a leaf that is not missing. */
+static unsigned long xp2m_graft_mids(const unsigned long *missing,
+				     unsigned long leaves, bool part_used)
+{
+	unsigned long full = leaves - part_used, first, last, n = 0;
+
+	for (first = 0; first < leaves; first += XP2M_PER_PAGE) {
+		last = min(first + XP2M_PER_PAGE, leaves);
+		if (find_next_zero_bit(missing, last, first) < last ||
+		    (part_used && full < last))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Graft the boot list's full leaves that are not all missing, and copy the
+ * partial last one into a page of its own, taking mids and that page from
+ * @r.
+ */
+static void xp2m_graft(struct xp2m *p2m, const struct xp2m_list *list,
+		       const unsigned long *missing, unsigned long leaves,
+		       bool part_used, struct xp2m_reserve *r)
+{
+	unsigned long full = leaves - part_used, leaf, g;
+	unsigned int part = p2m->nr_pages % XP2M_PER_PAGE, l;
+	unsigned long **mid, *page;
+
+	for (leaf = 0; leaf < leaves; leaf++) {
+		if (leaf < full && test_bit(leaf, missing))
+			continue;
+		g = leaf / XP2M_PER_PAGE;
+		if (p2m->top[g] == p2m->missing_mid) {
+			mid = xp2m_reserve_take(r);
+			xp2m_fill((unsigned long *)mid,
+				  (unsigned long)p2m->missing_leaf);
+			p2m->top[g] = mid;
+			p2m->counts.mids++;
+		}
+		if (leaf < full) {
+			page = list->mfns + leaf * XP2M_PER_PAGE;
+			p2m->counts.grafted++;
+		} else {
+			page = xp2m_reserve_take(r);
+			memcpy(page, list->mfns + leaf * XP2M_PER_PAGE,
+			       part * sizeof(*page));
+			for (l = part; l < XP2M_PER_PAGE; l++)
+				page[l] = XP2M_INVALID_ENTRY;
+			p2m->counts.private_leaves++;
+		}
+		p2m->top[g][leaf % XP2M_PER_PAGE] = page;
+		xp2m_raise_bound(p2m, leaf);
+	}
 }
 
 /**
@@ -185,124 +354,31 @@ struct xp2m *xp2m_create(const char *name, struct xp2m_list *list,
 			 unsigned long nr_pages, unsigned long max_pfn)
 {
 	struct xp2m_backend *be = list->be;
-	unsigned long full = nr_pages / XP2M_PER_PAGE;
-	unsigned int part = nr_pages % XP2M_PER_PAGE;
-	unsigned long nr_mids, g, l, leaf, *missing = NULL;
-	unsigned long nr_graft_mids = 0, mids_needed = 0;
-	bool all_missing, part_used = false;
+	unsigned long full = nr_pages / XP2M_PER_PAGE, mids, *missing;
 	struct xp2m_reserve r;
 	struct xp2m *p2m;
-	unsigned int bad;
-	int err = -ENOMEM;
+	bool part_used;
+	int err;
 
 	if (!be || !max_pfn || nr_pages > max_pfn || nr_pages > list->nr)
 		return ERR_PTR(-EINVAL);
-	nr_mids = DIV_ROUND_UP(max_pfn, XP2M_MID_SPAN);
-
-	/* The one read pass: which full leaves are all missing, all valid? */
 	missing = bitmap_zalloc(full + 1, GFP_KERNEL);
-	if (!missing)
+	if (!missing) {
+		bitmap_free(missing);
+		return ERR_PTR(-ENOMEM);
+	}
+	err = xp2m_scan_list(name, list, nr_pages, missing, &part_used);
+	if (err)
 		goto out;
-	for (leaf = 0; leaf < full; leaf++) {
-		bad = xp2m_scan_leaf(list->mfns + leaf * XP2M_PER_PAGE,
-				     be->max_mfn, &all_missing);
-		if (bad < XP2M_PER_PAGE) {
-			pr_err("xp2m: %s: boot list entry of pfn %#lx is %#lx, past the machine's last frame %#lx\n",
-			       name, leaf * XP2M_PER_PAGE + bad,
-			       list->mfns[leaf * XP2M_PER_PAGE + bad],
-			       be->max_mfn);
-			err = -EINVAL;
-			goto out;
-		}
-		if (all_missing)
-			__set_bit(leaf, missing);
-	}
-	for (l = 0; l < part; l++) {
-		unsigned long e = list->mfns[full * XP2M_PER_PAGE + l];
-
-		if (e == XP2M_INVALID_ENTRY)
-			continue;
-		if (e > be->max_mfn) {
-			pr_err("xp2m: %s: boot list entry of pfn %#lx is %#lx, past the machine's last frame %#lx\n",
-			       name, full * XP2M_PER_PAGE + l, e, be->max_mfn);
-			err = -EINVAL;
-			goto out;
-		}
-		part_used = true;
-	}
-
-	/* A mid for every GiB that has a leaf that is not missing. */
-	for (g = 0; g * XP2M_PER_PAGE < full + part_used; g++) {
-		unsigned long first = g * XP2M_PER_PAGE;
-		unsigned long last = min(first + XP2M_PER_PAGE, full + part_used);
-
-		if (find_next_zero_bit(missing, last, first) < last ||
-		    (part_used && full < last))
-			mids_needed++;
-	}
-
-	p2m = kzalloc(sizeof(*p2m), GFP_KERNEL);
+	mids = xp2m_graft_mids(missing, full + part_used, part_used);
+	err = -ENOMEM;
+	p2m = xp2m_new(name, be, max_pfn, NULL, NULL, &r, mids + part_used);
 	if (!p2m)
 		goto out;
-	p2m->name = kstrdup(name, GFP_KERNEL);
-	p2m->top = kvcalloc(nr_mids, sizeof(*p2m->top), GFP_KERNEL);
-	xp2m_reserve_init(&r);
-	if (!p2m->name || !p2m->top ||
-	    xp2m_reserve_pages(be, &r, 4 + mids_needed + part_used))
-		goto out_free;
-
-	p2m->be = be;
-	p2m->max_pfn = max_pfn;
 	p2m->nr_pages = nr_pages;
-	p2m->nr_mids = nr_mids;
-	mutex_init(&p2m->lock);
-	p2m->missing_leaf = xp2m_reserve_take(&r);
-	p2m->identity_leaf = xp2m_reserve_take(&r);
-	p2m->missing_mid = xp2m_reserve_take(&r);
-	p2m->identity_mid = xp2m_reserve_take(&r);
-	xp2m_fill(p2m->missing_leaf, XP2M_INVALID_ENTRY);
-	xp2m_fill(p2m->identity_leaf, XP2M_INVALID_ENTRY);
-	xp2m_fill((unsigned long *)p2m->missing_mid,
-		  (unsigned long)p2m->missing_leaf);
-	xp2m_fill((unsigned long *)p2m->identity_mid,
-		  (unsigned long)p2m->identity_leaf);
-	p2m->counts.shared = 4;
-	p2m->counts.top_bytes = nr_mids * sizeof(*p2m->top);
-	p2m->si.max_pfn = max_pfn;
-	p2m->si.pfn_to_mfn_frame_list_list = max_pfn > XP2M_TREE_SPAN ? ~0UL : 0;
 	p2m->counts.list_pages = list->nr_pages;
-
-	for (g = 0; g < nr_mids; g++)
-		p2m->top[g] = p2m->missing_mid;
-	for (leaf = 0; leaf < full + part_used; leaf++) {
-		unsigned long **mid;
-		unsigned long *page;
-
-		if (leaf < full && test_bit(leaf, missing))
-			continue;
-		g = leaf / XP2M_PER_PAGE;
-		if (p2m->top[g] == p2m->missing_mid) {
-			mid = xp2m_reserve_take(&r);
-			xp2m_fill((unsigned long *)mid,
-				  (unsigned long)p2m->missing_leaf);
-			p2m->top[g] = mid;
-			nr_graft_mids++;
-		}
-		if (leaf < full) {
-			page = list->mfns + leaf * XP2M_PER_PAGE;
-			p2m->counts.grafted++;
-		} else {
-			page = xp2m_reserve_take(&r);
-			memcpy(page, list->mfns + leaf * XP2M_PER_PAGE,
-			       part * sizeof(*page));
-			for (l = part; l < XP2M_PER_PAGE; l++)
-				page[l] = XP2M_INVALID_ENTRY;
-			p2m->counts.private_leaves++;
-		}
-		p2m->top[g][leaf % XP2M_PER_PAGE] = page;
-	}
-	p2m->counts.mids = nr_graft_mids;
-	WARN_ON(nr_graft_mids != mids_needed || r.nr);
+	xp2m_graft(p2m, list, missing, full + part_used, part_used, &r);
+	WARN_ON(p2m->counts.mids != mids || r.nr);
 
 	p2m->list = *list;
 	memset(list, 0, sizeof(*list));
@@ -310,16 +386,56 @@ struct xp2m *xp2m_create(const char *name, struct xp2m_list *list,
 	bitmap_free(missing);
 	return p2m;
 
-out_free:
-	xp2m_reserve_drop(be, &r);
-	kvfree(p2m->top);
-	kfree(p2m->name);
-	kfree(p2m);
 out:
 	bitmap_free(missing);
 	return ERR_PTR(err);
 }
 EXPORT_SYMBOL_GPL(xp2m_create);
+
+static struct lock_class_key xp2m_borrowed_lock;
+
+/**
+ * xp2m_create_borrowed() - a p2m over the leaves of the machine's own p2m
+ * @name: instance name
+ * @be: the machine; it must have a @leaf_alloc operation
+ * @max_pfn: size of the pfn space, at least 1
+ * @missing_leaf: the machine's all-missing leaf page, or NULL for a page of
+ *	the p2m's own
+ * @identity_leaf: likewise, the machine's all-identity leaf page
+ *
+ * Zero copy: the p2m holds no entry of its own. It starts all missing; the
+ * owner then shows each of the machine's leaves in it with xp2m_adopt(),
+ * and the views (tree, frame list, linear) map the machine's pages. Entries
+ * written through the p2m land in the machine's leaves, and the machine's
+ * own writes show in every view at once. A leaf a hole needs comes from the
+ * machine (@be->ops->leaf_alloc). The p2m never writes a shared leaf and
+ * never frees a borrowed page; identity ranges are the machine's.
+ *
+ * Return: the p2m; ERR_PTR(-EINVAL) for bad arguments; ERR_PTR(-ENOMEM).
+ */
+struct xp2m *xp2m_create_borrowed(const char *name, struct xp2m_backend *be,
+				  unsigned long max_pfn,
+				  unsigned long *missing_leaf,
+				  unsigned long *identity_leaf)
+{
+	struct xp2m_reserve r;
+	struct xp2m *p2m;
+
+	if (!be || !be->ops->leaf_alloc || !max_pfn ||
+	    (missing_leaf && missing_leaf == identity_leaf))
+		return ERR_PTR(-EINVAL);
+	p2m = xp2m_new(name, be, max_pfn, missing_leaf, identity_leaf, &r, 0);
+	if (!p2m)
+		return ERR_PTR(-ENOMEM);
+	p2m->borrowed = true;
+	/*
+	 * Its lock is taken before whatever the machine's leaf_alloc takes,
+	 * which may be the lock of the machine's own p2m (a simulation's).
+	 */
+	lockdep_set_class(&p2m->lock, &xp2m_borrowed_lock);
+	return p2m;
+}
+EXPORT_SYMBOL_GPL(xp2m_create_borrowed);
 
 /**
  * xp2m_destroy() - free a p2m and every page it owns
@@ -373,6 +489,8 @@ enum xp2m_leaf_kind xp2m_leaf_kind(const struct xp2m *p2m, unsigned long pfn)
 		return XP2M_LEAF_MISSING;
 	if (leaf == p2m->identity_leaf)
 		return XP2M_LEAF_IDENTITY;
+	if (p2m->borrowed)
+		return XP2M_LEAF_BORROWED;
 	return xp2m_in_list(p2m, leaf) ? XP2M_LEAF_GRAFTED : XP2M_LEAF_PRIVATE;
 }
 EXPORT_SYMBOL_GPL(xp2m_leaf_kind);
@@ -415,16 +533,48 @@ static unsigned long xp2m_shared_value(const struct xp2m *p2m,
 					    XP2M_INVALID_ENTRY;
 }
 
-/* Pages needed to give the leaf of @pfn a page of its own. Under lock. */
+/*
+ * Pages needed to give the leaf of @pfn a page of its own (a borrowed p2m
+ * has the machine give the leaf its page). Under lock.
+ */
 unsigned int xp2m_private_leaf_cost(struct xp2m *p2m, unsigned long pfn)
 {
 	unsigned int cost = 0;
 
+	lockdep_assert_held(&p2m->lock);
 	if (xp2m_mid_is_shared(p2m, p2m->top[pfn / XP2M_MID_SPAN]))
-		cost += 1 + xp2m_fl_mid_cost(p2m);
-	if (xp2m_leaf_is_shared(p2m, xp2m_leaf_of(p2m, pfn)))
+		cost += 1 + xp2m_views_mid_cost(p2m);
+	if (xp2m_leaf_is_shared(p2m, xp2m_leaf_of(p2m, pfn)) && !p2m->borrowed)
 		cost++;
 	return cost;
+}
+
+/*
+ * The views follow the tree in one place, in a fixed order: the tree's
+ * pointer first (lock-free readers follow it at once), then the frame list,
+ * then the linear view. Each view's file owns its own update.
+ */
+
+/* Pages a mid of its own costs the views beyond the mid page itself. */
+unsigned int xp2m_views_mid_cost(struct xp2m *p2m)
+{
+	return xp2m_fl_mid_cost(p2m) + xp2m_linear_mid_cost(p2m);
+}
+
+/* GiB @g's mid changed; pages for a mid of its own come from @r. */
+void xp2m_views_mid(struct xp2m *p2m, unsigned long g, struct xp2m_reserve *r)
+{
+	lockdep_assert_held(&p2m->lock);
+	xp2m_fl_set_mid(p2m, g, r);
+	xp2m_linear_set_mid(p2m, g, r);
+}
+
+/* The slot of leaf @leaf_index, in a mid of its own, changed. */
+void xp2m_views_leaf(struct xp2m *p2m, unsigned long leaf_index)
+{
+	lockdep_assert_held(&p2m->lock);
+	xp2m_fl_set_leaf(p2m, leaf_index);
+	xp2m_linear_slot(p2m, leaf_index);
 }
 
 /* Give GiB @g a mid page of its own, a copy of the shared one. */
@@ -438,7 +588,7 @@ static unsigned long **xp2m_install_mid(struct xp2m *p2m, unsigned long g,
 	/* The copy is complete before lock-free readers can reach it. */
 	smp_store_release(&p2m->top[g], mid);
 	p2m->counts.mids++;
-	xp2m_fl_set_mid(p2m, g, r);
+	xp2m_views_mid(p2m, g, r);
 	return mid;
 }
 
@@ -450,33 +600,47 @@ static void xp2m_set_leaf_slot(struct xp2m *p2m, unsigned long pfn,
 
 	/* @leaf is complete; lock-free readers may follow the slot at once. */
 	smp_store_release(&mid[(pfn / XP2M_PER_PAGE) % XP2M_PER_PAGE], leaf);
-	xp2m_fl_set_leaf(p2m, pfn / XP2M_PER_PAGE);
-	xp2m_linear_slot(p2m, pfn / XP2M_PER_PAGE);
+	xp2m_views_leaf(p2m, pfn / XP2M_PER_PAGE);
+	if (!xp2m_leaf_is_shared(p2m, leaf))
+		xp2m_raise_bound(p2m, pfn / XP2M_PER_PAGE);
 }
 
 /*
  * The leaf of @pfn, given a page of its own first if it was shared; the
- * copy keeps what the shared page stood for. Under lock; @r holds
- * xp2m_private_leaf_cost() pages.
+ * copy keeps what the shared page stood for. A borrowed p2m has the machine
+ * give the leaf its page, first, so that its failure changes nothing.
+ * Under lock; @r holds xp2m_private_leaf_cost() pages.
+ *
+ * Return: the leaf, or an ERR_PTR() of the machine's (borrowed p2m only).
  */
 unsigned long *xp2m_private_leaf(struct xp2m *p2m, unsigned long pfn,
 				 struct xp2m_reserve *r)
 {
 	unsigned long g = pfn / XP2M_MID_SPAN;
-	unsigned long *old, *leaf;
+	unsigned long *old, *leaf = NULL;
 
-	if (xp2m_mid_is_shared(p2m, p2m->top[g]))
-		xp2m_install_mid(p2m, g, r);
+	lockdep_assert_held(&p2m->lock);
 	old = xp2m_leaf_of(p2m, pfn);
 	if (!xp2m_leaf_is_shared(p2m, old))
 		return old;
-	leaf = xp2m_reserve_take(r);
-	if (old == p2m->identity_leaf)
-		xp2m_fill_identity(leaf, pfn & ~(XP2M_PER_PAGE - 1));
-	else
-		xp2m_fill(leaf, XP2M_INVALID_ENTRY);
+	if (p2m->borrowed) {
+		leaf = p2m->be->ops->leaf_alloc(p2m->be, pfn);
+		if (IS_ERR(leaf))
+			return leaf;
+	}
+	if (xp2m_mid_is_shared(p2m, p2m->top[g]))
+		xp2m_install_mid(p2m, g, r);
+	if (p2m->borrowed) {
+		p2m->counts.borrowed++;
+	} else {
+		leaf = xp2m_reserve_take(r);
+		if (old == p2m->identity_leaf)
+			xp2m_fill_identity(leaf, pfn & ~(XP2M_PER_PAGE - 1));
+		else
+			xp2m_fill(leaf, XP2M_INVALID_ENTRY);
+		p2m->counts.private_leaves++;
+	}
 	xp2m_set_leaf_slot(p2m, pfn, leaf);
-	p2m->counts.private_leaves++;
 	return leaf;
 }
 
@@ -488,12 +652,13 @@ unsigned long *xp2m_private_leaf(struct xp2m *p2m, unsigned long pfn,
  *	IDENTITY_FRAME(@pfn), or %XP2M_INVALID_ENTRY
  *
  * If the entry lies on a shared page and differs from what that page stands
- * for, the leaf (and its mid) get pages of their own first. The entry itself
- * is one atomic store. May sleep.
+ * for, the leaf (and its mid) get pages of their own first; on a borrowed
+ * p2m the machine gives the leaf its page (see xp2m_create_borrowed()). The
+ * entry itself is one atomic store. May sleep.
  *
  * Return: 0; -ERANGE for a pfn out of range; -EINVAL for an entry that does
  * not fit (a frame past the machine's last, identity of another pfn);
- * -ENOMEM, with nothing changed.
+ * -ENOMEM, or the machine's error on a borrowed p2m, with nothing changed.
  */
 int xp2m_set(struct xp2m *p2m, unsigned long pfn, unsigned long entry)
 {
@@ -517,7 +682,10 @@ int xp2m_set(struct xp2m *p2m, unsigned long pfn, unsigned long entry)
 	err = xp2m_reserve_pages(p2m->be, &r, xp2m_private_leaf_cost(p2m, pfn));
 	if (!err) {
 		leaf = xp2m_private_leaf(p2m, pfn, &r);
-		WRITE_ONCE(leaf[pfn % XP2M_PER_PAGE], entry);
+		if (IS_ERR(leaf))
+			err = PTR_ERR(leaf);
+		else
+			WRITE_ONCE(leaf[pfn % XP2M_PER_PAGE], entry);
 	}
 	xp2m_unlock(p2m);
 	xp2m_reserve_drop(p2m->be, &r);
@@ -558,13 +726,9 @@ EXPORT_SYMBOL_GPL(xp2m_set_noalloc);
 static void xp2m_swap_mid(struct xp2m *p2m, unsigned long g,
 			  unsigned long **mid)
 {
-	unsigned long l;
-
 	/* Pairs with READ_ONCE() in lookups. */
 	smp_store_release(&p2m->top[g], mid);
-	xp2m_fl_set_mid(p2m, g, NULL);
-	for (l = 0; l < XP2M_PER_PAGE; l++)
-		xp2m_linear_slot(p2m, g * XP2M_PER_PAGE + l);
+	xp2m_views_mid(p2m, g, NULL);
 }
 
 /* Make the leaves of [start, end), all inside one GiB, identity. */
@@ -630,7 +794,7 @@ unsigned int xp2m_identity_walk(struct xp2m *p2m, unsigned long start,
 					xp2m_swap_mid(p2m, g, p2m->identity_mid);
 				continue;
 			}
-			cost += 1 + xp2m_fl_mid_cost(p2m);
+			cost += 1 + xp2m_views_mid_cost(p2m);
 			if (r)
 				xp2m_install_mid(p2m, g, r);
 		}
@@ -687,13 +851,21 @@ static int xp2m_change_range(struct xp2m *p2m, unsigned long start,
  * overwritten: their frames are the caller's business (see
  * xp2m_identity_from_e820()).
  *
+ * A borrowed p2m's identity ranges are its machine's, set when the machine
+ * built its p2m (Linux sets them only at boot): it refuses.
+ *
  * Return: the number of pfns set (@end - @start); -EINVAL if @start > @end;
- * -ERANGE if @end > max_pfn; -ENOMEM, with nothing changed.
+ * -ERANGE if @end > max_pfn; -EOPNOTSUPP on a borrowed p2m; -ENOMEM, with
+ * nothing changed.
  */
 long xp2m_set_identity(struct xp2m *p2m, unsigned long start,
 		       unsigned long end)
 {
-	int err = xp2m_change_range(p2m, start, end, xp2m_identity_walk);
+	int err;
+
+	if (p2m->borrowed)
+		return -EOPNOTSUPP;
+	err = xp2m_change_range(p2m, start, end, xp2m_identity_walk);
 
 	return err ?: (long)(end - start);
 }
@@ -718,12 +890,40 @@ static unsigned int xp2m_prealloc_walk(struct xp2m *p2m, unsigned long start,
 		if (pfn / XP2M_MID_SPAN != g) {
 			g = pfn / XP2M_MID_SPAN;
 			if (xp2m_mid_is_shared(p2m, p2m->top[g]))
-				cost += 1 + xp2m_fl_mid_cost(p2m);
+				cost += 1 + xp2m_views_mid_cost(p2m);
 		}
 		if (xp2m_leaf_is_shared(p2m, xp2m_leaf_of(p2m, pfn)))
 			cost++;
 	}
 	return cost;
+}
+
+/*
+ * A borrowed p2m, a leaf at a time: each is the machine's to give, and may
+ * fail on its own. A leaf the machine gave reads as its shared page did, so
+ * stopping half way changes no entry.
+ */
+static int xp2m_prealloc_borrowed(struct xp2m *p2m, unsigned long start,
+				  unsigned long end)
+{
+	struct xp2m_reserve r;
+	unsigned long pfn, *leaf;
+	int err = 0;
+
+	for (pfn = start & ~(XP2M_PER_PAGE - 1); pfn < end && !err;
+	     pfn += XP2M_PER_PAGE) {
+		xp2m_reserve_init(&r);
+		xp2m_lock(p2m);
+		err = xp2m_reserve_pages(p2m->be, &r,
+					 xp2m_private_leaf_cost(p2m, pfn));
+		if (!err) {
+			leaf = xp2m_private_leaf(p2m, pfn, &r);
+			err = PTR_ERR_OR_ZERO(leaf);
+		}
+		xp2m_unlock(p2m);
+		xp2m_reserve_drop(p2m->be, &r);
+	}
+	return err;
 }
 
 /**
@@ -734,13 +934,101 @@ static unsigned int xp2m_prealloc_walk(struct xp2m *p2m, unsigned long start,
  *
  * Afterwards xp2m_set_noalloc() succeeds on every pfn of the range: the
  * balloon path relies on it to never allocate. Leaves already private or
- * grafted are left alone; shared ones get a copy of what they stood for.
+ * grafted are left alone; shared ones get a copy of what they stood for (on
+ * a borrowed p2m, the machine gives them their pages).
  *
  * Return: 0; -EINVAL if @start > @end; -ERANGE if @end > max_pfn; -ENOMEM,
- * with nothing changed.
+ * with nothing changed (on a borrowed p2m, the machine's error, the leaves
+ * it gave before reading as they did).
  */
 int xp2m_prealloc(struct xp2m *p2m, unsigned long start, unsigned long end)
 {
-	return xp2m_change_range(p2m, start, end, xp2m_prealloc_walk);
+	if (!p2m->borrowed)
+		return xp2m_change_range(p2m, start, end, xp2m_prealloc_walk);
+	if (start > end)
+		return -EINVAL;
+	if (end > p2m->max_pfn)
+		return -ERANGE;
+	return xp2m_prealloc_borrowed(p2m, start, end);
 }
 EXPORT_SYMBOL_GPL(xp2m_prealloc);
+
+/* Adopt a whole GiB of a shared leaf: its mid becomes the shared one. */
+static int xp2m_adopt_gib(struct xp2m *p2m, unsigned long g,
+			  unsigned long *leaf)
+{
+	unsigned long **mid = leaf == p2m->identity_leaf ? p2m->identity_mid :
+							  p2m->missing_mid;
+
+	if (p2m->top[g] == mid)
+		return 0;
+	if (p2m->top[g] != p2m->missing_mid)
+		return -EBUSY;
+	xp2m_swap_mid(p2m, g, mid);
+	return 1;
+}
+
+/* Adopt one leaf: its slot points at @leaf, a mid given first if shared. */
+static int xp2m_adopt_slot(struct xp2m *p2m, unsigned long pfn,
+			   unsigned long *leaf)
+{
+	unsigned long *old = xp2m_leaf_of(p2m, pfn), g = pfn / XP2M_MID_SPAN;
+	struct xp2m_reserve r;
+	int err;
+
+	if (old == leaf)
+		return 0;
+	if (!xp2m_leaf_is_shared(p2m, old))
+		return -EBUSY;
+	xp2m_reserve_init(&r);
+	err = xp2m_reserve_pages(p2m->be, &r, xp2m_private_leaf_cost(p2m, pfn));
+	if (err)
+		return err;
+	if (xp2m_mid_is_shared(p2m, p2m->top[g]))
+		xp2m_install_mid(p2m, g, &r);
+	xp2m_set_leaf_slot(p2m, pfn, leaf);
+	if (!xp2m_leaf_is_shared(p2m, leaf))
+		p2m->counts.borrowed++;
+	WARN_ON(r.nr);
+	return 1;
+}
+
+/**
+ * xp2m_adopt() - show a leaf of the machine's own p2m in a borrowed p2m
+ * @p2m: a p2m made by xp2m_create_borrowed()
+ * @pfn: first pfn of the leaf (a multiple of XP2M_PER_PAGE), or of the GiB
+ * @nr: %XP2M_PER_PAGE for one leaf; %XP2M_MID_SPAN for a whole GiB (@pfn a
+ *	multiple of it), which only a shared leaf may fill
+ * @leaf: the machine's page holding the entries of those pfns (its kernel
+ *	address), or @p2m->missing_leaf or @p2m->identity_leaf
+ *
+ * Every view follows: the tree's slot, the frame list's entry and the
+ * linear view's mapping (under the generation count). Used to build the p2m
+ * and to follow the machine when it gives a hole's leaf a page. A slot that
+ * holds a page already is left alone: the machine never replaces a leaf.
+ *
+ * Return: 1 when the views changed, 0 when they showed @leaf already;
+ * -EINVAL for a p2m that is not borrowed, a misaligned @pfn or a bad @nr;
+ * -ERANGE past max_pfn; -EBUSY when the slot (or GiB) holds another page;
+ * -ENOMEM, with nothing changed.
+ */
+int xp2m_adopt(struct xp2m *p2m, unsigned long pfn, unsigned long nr,
+	       unsigned long *leaf)
+{
+	bool gib = nr == XP2M_MID_SPAN;
+	int err;
+
+	if (!p2m->borrowed || pfn % nr ||
+	    (nr != XP2M_PER_PAGE && (!gib || !xp2m_leaf_is_shared(p2m, leaf))))
+		return -EINVAL;
+	if (pfn >= p2m->max_pfn)
+		return -ERANGE;
+	xp2m_lock(p2m);
+	if (gib)
+		err = xp2m_adopt_gib(p2m, pfn / XP2M_MID_SPAN, leaf);
+	else
+		err = xp2m_adopt_slot(p2m, pfn, leaf);
+	xp2m_unlock(p2m);
+	return err;
+}
+EXPORT_SYMBOL_GPL(xp2m_adopt);

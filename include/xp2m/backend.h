@@ -65,11 +65,18 @@ struct xp2m_backend;
  *	a negative errno when none was tried. May sleep. NULL as @populate.
  * @kmap: the kernel's own view of @nr pages the caller owns: point the
  *	linear-map PTE of pfn @pfns[i] at frame @mfns[i] and record the frame
- *	in the kernel's p2m; with @mfns NULL, clear both (the pages have no
- *	frame). The TLBs are flushed before it returns. Returns how many of
+ *	in the kernel's p2m; with @mfns NULL, clear the PTE (the pages have
+ *	no frame; where the kernel keeps a p2m apart from the instance's, its
+ *	entry too). The TLBs are flushed before it returns. Returns how many of
  *	the first pages were done (a frame the machine refuses to map stops
  *	it, that page unchanged), or a negative errno when none was. May
  *	sleep. NULL where the kernel keeps no such view (nothing to do).
+ * @leaf_alloc: for a borrowed p2m (xp2m_create_borrowed()), whose leaves
+ *	are the machine's own: have the machine's p2m give the leaf of @pfn
+ *	a page of its own, filled with what its shared page stood for, and
+ *	return that page's kernel address (the same page if it has one
+ *	already); an ERR_PTR() when it cannot. May sleep. NULL where the
+ *	machine keeps no p2m of its own.
  */
 struct xp2m_backend_ops {
 	struct page *(*page_alloc)(struct xp2m_backend *be);
@@ -99,6 +106,8 @@ struct xp2m_backend_ops {
 			unsigned long nr);
 	long (*kmap)(struct xp2m_backend *be, const unsigned long *pfns,
 		     const unsigned long *mfns, unsigned long nr);
+	unsigned long *(*leaf_alloc)(struct xp2m_backend *be,
+				     unsigned long pfn);
 };
 
 /**

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * xp2m: change one page of a kernel mapping made with vmap(). See
- * p2m/kpte.c for how, and where it is available.
+ * xp2m: change the page tables of a kernel mapping made with vmap(), a PTE
+ * or a page-table page at a time. See p2m/kpte.c for how, and where it is
+ * available.
  */
 #ifndef _XP2M_KPTE_H
 #define _XP2M_KPTE_H
@@ -12,6 +13,7 @@ struct page;
 
 bool xp2m_kpte_supported(void);
 int xp2m_kpte_set(unsigned long va, struct page *page, bool writable);
+int xp2m_kpte_writable(unsigned long va);
 void xp2m_kpte_flush(unsigned long start, unsigned long end);
 
 #endif /* _XP2M_KPTE_H */

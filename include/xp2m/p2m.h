@@ -24,6 +24,7 @@
 
 #include <linux/compiler.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #include <xp2m/backend.h>
@@ -32,6 +33,7 @@
 struct dentry;
 struct page;
 struct xp2m_frame_list;
+struct xp2m_linear;
 
 /**
  * struct xp2m_list - a boot mfn_list: virtually contiguous, made of pages
@@ -57,30 +59,39 @@ struct xp2m_list {
  * @list_pages: pages of the boot list (grafted leaves are among them)
  * @grafted: leaves that are pages of the boot list
  * @private_leaves: leaves with a page of their own
+ * @borrowed: leaves that are pages of the machine's own p2m (see
+ *	xp2m_create_borrowed()): neither allocated nor freed by the p2m
  * @mids: mid pages of their own
- * @shared: the shared missing and identity leaf and mid pages
+ * @shared: the shared missing and identity leaf and mid pages the p2m
+ *	allocated (a borrowed p2m may use the machine's shared leaves)
  * @top_bytes: size of the top array
  * @fl_pages: pages of the frame list (machine view), shared ones included
  * @linear_slots: pages of the linear view (each maps a leaf; PTEs only)
+ * @linear_tables: page-table pages of the linear view (the shared ones,
+ *	and one per GiB whose mid is a page of its own)
  *
- * "Allocated beyond the boot list" is everything but @list_pages and
- * @linear_slots.
+ * "Allocated beyond the boot list" is everything but @list_pages,
+ * @borrowed and @linear_slots.
  */
 struct xp2m_counts {
 	unsigned long list_pages;
 	unsigned long grafted;
 	unsigned long private_leaves;
+	unsigned long borrowed;
 	unsigned long mids;
 	unsigned long shared;
 	unsigned long top_bytes;
 	unsigned long fl_pages;
 	unsigned long linear_slots;
+	unsigned long linear_tables;
 };
 
 /**
  * struct xp2m_shared_info - the p2m fields of Xen's x86 struct
  * arch_shared_info, in its layout (64-bit)
- * @max_pfn: number of entries of the p2m
+ * @max_pfn: entries a reader must read: the end of the last leaf that is
+ *	not a shared page (at least one leaf, at most the p2m's size), as
+ *	Linux publishes its xen_p2m_last_pfn; it only grows
  * @pfn_to_mfn_frame_list_list: the frame list's top frame; 0 not set up, ~0
  *	invalid (past 512 GiB: use the linear list)
  * @nmi_reason: not used by the p2m (0)
@@ -90,8 +101,9 @@ struct xp2m_counts {
  * @p2m_generation: starts at 0, incremented before and after each change of
  *	the linear list's mappings: odd while one is in progress
  *
- * In a live guest this is a private copy: the real shared_info belongs to
- * the kernel.
+ * This is the p2m's own copy. Where the fields are also published in a
+ * real shared_info (arch-x86/publish.c), a struct xp2m_publisher follows
+ * every change of the linear view's mappings.
  */
 struct xp2m_shared_info {
 	unsigned long max_pfn;
@@ -108,18 +120,132 @@ struct xp2m_shared_info {
  * @XP2M_LEAF_IDENTITY: the shared all-identity page
  * @XP2M_LEAF_GRAFTED: a page of the boot list
  * @XP2M_LEAF_PRIVATE: a page of its own
+ * @XP2M_LEAF_BORROWED: a page of the machine's own p2m (a running kernel's
+ *	leaf), shown by a borrowed p2m; see xp2m_create_borrowed()
+ * @XP2M_NR_LEAF_KINDS: number of kinds
  */
 enum xp2m_leaf_kind {
 	XP2M_LEAF_MISSING,
 	XP2M_LEAF_IDENTITY,
 	XP2M_LEAF_GRAFTED,
 	XP2M_LEAF_PRIVATE,
+	XP2M_LEAF_BORROWED,
+	XP2M_NR_LEAF_KINDS,
+};
+
+struct xp2m_publisher;
+
+/**
+ * enum xp2m_what - what a range of pfns is, in a change note
+ * @XP2M_WHAT_PFN: frames of the domain
+ * @XP2M_WHAT_IDENTITY: identity entries
+ * @XP2M_WHAT_MISSING: missing entries
+ * @XP2M_WHAT_FOREIGN: foreign frames (grant mappings)
+ * @XP2M_WHAT_SHARED_MISSING: a leaf on the shared missing page
+ * @XP2M_WHAT_SHARED_IDENTITY: a leaf on the shared identity page
+ * @XP2M_WHAT_LEAF: a leaf with a page of its own
+ * @XP2M_WHAT_FRAMES: frames as the domain knew them
+ * @XP2M_WHAT_RENUMBERED: every frame renumbered by the machine (a domain
+ *	restored or migrated)
+ * @XP2M_NR_WHAT: number of kinds
+ */
+enum xp2m_what {
+	XP2M_WHAT_PFN,
+	XP2M_WHAT_IDENTITY,
+	XP2M_WHAT_MISSING,
+	XP2M_WHAT_FOREIGN,
+	XP2M_WHAT_SHARED_MISSING,
+	XP2M_WHAT_SHARED_IDENTITY,
+	XP2M_WHAT_LEAF,
+	XP2M_WHAT_FRAMES,
+	XP2M_WHAT_RENUMBERED,
+	XP2M_NR_WHAT,
+};
+
+/**
+ * enum xp2m_cause - what made a change
+ * @XP2M_CAUSE_BALLOON: the balloon hooks
+ * @XP2M_CAUSE_GRANT: a grant mapping or unmapping (the m2p override)
+ * @XP2M_CAUSE_RESUME: the domain resumed after a save or migration
+ * @XP2M_CAUSE_NEW_LEAF: the machine's own p2m gave a hole's leaf a page
+ * @XP2M_NR_CAUSES: number of causes
+ */
+enum xp2m_cause {
+	XP2M_CAUSE_BALLOON,
+	XP2M_CAUSE_GRANT,
+	XP2M_CAUSE_RESUME,
+	XP2M_CAUSE_NEW_LEAF,
+	XP2M_NR_CAUSES,
+};
+
+#define XP2M_NR_CHANGES	64
+
+/**
+ * struct xp2m_change - one change note
+ * @ns: when (ktime_get_ns())
+ * @start: first pfn
+ * @end: end pfn, exclusive
+ * @from: what the pfns were (enum xp2m_what)
+ * @to: what they are
+ * @cause: why (enum xp2m_cause)
+ */
+struct xp2m_change {
+	u64 ns;
+	unsigned long start;
+	unsigned long end;
+	u8 from;
+	u8 to;
+	u8 cause;
+};
+
+/**
+ * struct xp2m_changes - the last changes of a p2m
+ * @lock: guards @ring and @seq; taken with interrupts off, from any context
+ * @seq: changes noted so far; the newest is @ring[(@seq - 1) %
+ *	XP2M_NR_CHANGES]
+ * @ring: the last XP2M_NR_CHANGES of them
+ */
+struct xp2m_changes {
+	spinlock_t lock;		/* see above */
+	unsigned long seq;
+	struct xp2m_change ring[XP2M_NR_CHANGES];
+};
+
+/**
+ * struct xp2m_publisher_ops - what follows a p2m published a second time
+ * @open: a change of the linear view's mappings begins: the published
+ *	generation must read odd from now until @close
+ * @close: the change is complete (every CPU's TLB flushed); @si holds the
+ *	p2m's fields as they are now: publish what changed, then make the
+ *	generation even again
+ *
+ * Both are called under the p2m's lock, in the order of the changes, and
+ * must not sleep.
+ */
+struct xp2m_publisher_ops {
+	void (*open)(struct xp2m_publisher *pub);
+	void (*close)(struct xp2m_publisher *pub,
+		      const struct xp2m_shared_info *si);
+};
+
+/**
+ * struct xp2m_publisher - a place besides struct xp2m_shared_info where a
+ * p2m's fields are published (the real shared_info of a PV guest)
+ * @ops: its operations
+ */
+struct xp2m_publisher {
+	const struct xp2m_publisher_ops *ops;
 };
 
 /**
  * struct xp2m - a p2m
  * @name: instance name (debugfs directory, messages)
  * @be: the machine
+ * @borrowed: the leaves are pages of the machine's own p2m
+ *	(xp2m_create_borrowed()): the p2m never writes a shared one, never
+ *	frees one, and has the machine give a hole's leaf a page
+ * @own_shared: which of @missing_leaf and @identity_leaf are the p2m's own
+ *	pages (XP2M_OWN_MISSING, XP2M_OWN_IDENTITY); the others are borrowed
  * @max_pfn: number of entries; pfns [0, @max_pfn)
  * @nr_pages: entries the boot list provided
  * @nr_mids: entries of @top: DIV_ROUND_UP(@max_pfn, XP2M_MID_SPAN)
@@ -133,23 +259,24 @@ enum xp2m_leaf_kind {
  * @list: the boot list; grafted leaves are its pages
  * @fl: the machine view, once xp2m_frame_list_build() made it
  * @linear: the linear view, once xp2m_linear_build() made it: one page
- *	per leaf (nothing writes through it: entries are written through the
- *	tree), starting on a 1 GiB boundary as the toolstack's walk assumes;
- *	NULL before
- * @linear_area: the vm_map_ram() area @linear lies in (padded to reach
- *	the alignment)
+ *	per leaf, mapped read-only (entries are written through the tree),
+ *	starting on a 1 GiB boundary as the toolstack's walk assumes; NULL
+ *	before
+ * @lv: the linear view's page tables
  * @linear_dirty_start: first address of the linear view remapped by the
  *	change under way, to flush at its end; ULONG_MAX if none
  * @linear_dirty_end: end of that range
  * @si: the published fields (see struct xp2m_shared_info)
+ * @pub: where the fields are published besides @si, or NULL
  * @lock: serialises every change of structure (installing a page in the
  *	tree, building or updating the frame list and the linear view) and is
  *	held while reserving the pages for it, so it may sleep
  * @counts: page accounting
+ * @changes: the last changes its owners noted (xp2m_note_change())
  * @debugfs: the instance's debugfs directory, if registered
  *
  * Locking: @top, the mid pages, @fl, @linear, the linear view's mappings,
- * @linear_dirty_start/end and @si change only under @lock; each change of a
+ * @linear_dirty_start/end, @si and @pub change only under @lock; each change of a
  * mapping of the linear view is bracketed by increments of
  * @si.p2m_generation. Readers take no lock: every pointer is published with
  * release semantics after the page behind it is complete, and no page is
@@ -162,6 +289,8 @@ enum xp2m_leaf_kind {
 struct xp2m {
 	const char *name;
 	struct xp2m_backend *be;
+	bool borrowed;
+	u8 own_shared;
 	unsigned long max_pfn;
 	unsigned long nr_pages;
 	unsigned long nr_mids;
@@ -173,14 +302,19 @@ struct xp2m {
 	struct xp2m_list list;
 	struct xp2m_frame_list *fl;
 	unsigned long *linear;
-	void *linear_area;
+	struct xp2m_linear *lv;
 	unsigned long linear_dirty_start;
 	unsigned long linear_dirty_end;
 	struct xp2m_shared_info si;
+	struct xp2m_publisher *pub;
 	struct mutex lock;		/* see above */
 	struct xp2m_counts counts;
+	struct xp2m_changes changes;
 	struct dentry *debugfs;
 };
+
+#define XP2M_OWN_MISSING	BIT(0)
+#define XP2M_OWN_IDENTITY	BIT(1)
 
 /* The leaf page that holds the entry of @pfn; @pfn must be in range. */
 static __always_inline unsigned long *
@@ -269,6 +403,12 @@ long xp2m_list_pages(void);
 /* Life cycle */
 struct xp2m *xp2m_create(const char *name, struct xp2m_list *list,
 			 unsigned long nr_pages, unsigned long max_pfn);
+struct xp2m *xp2m_create_borrowed(const char *name, struct xp2m_backend *be,
+				  unsigned long max_pfn,
+				  unsigned long *missing_leaf,
+				  unsigned long *identity_leaf);
+int xp2m_adopt(struct xp2m *p2m, unsigned long pfn, unsigned long nr,
+	       unsigned long *leaf);
 void xp2m_destroy(struct xp2m *p2m);
 
 /* Entries */
@@ -278,6 +418,15 @@ int xp2m_set_noalloc(struct xp2m *p2m, unsigned long pfn, unsigned long entry);
 int xp2m_prealloc(struct xp2m *p2m, unsigned long start, unsigned long end);
 enum xp2m_leaf_kind xp2m_leaf_kind(const struct xp2m *p2m, unsigned long pfn);
 void xp2m_get_counts(struct xp2m *p2m, struct xp2m_counts *counts);
+
+/* Change notes */
+void xp2m_note_change(struct xp2m *p2m, unsigned long start,
+		      unsigned long end, enum xp2m_what from, enum xp2m_what to,
+		      enum xp2m_cause cause);
+void xp2m_note_pfns(struct xp2m *p2m, const unsigned long *pfns,
+		    unsigned long nr, enum xp2m_what from, enum xp2m_what to,
+		    enum xp2m_cause cause);
+enum xp2m_what xp2m_what_of(unsigned long entry);
 
 /* Identity */
 long xp2m_set_identity(struct xp2m *p2m, unsigned long start,
@@ -420,6 +569,9 @@ int xp2m_build_domain(struct xp2m_backend *be,
 /* The linear view and its publication */
 int xp2m_linear_build(struct xp2m *p2m);
 const struct xp2m_shared_info *xp2m_shared_info(struct xp2m *p2m);
+void xp2m_set_publisher(struct xp2m *p2m, struct xp2m_publisher *pub);
+void xp2m_linear_refresh(struct xp2m *p2m);
+int xp2m_frame_list_refresh(struct xp2m *p2m);
 
 /**
  * enum xp2m_lin_error - why a linear-list reader stopped

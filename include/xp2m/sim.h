@@ -22,6 +22,8 @@
 
 #include <xp2m/backend.h>
 
+struct xp2m;
+
 /*
  * The value a slot of &xp2m_sim.kmap holds when it maps nothing; an XArray
  * value is at most LONG_MAX, and no frame number comes close.
@@ -55,6 +57,8 @@ enum xp2m_sim_op {
  * @pt_root: frame of the level-4 table of the simulated page tables (x86-64
  *	format) in which linear views are mapped; 0 when there are none
  * @pt_updates: single-entry updates of those tables, ever
+ * @pt_pages: pages those tables occupy right now (counted in @bound too);
+ *	under @pt_lock
  * @pt_lock: serialises changes of the simulated page tables
  * @resv_next: where the search for a free frame to populate starts
  * @headroom: frames the domain may still be given before it reaches its
@@ -69,6 +73,8 @@ enum xp2m_sim_op {
  *	lock; its entries are written by the kmap operation only.
  * @lock: protects @used, @page_of, the pool, @spare, @resv_next,
  *	@headroom and @stop_after; @m2p entries are single words
+ * @source: the machine's own p2m, which borrowed p2ms show (see
+ *	xp2m_sim_set_source()); one word, no lock
  */
 struct xp2m_sim {
 	struct xp2m_backend be;
@@ -83,6 +89,7 @@ struct xp2m_sim {
 	atomic_long_t bound;
 	unsigned long pt_root;
 	atomic_long_t pt_updates;
+	unsigned long pt_pages;
 	struct mutex pt_lock;		/* see above */
 	unsigned long resv_next;
 	unsigned long headroom;
@@ -90,6 +97,7 @@ struct xp2m_sim {
 	bool resv_sleep;
 	struct xarray kmap;
 	spinlock_t lock;		/* see above */
+	struct xp2m *source;
 };
 
 struct xp2m_sim *xp2m_sim_create(const char *name, unsigned long nr_frames);
@@ -97,6 +105,7 @@ void xp2m_sim_destroy(struct xp2m_sim *sim);
 long xp2m_sim_bound(struct xp2m_sim *sim);
 unsigned long xp2m_sim_pool_free(struct xp2m_sim *sim);
 long xp2m_sim_pt_updates(struct xp2m_sim *sim);
+unsigned long xp2m_sim_pt_pages(struct xp2m_sim *sim);
 void xp2m_sim_set_headroom(struct xp2m_sim *sim, unsigned long n);
 unsigned long xp2m_sim_headroom(struct xp2m_sim *sim);
 bool xp2m_sim_frame_free(struct xp2m_sim *sim, unsigned long mfn);
@@ -106,5 +115,6 @@ int xp2m_sim_kmap_reserve(struct xp2m_sim *sim, unsigned long start,
 void xp2m_sim_stop_after(struct xp2m_sim *sim, enum xp2m_sim_op op,
 			 unsigned long k);
 void xp2m_sim_resv_sleep(struct xp2m_sim *sim, bool on);
+void xp2m_sim_set_source(struct xp2m_sim *sim, struct xp2m *p2m);
 
 #endif /* _XP2M_SIM_H */

@@ -6,6 +6,7 @@
 #ifndef _XP2M_X86_H
 #define _XP2M_X86_H
 
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 
@@ -81,6 +82,8 @@ bool xp2m_x86_ram(const struct xp2m_x86_map *map, unsigned long pfn,
  * @XP2M_X86_IDENTITY_ON_RAM: the kernel's entry is identity, on RAM
  * @XP2M_X86_FRAME_ON_HOLE: the kernel's entry is a frame of the domain, on a
  *	hole of the memory map
+ * @XP2M_X86_LEAF: our slot shows another page than the kernel's list (the
+ *	instance did not follow a change of the kernel's structure)
  * @XP2M_X86_NR_KINDS: number of kinds
  */
 enum xp2m_x86_kind {
@@ -89,6 +92,7 @@ enum xp2m_x86_kind {
 	XP2M_X86_M2P,
 	XP2M_X86_IDENTITY_ON_RAM,
 	XP2M_X86_FRAME_ON_HOLE,
+	XP2M_X86_LEAF,
 	XP2M_X86_NR_KINDS,
 };
 
@@ -146,25 +150,33 @@ struct xp2m_x86_report {
  * struct xp2m_x86 - an instance imported from the running kernel
  * @p2m: the p2m
  * @map: the memory map its identity comes from
- * @unimported: entries of the kernel's p2m that the instance cannot hold
- *	(a frame past the machine's last, an identity entry of another pfn);
- *	verification shows each of them
  * @import_ns: how long the import took
  * @m2p: the overrides of grant mappings over the instance's pages (see
  *	xp2m_x86_grant_map()); empty when the instance is freed
  * @dbg: the debugfs registration, if any
- * @lock: serialises verifications, and protects @report
+ * @lock: protects @report and @check_why
+ * @check_lock: serialises checks (xp2m_x86_check()), and protects @map
+ *	and @ram_seq against them
+ * @ram_seq: the count of memory hot-plug events @map was read after
  * @report: the last verification's report, or NULL
+ * @check_why: what the last check (xp2m_x86_check()) found wrong, or NULL
+ * @follow: its place among the followed instances (follow.c)
+ * @followed: it is followed; @follow and @followed change under the
+ *	follower's lock
  */
 struct xp2m_x86 {
 	struct xp2m *p2m;
 	struct xp2m_x86_map map;
-	unsigned long unimported;
 	u64 import_ns;
 	struct xp2m_m2p m2p;
 	struct xp2m_debugfs *dbg;
 	struct mutex lock;		/* see above */
+	struct mutex check_lock;	/* see above */
+	unsigned int ram_seq;
 	struct xp2m_x86_report *report;
+	const char *check_why;
+	struct list_head follow;
+	bool followed;
 };
 
 /**
@@ -191,6 +203,15 @@ struct xp2m_backend *xp2m_x86_backend(void);
 long xp2m_x86_backend_pages(void);
 struct xp2m_x86 *xp2m_x86_import(const char *name);
 void xp2m_x86_free(struct xp2m_x86 *x);
+long xp2m_x86_sync(struct xp2m_x86 *x);
+long xp2m_x86_sync_gib(struct xp2m_x86 *x, unsigned long g);
+int xp2m_x86_follow(struct xp2m_x86 *x);
+void xp2m_x86_unfollow(struct xp2m_x86 *x);
+void xp2m_x86_follow_flush(void);
+long xp2m_x86_follow_missed(void);
+int xp2m_x86_publish(struct xp2m_x86 *x);
+int xp2m_x86_withdraw(struct xp2m_x86 *x);
+struct xp2m_x86 *xp2m_x86_published(void);
 struct xp2m_x86_report *xp2m_x86_report_alloc(unsigned int max_listed);
 int xp2m_x86_verify(struct xp2m_x86 *x, struct xp2m_x86_report *rep);
 const char *xp2m_x86_kind_name(enum xp2m_x86_kind kind);

@@ -2,13 +2,16 @@
 # Run in a Xen PV dom0 (Debian's kernel) with the files of domu-prep.sh:
 # start Xen's toolstack from the initramfs, then the test kernel as a PV
 # domU running the live-import checks (x86.sh); wait for it to power off;
-# pass its console on, its checks marked with its name. (A PVH or HVM
+# pass its console on, its checks marked with its name. Then the test
+# kernel again, with xp2m's view published, for Xen's toolstack to read
+# (domu-live.sh). (A PVH or HVM
 # guest cannot run here: QEMU's emulated CPU has no hardware paging
 # support for Xen to give it.)
 
 . /xp2m/lib.sh
 
 X=/usr/lib/xen-4.17/bin
+export PATH=/bin:/usr/bin
 
 toolstack() {
 	local m
@@ -19,6 +22,7 @@ toolstack() {
 	grep -q control_d /proc/xen/capabilities || return 1
 	mkdir -p /dev/pts && mount -t devpts devpts /dev/pts || return 1
 	tar -xzf /xp2m/xentools.tar.gz -C / || return 1
+	tar -xzf /xp2m/xenstore.tar.gz -C / || return 1
 	mkdir -p /var/run/xen /var/run/xenstored /var/lib/xen \
 		/var/lib/xenstored /var/log/xen/console || return 1
 	"$X/xenstored" --pid-file=/var/run/xenstored.pid || return 1
@@ -29,13 +33,20 @@ toolstack() {
 # guest NAME WHAT: start /xp2m/NAME.cfg, wait for it to power off (it is
 # destroyed then) or crash, pass its console on.
 guest() {
-	local name=$1 what=$2 state= rc= i
+	local name=$1 what=$2
+
+	if check "$name: xl create: $what" \
+		timeout 300 "$X/xl" create "/xp2m/$name.cfg"; then
+		relay "$name"
+	fi
+}
+
+# relay NAME: wait for domain NAME to power off or crash, pass its console
+# on, its checks marked with its name.
+relay() {
+	local name=$1 state= rc= i
 	local console=/var/log/xen/console/guest-$name.log
 
-	if ! check "$name: xl create: $what" \
-		timeout 300 "$X/xl" create "/xp2m/$name.cfg"; then
-		return
-	fi
 	for i in $(seq 300); do
 		state=$("$X/xl" list "$name" 2>&1 | tail -n 1)
 		case "$state" in
@@ -56,7 +67,7 @@ guest() {
 	sleep 2
 	if [ -r "$console" ]; then
 		tr -d '\r' <"$console" |
-			sed -e "s/^XP2M-CHECK \(ok\|fail\) /XP2M-CHECK \1 $name: /" \
+			sed -e "s/^XP2M-CHECK \(ok\|fail\|skip\) /XP2M-CHECK \1 $name: /" \
 			    -e "s/^XP2M-GUEST-EXIT /$name exit /" -e "s/^/$name| /"
 		rc=$(tr -d '\r' <"$console" |
 		     sed -n 's/^XP2M-GUEST-EXIT //p' | tail -n 1)
@@ -95,8 +106,12 @@ mfndump() {
 		sh -c "grep -q '^ \[0x100->0x101\] ' /tmp/rc.out &&
 		       grep -q ': 1 differ in 1 ranges$' /tmp/rc.out"
 }
+. /xp2m/domu-live.sh
 
 if check "Xen's toolstack runs in dom0 (xenstored, xenconsoled)" toolstack; then
 	guest domu "the test kernel as a PV domU"
+	live_domu
+	relay domu-live
+	live_debian && relay domu-debian
 fi
 exit $XP2M_FAILED
