@@ -313,7 +313,15 @@ live_migrate() {
 	"$X/xl" mem-max $LIVE 256m
 	lcmd writer on >/dev/null
 	"$X/xl" -v migrate -s env $LIVE LC_ALL=C >/tmp/migrate-abort 2>&1 &
-	sleep 3
+	# Grow once the toolstack has mapped the p2m list and taken its
+	# generation, not after a guessed delay: on a loaded host the
+	# migration can take longer to start than the growth to finish, and
+	# the toolstack then reads the grown p2m and rightly completes.
+	for i in $(seq 600); do
+		grep -q 'p2m list from' /tmp/migrate-abort && break
+		sleep 0.1
+	done
+	grep 'p2m list from' /tmp/migrate-abort
 	"$X/xl" mem-set $LIVE 256m
 	wait
 	lcmd writer off >/dev/null
