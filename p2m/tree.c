@@ -120,17 +120,26 @@ static void xp2m_fill_identity(unsigned long *leaf, unsigned long first_pfn)
 static unsigned int xp2m_scan_leaf(const unsigned long *leaf,
 				   unsigned long max_mfn, bool *all_missing)
 {
-	unsigned long all = ~0UL, worst = 0, e;
+	unsigned long all = ~0UL, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
 	unsigned int i;
 
-	for (i = 0; i < XP2M_PER_PAGE; i++) {
-		e = leaf[i];
-		all &= e;
-		if (e != XP2M_INVALID_ENTRY && e > worst)
-			worst = e;
+	/*
+	 * INVALID + 1 is 0: t0..t3 end one past the largest entry that is not
+	 * INVALID, with no branch on the entries, and four of them so that no
+	 * compare waits for the one before (a branch per entry, or one
+	 * maximum, made this scan 1.2 and 1.6 times one read pass over the
+	 * list; make bench). A leaf that may not fit is looked at again,
+	 * entry by entry.
+	 */
+	for (i = 0; i < XP2M_PER_PAGE; i += 4) {
+		all &= leaf[i] & leaf[i + 1] & leaf[i + 2] & leaf[i + 3];
+		t0 = max(t0, leaf[i] + 1);
+		t1 = max(t1, leaf[i + 1] + 1);
+		t2 = max(t2, leaf[i + 2] + 1);
+		t3 = max(t3, leaf[i + 3] + 1);
 	}
 	*all_missing = all == XP2M_INVALID_ENTRY;
-	if (worst <= max_mfn)
+	if (max(max(t0, t1), max(t2, t3)) <= max_mfn + 1)
 		return XP2M_PER_PAGE;
 	for (i = 0; i < XP2M_PER_PAGE; i++)
 		if (leaf[i] != XP2M_INVALID_ENTRY && leaf[i] > max_mfn)
