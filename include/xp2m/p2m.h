@@ -385,11 +385,16 @@ xp2m_lookup_raw(const struct xp2m *p2m, unsigned long pfn)
 static __always_inline unsigned long
 xp2m_linear_lookup(const struct xp2m *p2m, unsigned long pfn)
 {
+	/*
+	 * Read on every call, not only below max_pfn: the compiler may then
+	 * keep it in a register across a loop of lookups, as it does max_pfn.
+	 */
+	const unsigned long *linear = p2m->linear;
 	unsigned long entry;
 
 	if (unlikely(pfn >= p2m->max_pfn))
 		return XP2M_IDENTITY_FRAME(pfn);
-	entry = READ_ONCE(p2m->linear[pfn]);
+	entry = READ_ONCE(linear[pfn]);
 	if (unlikely(entry == XP2M_INVALID_ENTRY) &&
 	    xp2m_leaf_of(p2m, pfn) == p2m->identity_leaf)
 		return XP2M_IDENTITY_FRAME(pfn);
