@@ -418,7 +418,11 @@ static void bench_sparse_linear(unsigned long tib)
 
 static int __init p2m_bench_init(void)
 {
-	/* First: what the others free meanwhile would count as given back. */
+	/*
+	 * First, in a vmalloc space others have used least: page tables its
+	 * area finds already there are not counted, and freeing them with
+	 * the tables vm_map_ram() made counts as memory given back.
+	 */
 	bench_sparse_linear(16);
 	bench_lookup();
 	bench_construct("64g", 64, 3, 64);
