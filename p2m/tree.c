@@ -128,8 +128,8 @@ static unsigned int xp2m_scan_leaf(const unsigned long *leaf,
 	 * INVALID + 1 is 0: t0..t3 end one past the largest entry that is not
 	 * INVALID, with no branch on the entries, and four of them so that no
 	 * compare waits for the one before (a branch per entry, or one
-	 * maximum, made this scan 1.2 and 1.6 times one read pass over the
-	 * list; make bench). A leaf that may not fit is looked at again,
+	 * maximum, made this scan up to 1.5 and 1.6 times one read pass over
+	 * the list; make bench). A leaf that may not fit is looked at again,
 	 * entry by entry.
 	 */
 	for (i = 0; i < XP2M_PER_PAGE; i += 4) {
