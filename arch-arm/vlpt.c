@@ -32,15 +32,6 @@
 
 #include "internal.h"
 
-static pgprot_t xp2m_arm_prot_ro(void)
-{
-#ifdef PAGE_KERNEL_RO
-	return PAGE_KERNEL_RO;
-#else
-	return __pgprot(pgprot_val(PAGE_KERNEL) & ~_PAGE_RW);
-#endif
-}
-
 static unsigned long xp2m_arm_slot_va(struct xp2m_arm_vlpt *vlpt,
 				      unsigned long i)
 {
@@ -184,7 +175,7 @@ int xp2m_arm_vlpt_create(struct xp2m_arm_p2m *p2m, u64 start, u64 end)
 		goto fail;
 	for (i = 0; i < vlpt->nr_slots; i++)
 		pages[i] = vlpt->empty;
-	vlpt->area = vmap(pages, vlpt->nr_slots, VM_MAP, xp2m_arm_prot_ro());
+	vlpt->area = vmap(pages, vlpt->nr_slots, VM_MAP, xp2m_kpte_prot(false));
 	kvfree(pages);
 	if (!vlpt->area)
 		goto fail;

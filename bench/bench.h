@@ -17,12 +17,21 @@ static inline void xp2m_bench_u64(const char *name, u64 value, const char *unit)
 	pr_info("bench %s %llu %s\n", name, value, unit);
 }
 
-/* @num / @den, with three decimals. */
+/*
+ * @num / @den, with three decimals. A baseline measured as 0 gives no
+ * figure, and says so: a ratio of 0.000 would pass for one.
+ */
 static inline void xp2m_bench_frac(const char *name, u64 num, u64 den,
 				   const char *unit)
 {
-	u64 milli = den ? div64_u64(num * 1000, den) : 0;
+	u64 milli;
 
+	if (!den) {
+		pr_warn("xp2m bench: %s: its baseline measured 0, no figure\n",
+			name);
+		return;
+	}
+	milli = div64_u64(num * 1000, den);
 	pr_info("bench %s %llu.%03llu %s\n", name, div_u64(milli, 1000),
 		milli % 1000, unit);
 }

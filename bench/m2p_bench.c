@@ -4,8 +4,9 @@
  * simulated machine, without hypercalls: override lookups at 1K, 64K and
  * 1M entries, of consecutive foreign frames (the best case for the table,
  * an XArray) and of frames scattered over 128 GiB of a host's (as the grant
- * mappings of many backends give), add+remove pairs per second, the
- * balloon path's p2m update per page.
+ * mappings of many backends give), each against its physical limit, a bare
+ * load at random from an array of as many entries, in the same run;
+ * add+remove pairs per second, the balloon path's p2m update per page.
  */
 
 #include <linux/ktime.h>
@@ -39,6 +40,7 @@ struct m2p_bench {
 	unsigned long first;	/* first pfn of the overridden range */
 	unsigned long *frames;	/* the foreign frame of override i */
 	unsigned long *keys;	/* frames to look up, in order */
+	unsigned long *bare;	/* MAX_OVERRIDES words: the bare loads' array */
 };
 
 /* One at a time, and too large for the stack of a benchmark run. */
@@ -108,6 +110,32 @@ static void m2p_bench_frames(struct m2p_bench *mb, bool scattered)
 }
 
 /*
+ * Look up each of @mb->keys, RUNS times: the median time. Each a frame in
+ * the override table, or (@bare) an index into @mb->bare, a bare load: the
+ * two loops alike, but for what they do with a key.
+ */
+static u64 m2p_bench_time(struct m2p_bench *mb, bool bare)
+{
+	unsigned long i, sum = 0;
+	u64 samples[RUNS], t;
+	unsigned int r;
+
+	for (r = 0; r < RUNS; r++) {
+		t = ktime_get_ns();
+		if (bare)
+			for (i = 0; i < LOOKUPS; i++)
+				sum += READ_ONCE(mb->bare[mb->keys[i]]);
+		else
+			for (i = 0; i < LOOKUPS; i++)
+				sum += xp2m_m2p_find_pfn(&mb->m2p, mb->keys[i]);
+		samples[r] = ktime_get_ns() - t;
+		cond_resched();
+	}
+	WRITE_ONCE(bench_sink, bench_sink + sum);
+	return xp2m_bench_median(samples, RUNS);
+}
+
+/*
  * Grow the table to @n overrides; time lookups of random ones among the
  * first @among (all of them: memory-bound once the table outgrows the
  * caches; a fixed hot set: the structure's own cost).
@@ -116,9 +144,7 @@ static u64 m2p_bench_lookup(struct m2p_bench *mb, unsigned long *have,
 			    unsigned long n, unsigned long among,
 			    const u32 *order)
 {
-	u64 samples[RUNS], t;
-	unsigned long i, sum = 0;
-	unsigned int r;
+	unsigned long i;
 
 	for (; *have < n; (*have)++)
 		if (xp2m_m2p_add(&mb->m2p, mb->first + *have, NULL,
@@ -126,15 +152,18 @@ static u64 m2p_bench_lookup(struct m2p_bench *mb, unsigned long *have,
 			return 0;
 	for (i = 0; i < LOOKUPS; i++)
 		mb->keys[i] = mb->frames[order[i] % among];
-	for (r = 0; r < RUNS; r++) {
-		t = ktime_get_ns();
-		for (i = 0; i < LOOKUPS; i++)
-			sum += xp2m_m2p_find_pfn(&mb->m2p, mb->keys[i]);
-		samples[r] = ktime_get_ns() - t;
-		cond_resched();
-	}
-	WRITE_ONCE(bench_sink, bench_sink + sum);
-	return xp2m_bench_median(samples, RUNS);
+	return m2p_bench_time(mb, false);
+}
+
+/* The physical limit: bare loads in the same order from @among words. */
+static u64 m2p_bench_bare(struct m2p_bench *mb, unsigned long among,
+			  const u32 *order)
+{
+	unsigned long i;
+
+	for (i = 0; i < LOOKUPS; i++)
+		mb->keys[i] = order[i] % among;
+	return m2p_bench_time(mb, true);
 }
 
 /* Pages of slab memory (the overrides and the XArrays' nodes) in use. */
@@ -146,14 +175,16 @@ static unsigned long m2p_bench_slab(void)
 
 /*
  * Lookups at 1K, 64K and 1M overrides of the frames @mb->frames, over the
- * whole table and over a hot set of 1K, and the memory a million take; the
- * table emptied again. @kind goes into the figures' names.
+ * whole table and over a hot set of 1K, each against bare loads from an
+ * array of as many words; the memory a million take; the table emptied
+ * again. @kind goes into the figures' names.
  */
 static void m2p_bench_sizes(struct m2p_bench *mb, const char *kind,
 			    const u32 *order)
 {
 	static const unsigned long sizes[] = { 1UL << 10, 1UL << 16, 1UL << 20 };
 	u64 ns[ARRAY_SIZE(sizes)], hot[ARRAY_SIZE(sizes)];
+	u64 bare[ARRAY_SIZE(sizes)];
 	unsigned long have = 0, i, slab = m2p_bench_slab();
 	unsigned int s;
 	char name[64];
@@ -161,20 +192,24 @@ static void m2p_bench_sizes(struct m2p_bench *mb, const char *kind,
 	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
 		ns[s] = m2p_bench_lookup(mb, &have, sizes[s], sizes[s], order);
 		hot[s] = m2p_bench_lookup(mb, &have, sizes[s], sizes[0], order);
+		bare[s] = m2p_bench_bare(mb, sizes[s], order);
 		snprintf(name, sizeof(name), "m2p_lookup%s_%luk_ns", kind,
 			 sizes[s] >> 10);
 		xp2m_bench_frac(name, ns[s], LOOKUPS, "ns");
 		snprintf(name, sizeof(name), "m2p_lookup%s_hot1k_in_%luk_ns",
 			 kind, sizes[s] >> 10);
 		xp2m_bench_frac(name, hot[s], LOOKUPS, "ns");
+		snprintf(name, sizeof(name), "array_load%s_%luk_ns", kind,
+			 sizes[s] >> 10);
+		xp2m_bench_frac(name, bare[s], LOOKUPS, "ns");
 	}
 	snprintf(name, sizeof(name), "m2p_bytes_per_override%s", kind);
 	xp2m_bench_frac(name, (u64)(m2p_bench_slab() - slab) * PAGE_SIZE, have,
 			"bytes");
-	snprintf(name, sizeof(name), "m2p_lookup%s_1m_vs_1k", kind);
-	xp2m_bench_frac(name, ns[2], ns[0], "x");
-	snprintf(name, sizeof(name), "m2p_lookup%s_hot1k_1m_vs_1k", kind);
-	xp2m_bench_frac(name, hot[2], hot[0], "x");
+	snprintf(name, sizeof(name), "m2p_lookup%s_1m_vs_array", kind);
+	xp2m_bench_frac(name, ns[2], bare[2], "x");
+	snprintf(name, sizeof(name), "m2p_lookup%s_hot1k_in_1m_vs_array", kind);
+	xp2m_bench_frac(name, hot[2], bare[0], "x");
 	for (i = 0; i < have; i++)
 		xp2m_m2p_remove(&mb->m2p, mb->first + i, NULL);
 	/* Overrides are freed after a grace period: gone before the next. */
@@ -196,11 +231,14 @@ static void m2p_bench_run(void)
 	order = vmalloc_array(LOOKUPS, sizeof(*order));
 	mb->keys = vmalloc_array(LOOKUPS, sizeof(*mb->keys));
 	mb->frames = vmalloc_array(MAX_OVERRIDES, sizeof(*mb->frames));
-	if (!order || !mb->keys || !mb->frames)
+	mb->bare = vmalloc_array(MAX_OVERRIDES, sizeof(*mb->bare));
+	if (!order || !mb->keys || !mb->frames || !mb->bare)
 		goto out;
 	prandom_seed_state(&rnd, 3);
 	for (i = 0; i < LOOKUPS; i++)
 		order[i] = prandom_u32_state(&rnd);
+	for (i = 0; i < MAX_OVERRIDES; i++)
+		mb->bare[i] = mb->first + i;
 
 	m2p_bench_frames(mb, false);
 	m2p_bench_sizes(mb, "", order);
@@ -218,6 +256,7 @@ static void m2p_bench_run(void)
 	xp2m_bench_frac("m2p_add_remove_pairs_per_s", pairs * NSEC_PER_SEC, t,
 			"pairs/s");
 out:
+	vfree(mb->bare);
 	vfree(mb->frames);
 	vfree(mb->keys);
 	vfree(order);

@@ -3,16 +3,18 @@
  * xp2m_p2m_bench: figures of the p2m core, on the simulated machine.
  *
  * Lookups, through the tree and through the linear view, against a bare
- * array load over the same data (the boot list's own pages, which the tree
- * grafts): the physical limit. Construction against one read pass over the
- * boot list. Pages allocated beyond the list, for dense guests and for
- * sparse address spaces. Run it in UML built without debug
- * options (make bench) for native figures.
+ * load of the same words through the same mapping as the linear view
+ * reads them (its own area): the physical limit. Construction against one
+ * read pass over the boot list. Pages allocated beyond the list, for dense
+ * guests and for sparse address spaces. Run it in UML built without debug
+ * options (make bench) for native figures; Documentation/bench.rst says
+ * what each figure is and shows the code of the loops.
  */
 
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/module.h>
 #include <linux/prandom.h>
 #include <linux/sched.h>
@@ -25,7 +27,9 @@
 #include "bench.h"
 
 #define GIB_PFNS	XP2M_MID_SPAN
-#define RUNS		5
+#define RUNS		7
+/* Lookups: a 16 GiB guest, 32 MiB of entries. */
+#define LOOKUP_PFNS	(16 * GIB_PFNS)
 
 /* Stops the compiler from dropping the loads it cannot see used. */
 static unsigned long bench_sink;
@@ -160,66 +164,132 @@ static void bench_sparse(void)
 	bench_free(&d);
 }
 
-/* Lookups of @nr pfns in the order of @idx (NULL: sequential). */
-static u64 bench_tree(const struct xp2m *p2m, const u32 *idx, unsigned long nr)
+/*
+ * The loops timed: LOOKUP_PFNS lookups of the pfns @idx (NULL: 0, 1, 2,
+ * ...), every result added up and kept. One function each, not inlined, so
+ * that each loop is compiled alone and can be read in the module (objdump
+ * --disassemble=bench_linear xp2m_p2m_bench.ko; Documentation/bench.rst
+ * shows them).
+ */
+static noinline u64 bench_tree(const struct xp2m *p2m, const u32 *idx)
 {
 	unsigned long i, sum = 0;
 	u64 t = ktime_get_ns();
 
 	if (idx)
-		for (i = 0; i < nr; i++)
+		for (i = 0; i < LOOKUP_PFNS; i++)
 			sum += xp2m_lookup(p2m, idx[i]);
 	else
-		for (i = 0; i < nr; i++)
+		for (i = 0; i < LOOKUP_PFNS; i++)
 			sum += xp2m_lookup(p2m, i);
 	t = ktime_get_ns() - t;
 	WRITE_ONCE(bench_sink, bench_sink + sum);
 	return t;
 }
 
-static u64 bench_linear(const struct xp2m *p2m, const u32 *idx,
-			unsigned long nr)
+/* The tree's walk alone: the leaf each pfn is in, not its entry. */
+static noinline u64 bench_walk(const struct xp2m *p2m, const u32 *idx)
 {
 	unsigned long i, sum = 0;
 	u64 t = ktime_get_ns();
 
 	if (idx)
-		for (i = 0; i < nr; i++)
+		for (i = 0; i < LOOKUP_PFNS; i++)
+			sum += (unsigned long)xp2m_leaf_of(p2m, idx[i]);
+	else
+		for (i = 0; i < LOOKUP_PFNS; i++)
+			sum += (unsigned long)xp2m_leaf_of(p2m, i);
+	t = ktime_get_ns() - t;
+	WRITE_ONCE(bench_sink, bench_sink + sum);
+	return t;
+}
+
+static noinline u64 bench_linear(const struct xp2m *p2m, const u32 *idx)
+{
+	unsigned long i, sum = 0;
+	u64 t = ktime_get_ns();
+
+	if (idx)
+		for (i = 0; i < LOOKUP_PFNS; i++)
 			sum += xp2m_linear_lookup(p2m, idx[i]);
 	else
-		for (i = 0; i < nr; i++)
+		for (i = 0; i < LOOKUP_PFNS; i++)
 			sum += xp2m_linear_lookup(p2m, i);
 	t = ktime_get_ns() - t;
 	WRITE_ONCE(bench_sink, bench_sink + sum);
 	return t;
 }
 
-static u64 bench_array(const unsigned long *a, const u32 *idx, unsigned long nr)
+/* The baseline: a bare load of each word, nothing else. */
+static noinline u64 bench_array(const unsigned long *a, const u32 *idx)
 {
 	unsigned long i, sum = 0;
 	u64 t = ktime_get_ns();
 
 	if (idx)
-		for (i = 0; i < nr; i++)
+		for (i = 0; i < LOOKUP_PFNS; i++)
 			sum += READ_ONCE(a[idx[i]]);
 	else
-		for (i = 0; i < nr; i++)
+		for (i = 0; i < LOOKUP_PFNS; i++)
 			sum += READ_ONCE(a[i]);
 	t = ktime_get_ns() - t;
 	WRITE_ONCE(bench_sink, bench_sink + sum);
 	return t;
 }
 
-/* A 16 GiB guest: 32 MiB of entries, larger than any cache. */
+enum bench_loop {
+	BENCH_ARRAY,
+	BENCH_TREE,
+	BENCH_WALK,
+	BENCH_LINEAR,
+	BENCH_NR_LOOPS,
+};
+
+static const char * const bench_loop_name[BENCH_NR_LOOPS] = {
+	[BENCH_ARRAY] = "array_load",
+	[BENCH_TREE] = "p2m_lookup",
+	[BENCH_WALK] = "p2m_walk",
+	[BENCH_LINEAR] = "linear_lookup",
+};
+
+/*
+ * Each loop RUNS times over @order, the runs interleaved; the medians, in
+ * ns. The bare loads go through the linear view's area where there is one
+ * (the same pages as the boot list, which they read as fast through its
+ * own mapping), so that a linear lookup and its baseline differ in nothing
+ * but the lookup's own instructions.
+ */
+static void bench_loops(const struct bench_dom *d, bool linear,
+			const u32 *order, u64 *median)
+{
+	const unsigned long *a = linear ? d->p2m->linear : d->p2m->list.mfns;
+	u64 t[BENCH_NR_LOOPS][RUNS];
+	unsigned int r, l;
+
+	for (r = 0; r < RUNS; r++) {
+		t[BENCH_ARRAY][r] = bench_array(a, order);
+		t[BENCH_TREE][r] = bench_tree(d->p2m, order);
+		t[BENCH_WALK][r] = bench_walk(d->p2m, order);
+		t[BENCH_LINEAR][r] = linear ? bench_linear(d->p2m, order) : 0;
+		cond_resched();
+	}
+	for (l = 0; l < BENCH_NR_LOOPS; l++)
+		median[l] = xp2m_bench_median(t[l], RUNS);
+}
+
+/*
+ * Lookups in a guest of LOOKUP_PFNS pages: more entries than the L2 caches
+ * of the test machine hold (its 480 MiB L3 holds them).
+ */
 static void bench_lookup(void)
 {
-	const unsigned long nr = 16 * GIB_PFNS;
-	u64 tree[RUNS], array[RUNS], lin[RUNS], tt, ta, tl;
+	const unsigned long nr = LOOKUP_PFNS;
+	u64 ns[BENCH_NR_LOOPS];
 	struct rnd_state rnd;
 	struct bench_dom d;
+	unsigned int pass, l;
 	unsigned long i;
-	const unsigned long *a;
-	unsigned int r, pass;
+	char name[64];
 	bool linear;
 	u32 *idx;
 
@@ -232,7 +302,6 @@ static void bench_lookup(void)
 		return;
 	}
 	linear = !xp2m_linear_build(d.p2m);
-	a = d.p2m->list.mfns;	/* the same pages the tree grafted */
 	idx = vmalloc_array(nr, sizeof(*idx));
 	if (!idx) {
 		bench_free(&d);
@@ -243,58 +312,74 @@ static void bench_lookup(void)
 		idx[i] = prandom_u32_state(&rnd) % nr;
 
 	for (pass = 0; pass < 2; pass++) {
-		const u32 *order = pass ? NULL : idx;
 		const char *kind = pass ? "sequential" : "random";
-		char name[64];
 
-		for (r = 0; r < RUNS; r++) {
-			tree[r] = bench_tree(d.p2m, order, nr);
-			array[r] = bench_array(a, order, nr);
-			lin[r] = linear ? bench_linear(d.p2m, order, nr) : 0;
-			cond_resched();
+		bench_loops(&d, linear, pass ? NULL : idx, ns);
+		for (l = 0; l < BENCH_NR_LOOPS; l++) {
+			if (l == BENCH_LINEAR && !linear)
+				continue;
+			snprintf(name, sizeof(name), "%s_%s_ns",
+				 bench_loop_name[l], kind);
+			xp2m_bench_frac(name, ns[l], nr, "ns");
 		}
-		tt = xp2m_bench_median(tree, RUNS);
-		ta = xp2m_bench_median(array, RUNS);
-		tl = xp2m_bench_median(lin, RUNS);
-		snprintf(name, sizeof(name), "p2m_lookup_%s_ns", kind);
-		xp2m_bench_frac(name, tt, nr, "ns");
-		snprintf(name, sizeof(name), "array_load_%s_ns", kind);
-		xp2m_bench_frac(name, ta, nr, "ns");
 		snprintf(name, sizeof(name), "p2m_lookup_vs_array_%s", kind);
-		xp2m_bench_frac(name, tt, ta, "x");
+		xp2m_bench_frac(name, ns[BENCH_TREE], ns[BENCH_ARRAY], "x");
 		if (!linear)
 			continue;
-		snprintf(name, sizeof(name), "linear_lookup_%s_ns", kind);
-		xp2m_bench_frac(name, tl, nr, "ns");
 		snprintf(name, sizeof(name), "linear_lookup_vs_array_%s", kind);
-		xp2m_bench_frac(name, tl, ta, "x");
-		snprintf(name, sizeof(name), "linear_lookup_vs_tree_%s", kind);
-		xp2m_bench_frac(name, tl, tt, "x");
+		xp2m_bench_frac(name, ns[BENCH_LINEAR], ns[BENCH_ARRAY], "x");
 	}
 	vfree(idx);
 	bench_free(&d);
 }
 
 /*
+ * Free pages, those on the per-CPU lists included: a page freed goes there
+ * first, where si_meminfo() does not count it, and building a linear view
+ * frees thousands (the page-table pages vm_map_ram() made).
+ */
+static long bench_free_pages(void)
+{
+	long n = global_zone_page_state(NR_FREE_PAGES);
+	struct zone *zone;
+	unsigned int z;
+	int nid, cpu;
+
+	for_each_online_node(nid) {
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			zone = &NODE_DATA(nid)->node_zones[z];
+			if (!populated_zone(zone))
+				continue;
+			for_each_online_cpu(cpu)
+				n += per_cpu_ptr(zone->per_cpu_pageset,
+						 cpu)->count;
+		}
+	}
+	return n;
+}
+
+/*
  * A sparse address space of @tib TiB holding 1 GiB of RAM, with its linear
  * view: every page it costs the kernel (tree, page tables, the vmap area's
- * bookkeeping), measured as free memory before and after, less what the
- * simulated machine keeps for its own copy of the page tables.
+ * bookkeeping), measured as free memory before and after; then what of it
+ * the kernel keeps once the p2m is destroyed (page tables of the vmalloc
+ * space: the kernel never frees those). The simulated machine's own copy
+ * of the view's page tables (what a toolstack walks in the tests) is left
+ * out: the pages it binds to frames are counted apart, and those of them
+ * the p2m allocated (tree and linear tables) are added back.
  */
 static void bench_sparse_linear(unsigned long tib)
 {
-	unsigned long max = tib * 2 * XP2M_TREE_SPAN;
+	unsigned long max = tib * 2 * XP2M_TREE_SPAN, p2m_bound;
 	long before, after, sim_before, sim_after;
 	struct xp2m_counts n;
 	struct bench_dom d;
-	struct sysinfo si;
 	char name[64];
 
 	if (!xp2m_kpte_supported() || bench_build(&d, GIB_PFNS))
 		return;
 	sim_before = xp2m_sim_bound(d.sim);
-	si_meminfo(&si);
-	before = si.freeram;
+	before = bench_free_pages();
 	d.p2m = xp2m_create("bench", &d.list, d.nr, max);
 	if (IS_ERR(d.p2m)) {
 		d.p2m = NULL;
@@ -305,29 +390,44 @@ static void bench_sparse_linear(unsigned long tib)
 		bench_free(&d);
 		return;
 	}
-	si_meminfo(&si);
-	after = si.freeram;
+	after = bench_free_pages();
 	sim_after = xp2m_sim_bound(d.sim);
 	xp2m_get_counts(d.p2m, &n);
-	/* Pages the p2m itself allocated are bound on the machine too. */
+	p2m_bound = n.private_leaves + n.mids + n.shared + n.linear_tables;
 	snprintf(name, sizeof(name), "linear_sparse_%lut_pages", tib);
 	xp2m_bench_u64(name, before - after - (sim_after - sim_before) +
-		       (n.private_leaves + n.mids + n.shared), "pages");
+		       p2m_bound, "pages");
 	snprintf(name, sizeof(name), "linear_sparse_%lut_tree_pages", tib);
 	xp2m_bench_u64(name, n.private_leaves + n.mids + n.shared +
 		       DIV_ROUND_UP(n.top_bytes, PAGE_SIZE), "pages");
+	snprintf(name, sizeof(name), "linear_sparse_%lut_tables", tib);
+	xp2m_bench_u64(name, n.linear_tables, "pages");
 	snprintf(name, sizeof(name), "linear_sparse_%lut_slots", tib);
 	xp2m_bench_u64(name, n.linear_slots, "slots");
+
+	/* The boot list goes with the p2m: bound to the machine, counted so. */
+	xp2m_destroy(d.p2m);
+	d.p2m = NULL;
+	after = bench_free_pages();
+	sim_after = xp2m_sim_bound(d.sim);
+	snprintf(name, sizeof(name), "linear_sparse_%lut_kept_pages", tib);
+	xp2m_bench_u64(name, before - after - (sim_after - sim_before),
+		       "pages");
 	bench_free(&d);
 }
 
 static int __init p2m_bench_init(void)
 {
+	/*
+	 * First, in a vmalloc space others have used least: page tables its
+	 * area finds already there are not counted, and freeing them with
+	 * the tables vm_map_ram() made counts as memory given back.
+	 */
+	bench_sparse_linear(16);
 	bench_lookup();
 	bench_construct("64g", 64, 3, 64);
 	bench_construct("512g", 512, 1, 512);
 	bench_sparse();
-	bench_sparse_linear(16);
 	return 0;
 }
 

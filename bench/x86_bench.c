@@ -4,22 +4,24 @@
  * "bench <name> <value> <unit>" lines when the module loads (make bench).
  *
  * Under QEMU's TCG nothing is cached and every figure is slow; only ratios
- * of two things measured in the same run mean anything:
+ * of two things measured in the same run mean anything. Every ratio names
+ * its baseline:
  *
- *   x86_import_ms, x86_verify_ms      importing the running kernel's p2m,
- *                                     and verifying all of it (absolute)
- *   x86_{import,verify}_vs_flat_walk  the same, against one pass over the
- *                                     kernel's whole list entry by entry, as
- *                                     its own debugfs dump makes
  *   x86_lookup_vs_pfn_to_mfn_{ram,span}
  *                                     xp2m_lookup() against __pfn_to_mfn(),
  *                                     the kernel's own lookup (inline: one
  *                                     load, calling get_phys_to_machine()
  *                                     for INVALID), for random pfns of the
  *                                     domain's pages (ram) and of the whole
- *                                     list (span), passes interleaved
+ *                                     list (span, where the kernel takes
+ *                                     its slow path on every hole), passes
+ *                                     interleaved
  *   x86_linear_lookup_vs_pfn_to_mfn_* xp2m_linear_lookup(), through the
  *                                     instance's linear p2m, against it
+ *   x86_linear_build_vs_vm_map_ram    building the linear p2m against the
+ *                                     one step of it the kernel's exports
+ *                                     leave no way around: vm_map_ram() of
+ *                                     an area as large, alone
  *   x86_balloon_{increase,decrease}_hypercalls_per_page
  *                                     the balloon's reservation path
  *                                     (xp2m_balloon_increase() and
@@ -29,18 +31,31 @@
  *                                     is Linux's own balloon driver: one
  *                                     update_va_mapping a page, one
  *                                     memory_op a batch of 512
- *   x86_balloon_{increase,decrease}_{memory_op,update_va_mapping,mmuext_op}
- *                                     the same, by hypercall (counts)
- *   x86_balloon_{increase,decrease}_us_per_page
- *                                     the same path's time a page: hypercalls,
- *                                     kernel mapping and p2m (absolute)
+ *
+ * and as plain figures: x86_import_ms, x86_verify_ms, x86_linear_build_ms
+ * and x86_vm_map_ram_ms (of this run, on one CPU); the balloon path's
+ * hypercalls by kind (counts) and its time a page.
+ *
+ * Times are counted by the TSC of one CPU. Under TCG the vCPUs' TSCs
+ * disagree (dom0 logs "Marking TSC unstable due to TSCs unsynchronized"),
+ * and the xen clocksource then holds ktime at the highest value any CPU
+ * has read (last_value in arch/x86/kernel/pvclock.c) until this CPU's
+ * clock catches up: it stood still for up to 20 ms at a time, and a pass
+ * of lookups, under a millisecond, could read 0 ns. So a pass runs with
+ * preemption off, and what may sleep runs on one CPU (work_on_cpu()).
  */
 
 #include <linux/ktime.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/prandom.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 
+#include <asm/msr.h>
+#include <asm/tsc.h>
 #include <asm/xen/page.h>
 #include <xen/balloon.h>
 
@@ -50,7 +65,10 @@
 #include "bench.h"
 
 #define NR_PFNS		65536
-#define ROUNDS		7
+#define ROUNDS		15
+
+/* Every lookup's result is added here, so that none can be left out. */
+static unsigned long bench_sink;
 
 enum bench_lookup {
 	BENCH_TREE,		/* xp2m_lookup() */
@@ -59,39 +77,69 @@ enum bench_lookup {
 	BENCH_NR,
 };
 
-/* One pass of @which over @pfns; the time it took. */
-static u64 bench_pass(const struct xp2m *p2m, const unsigned long *pfns,
-		      enum bench_lookup which)
+/*
+ * The loops timed: a lookup of each of @pfns, the results added up. One
+ * function each, not inlined, so that each is compiled alone and can be
+ * read in the module (objdump --disassemble=bench_linear
+ * xp2m_x86_bench.ko; Documentation/bench.rst shows them).
+ */
+static noinline unsigned long bench_tree(const struct xp2m *p2m,
+					 const unsigned long *pfns)
 {
 	unsigned long sum = 0;
 	unsigned int i;
+
+	for (i = 0; i < NR_PFNS; i++)
+		sum += xp2m_lookup(p2m, pfns[i]);
+	return sum;
+}
+
+static noinline unsigned long bench_linear(const struct xp2m *p2m,
+					   const unsigned long *pfns)
+{
+	unsigned long sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < NR_PFNS; i++)
+		sum += xp2m_linear_lookup(p2m, pfns[i]);
+	return sum;
+}
+
+static noinline unsigned long bench_kernel(const unsigned long *pfns)
+{
+	unsigned long sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < NR_PFNS; i++)
+		sum += __pfn_to_mfn(pfns[i]);
+	return sum;
+}
+
+/* One pass of @which over @pfns, on this CPU: the TSC cycles it took. */
+static u64 bench_pass(const struct xp2m *p2m, const unsigned long *pfns,
+		      enum bench_lookup which)
+{
+	unsigned long sum;
 	u64 t0;
 
-	t0 = ktime_get_ns();
-	switch (which) {
-	case BENCH_TREE:
-		for (i = 0; i < NR_PFNS; i++)
-			sum += xp2m_lookup(p2m, pfns[i]);
-		break;
-	case BENCH_LINEAR:
-		for (i = 0; i < NR_PFNS; i++)
-			sum += xp2m_linear_lookup(p2m, pfns[i]);
-		break;
-	default:
-		for (i = 0; i < NR_PFNS; i++)
-			sum += __pfn_to_mfn(pfns[i]);
-		break;
-	}
-	t0 = ktime_get_ns() - t0;
-	/* Keep the loads. */
-	OPTIMIZER_HIDE_VAR(sum);
+	preempt_disable();
+	t0 = rdtsc_ordered();
+	if (which == BENCH_TREE)
+		sum = bench_tree(p2m, pfns);
+	else if (which == BENCH_LINEAR)
+		sum = bench_linear(p2m, pfns);
+	else
+		sum = bench_kernel(pfns);
+	t0 = rdtsc_ordered() - t0;
+	preempt_enable();
+	WRITE_ONCE(bench_sink, bench_sink + sum);
 	return t0;
 }
 
 /*
  * The median time of a pass of each lookup over @pfns, the passes of the
  * three interleaved round by round, so that a change of the emulator's
- * speed during the run weighs on all three alike.
+ * speed during the run weighs on all three alike; in TSC cycles.
  */
 static void bench_lookups(const struct xp2m *p2m, const unsigned long *pfns,
 			  u64 *median)
@@ -106,25 +154,6 @@ static void bench_lookups(const struct xp2m *p2m, const unsigned long *pfns,
 	}
 	for (w = 0; w < BENCH_NR; w++)
 		median[w] = xp2m_bench_median(samples[w], ROUNDS);
-}
-
-/* One pass over the kernel's list, entry by entry, as its dump makes. */
-static u64 bench_flat_walk(unsigned long *runs)
-{
-	unsigned long pfn, size = READ_ONCE(xen_p2m_size), prev = ~0UL, e, t;
-	u64 t0 = ktime_get_ns();
-
-	*runs = 0;
-	for (pfn = 0; pfn < size; pfn++) {
-		e = READ_ONCE(xen_p2m_addr[pfn]);
-		t = e == INVALID_P2M_ENTRY ? 1 : e & IDENTITY_FRAME_BIT ? 0 : 2;
-		if (t != prev)
-			(*runs)++;
-		prev = t;
-		if (pfn % (1UL << 24) == 0)
-			cond_resched();
-	}
-	return ktime_get_ns() - t0;
 }
 
 static void bench_ratio(const char *name, u64 ours, u64 theirs)
@@ -264,41 +293,104 @@ out_free:
 	return err;
 }
 
+/* What bench_make() did, on one CPU: the instance and what each step took. */
+struct bench_make {
+	struct xp2m_x86 *x;
+	struct xp2m_x86_report *rep;
+	u64 import;		/* TSC cycles of each step */
+	u64 verify;
+	u64 vmap;
+	u64 build;
+};
+
+/*
+ * vm_map_ram() of as many pages as the linear view's area takes, over one
+ * page, alone: the PTE it writes for each (one hypercall each under Xen
+ * PV, 6.1 batching none of them) is what building the view cannot avoid
+ * (Documentation/bench.rst). The area: a page of addresses per slot, and
+ * up to 1 GiB more to reach an aligned start (Documentation/linear.rst).
+ */
+static int bench_vm_map_ram(struct bench_make *b)
+{
+	unsigned long n = b->x->p2m->nr_mids * XP2M_PER_PAGE +
+			  SZ_1G / PAGE_SIZE - 1, i;
+	struct page *dummy = alloc_page(GFP_KERNEL), **pages;
+	void *area = NULL;
+	u64 t;
+
+	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
+	if (pages && dummy) {
+		for (i = 0; i < n; i++)
+			pages[i] = dummy;
+		t = rdtsc_ordered();
+		area = vm_map_ram(pages, n, NUMA_NO_NODE);
+		b->vmap = rdtsc_ordered() - t;
+	}
+	if (area)
+		vm_unmap_ram(area, n);
+	kvfree(pages);
+	if (dummy)
+		__free_page(dummy);
+	return area ? 0 : -ENOMEM;
+}
+
+/* Import the running kernel's p2m, verify it, build its linear view. */
+static long bench_make(void *arg)
+{
+	struct bench_make *b = arg;
+	int err;
+	u64 t;
+
+	t = rdtsc_ordered();
+	b->x = xp2m_x86_import("bench");
+	b->import = rdtsc_ordered() - t;
+	if (IS_ERR(b->x))
+		return PTR_ERR(b->x);
+	t = rdtsc_ordered();
+	err = xp2m_x86_verify(b->x, b->rep);
+	b->verify = rdtsc_ordered() - t;
+	if (!err)
+		err = bench_vm_map_ram(b);
+	if (err)
+		return err;
+	t = rdtsc_ordered();
+	err = xp2m_linear_build(b->x->p2m);
+	b->build = rdtsc_ordered() - t;
+	return err;
+}
+
+/* @cycles of the TSC in milliseconds. */
+static void bench_ms(const char *name, u64 cycles)
+{
+	xp2m_bench_frac(name, cycles, tsc_khz, "ms");
+}
+
 static int __init x86_bench_init(void)
 {
-	struct xp2m_x86_report *rep;
-	unsigned long *pfns, runs, i;
+	struct bench_make b = {};
+	unsigned long *pfns, i;
 	struct rnd_state rnd;
-	u64 flat;
 	struct xp2m_x86 *x;
-	int err = 0;
+	long err;
 
-	x = xp2m_x86_import("bench");
-	if (IS_ERR(x))
-		return PTR_ERR(x);
-	rep = xp2m_x86_report_alloc(4);
+	b.rep = xp2m_x86_report_alloc(4);
 	pfns = kvmalloc_array(NR_PFNS, sizeof(*pfns), GFP_KERNEL);
-	if (!rep || !pfns) {
-		err = -ENOMEM;
-		goto out;
-	}
-	err = xp2m_x86_verify(x, rep);
+	err = b.rep && pfns ? 0 : -ENOMEM;
 	if (!err)
-		err = xp2m_linear_build(x->p2m);
+		err = work_on_cpu(raw_smp_processor_id(), bench_make, &b);
+	x = IS_ERR(b.x) ? NULL : b.x;
 	if (err)
 		goto out;
-	if (rep->mismatched)
-		pr_warn("x86_bench: %lu pfns disagree\n", rep->mismatched);
-	flat = bench_flat_walk(&runs);
+	if (b.rep->mismatched)
+		pr_warn("x86_bench: %lu pfns disagree\n", b.rep->mismatched);
 
 	xp2m_bench_u64("x86_span_pfns", x->p2m->max_pfn, "pfns");
-	xp2m_bench_u64("x86_ram_pfns", rep->ours[XP2M_TYPE_PFN], "pfns");
-	xp2m_bench_frac("x86_import_ms", x->import_ns, NSEC_PER_MSEC, "ms");
-	xp2m_bench_frac("x86_verify_ms", rep->ns, NSEC_PER_MSEC, "ms");
-	xp2m_bench_frac("x86_flat_walk_ms", flat, NSEC_PER_MSEC, "ms");
-	xp2m_bench_u64("x86_flat_walk_runs", runs, "runs");
-	bench_ratio("x86_import_vs_flat_walk", x->import_ns, flat);
-	bench_ratio("x86_verify_vs_flat_walk", rep->ns, flat);
+	xp2m_bench_u64("x86_ram_pfns", b.rep->ours[XP2M_TYPE_PFN], "pfns");
+	bench_ms("x86_import_ms", b.import);
+	bench_ms("x86_verify_ms", b.verify);
+	bench_ms("x86_linear_build_ms", b.build);
+	bench_ms("x86_vm_map_ram_ms", b.vmap);
+	bench_ratio("x86_linear_build_vs_vm_map_ram", b.build, b.vmap);
 
 	prandom_seed_state(&rnd, 42);
 	for (i = 0; i < NR_PFNS; i++)
@@ -312,7 +404,7 @@ static int __init x86_bench_init(void)
 	err = bench_balloon();
 out:
 	kvfree(pfns);
-	kvfree(rep);
+	kvfree(b.rep);
 	xp2m_x86_free(x);
 	return err;
 }

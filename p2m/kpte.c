@@ -210,6 +210,27 @@ static pte_t xp2m_kpte_mk(struct page *page, bool writable)
 }
 
 /**
+ * xp2m_kpte_prot() - the protection of kernel data, read-write or read-only
+ * @writable: read-write, else read-only
+ *
+ * UML has no PAGE_KERNEL_RO of its own, and include/linux/pgtable.h then
+ * defines it as PAGE_KERNEL, writable: there the RW bit is taken off here.
+ *
+ * Return: the protection, for mk_pte() or vmap().
+ */
+pgprot_t xp2m_kpte_prot(bool writable)
+{
+	if (writable)
+		return PAGE_KERNEL;
+#ifdef CONFIG_UML
+	return __pgprot(pgprot_val(PAGE_KERNEL) & ~_PAGE_RW);
+#else
+	return PAGE_KERNEL_RO;
+#endif
+}
+EXPORT_SYMBOL_GPL(xp2m_kpte_prot);
+
+/**
  * xp2m_kpte_set() - map a page at an address of a kernel mapping
  * @va: page-aligned address inside an area the caller vmap()ed
  * @page: the page to map there

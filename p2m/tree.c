@@ -17,6 +17,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 
 #include "internal.h"
 
@@ -120,17 +121,26 @@ static void xp2m_fill_identity(unsigned long *leaf, unsigned long first_pfn)
 static unsigned int xp2m_scan_leaf(const unsigned long *leaf,
 				   unsigned long max_mfn, bool *all_missing)
 {
-	unsigned long all = ~0UL, worst = 0, e;
+	unsigned long all = ~0UL, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
 	unsigned int i;
 
-	for (i = 0; i < XP2M_PER_PAGE; i++) {
-		e = leaf[i];
-		all &= e;
-		if (e != XP2M_INVALID_ENTRY && e > worst)
-			worst = e;
+	/*
+	 * INVALID + 1 is 0: t0..t3 end one past the largest entry that is not
+	 * INVALID, with no branch on the entries, and four of them so that no
+	 * compare waits for the one before (a branch per entry, or one
+	 * maximum, made this scan up to 1.5 and 1.6 times one read pass over
+	 * the list; make bench). A leaf that may not fit is looked at again,
+	 * entry by entry.
+	 */
+	for (i = 0; i < XP2M_PER_PAGE; i += 4) {
+		all &= leaf[i] & leaf[i + 1] & leaf[i + 2] & leaf[i + 3];
+		t0 = max(t0, leaf[i] + 1);
+		t1 = max(t1, leaf[i + 1] + 1);
+		t2 = max(t2, leaf[i + 2] + 1);
+		t3 = max(t3, leaf[i + 3] + 1);
 	}
 	*all_missing = all == XP2M_INVALID_ENTRY;
-	if (worst <= max_mfn)
+	if (max(max(t0, t1), max(t2, t3)) <= max_mfn + 1)
 		return XP2M_PER_PAGE;
 	for (i = 0; i < XP2M_PER_PAGE; i++)
 		if (leaf[i] != XP2M_INVALID_ENTRY && leaf[i] > max_mfn)
@@ -165,6 +175,37 @@ static void xp2m_free_tree(struct xp2m *p2m)
 }
 
 /*
+ * The object with its top array, zeroed. Past a page it gets exactly the
+ * pages it needs, as kvzalloc() would but for kmalloc()'s rounding up to a
+ * power of two, which for a large space is close to twice its top (128 KiB
+ * of top for 16 TiB of pfns, in 256 KiB); like kvzalloc(), it falls back
+ * on vmalloc() rather than reclaim hard for contiguous pages.
+ */
+static struct xp2m *xp2m_alloc(unsigned long nr_mids)
+{
+	struct xp2m *p2m;
+	size_t size = struct_size(p2m, top, nr_mids);
+
+	if (size <= PAGE_SIZE)
+		return kzalloc(size, GFP_KERNEL);
+	p2m = alloc_pages_exact(size, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN |
+				__GFP_NORETRY);
+	return p2m ?: vzalloc(size);
+}
+
+static void xp2m_free(struct xp2m *p2m)
+{
+	size_t size = struct_size(p2m, top, p2m->nr_mids);
+
+	if (is_vmalloc_addr(p2m))
+		vfree(p2m);
+	else if (size <= PAGE_SIZE)
+		kfree(p2m);
+	else
+		free_pages_exact(p2m, size);
+}
+
+/*
  * A p2m of @max_pfn entries, every GiB on the shared missing mid. Its shared
  * leaves are @missing and @identity where given, else pages of its own. The
  * caller reserves @extra more pages for itself in @r.
@@ -179,22 +220,20 @@ static struct xp2m *xp2m_new(const char *name, struct xp2m_backend *be,
 	struct xp2m *p2m;
 
 	xp2m_reserve_init(r);
-	p2m = kzalloc(sizeof(*p2m), GFP_KERNEL);
+	p2m = xp2m_alloc(nr_mids);
 	if (!p2m)
 		return NULL;
+	p2m->nr_mids = nr_mids;
 	p2m->name = kstrdup(name, GFP_KERNEL);
-	p2m->top = kvcalloc(nr_mids, sizeof(*p2m->top), GFP_KERNEL);
-	if (!p2m->name || !p2m->top || xp2m_reserve_pages(be, r, own + extra)) {
+	if (!p2m->name || xp2m_reserve_pages(be, r, own + extra)) {
 		xp2m_reserve_drop(be, r);
-		kvfree(p2m->top);
 		kfree(p2m->name);
-		kfree(p2m);
+		xp2m_free(p2m);
 		return NULL;
 	}
 
 	p2m->be = be;
 	p2m->max_pfn = max_pfn;
-	p2m->nr_mids = nr_mids;
 	mutex_init(&p2m->lock);
 	xp2m_changes_init(p2m);
 	if (!missing) {
@@ -451,9 +490,8 @@ void xp2m_destroy(struct xp2m *p2m)
 	xp2m_fl_free(p2m);
 	xp2m_free_tree(p2m);
 	xp2m_list_free(&p2m->list);
-	kvfree(p2m->top);
 	kfree(p2m->name);
-	kfree(p2m);
+	xp2m_free(p2m);
 }
 EXPORT_SYMBOL_GPL(xp2m_destroy);
 

@@ -7,11 +7,13 @@
 #ifndef _XP2M_KPTE_H
 #define _XP2M_KPTE_H
 
+#include <linux/pgtable.h>
 #include <linux/types.h>
 
 struct page;
 
 bool xp2m_kpte_supported(void);
+pgprot_t xp2m_kpte_prot(bool writable);
 int xp2m_kpte_set(unsigned long va, struct page *page, bool writable);
 int xp2m_kpte_writable(unsigned long va);
 void xp2m_kpte_flush(unsigned long start, unsigned long end);

@@ -249,7 +249,6 @@ struct xp2m_publisher {
  * @max_pfn: number of entries; pfns [0, @max_pfn)
  * @nr_pages: entries the boot list provided
  * @nr_mids: entries of @top: DIV_ROUND_UP(@max_pfn, XP2M_MID_SPAN)
- * @top: the tree's root: @nr_mids pointers to mid pages
  * @missing_mid: shared mid page, every slot @missing_leaf
  * @identity_mid: shared mid page, every slot @identity_leaf
  * @missing_leaf: shared leaf, every entry INVALID
@@ -274,6 +273,9 @@ struct xp2m_publisher {
  * @counts: page accounting
  * @changes: the last changes its owners noted (xp2m_note_change())
  * @debugfs: the instance's debugfs directory, if registered
+ * @top: the tree's root: @nr_mids pointers to mid pages, part of the
+ *	object itself, so that a lookup finds its mid without a load of a
+ *	pointer to them first
  *
  * Locking: @top, the mid pages, @fl, @linear, the linear view's mappings,
  * @linear_dirty_start/end, @si and @pub change only under @lock; each change of a
@@ -294,7 +296,6 @@ struct xp2m {
 	unsigned long max_pfn;
 	unsigned long nr_pages;
 	unsigned long nr_mids;
-	unsigned long ***top;
 	unsigned long **missing_mid;
 	unsigned long **identity_mid;
 	unsigned long *missing_leaf;
@@ -311,6 +312,7 @@ struct xp2m {
 	struct xp2m_counts counts;
 	struct xp2m_changes changes;
 	struct dentry *debugfs;
+	unsigned long **top[];
 };
 
 #define XP2M_OWN_MISSING	BIT(0)
@@ -383,11 +385,16 @@ xp2m_lookup_raw(const struct xp2m *p2m, unsigned long pfn)
 static __always_inline unsigned long
 xp2m_linear_lookup(const struct xp2m *p2m, unsigned long pfn)
 {
+	/*
+	 * Read on every call, not only below max_pfn: the compiler may then
+	 * keep it in a register across a loop of lookups, as it does max_pfn.
+	 */
+	const unsigned long *linear = p2m->linear;
 	unsigned long entry;
 
 	if (unlikely(pfn >= p2m->max_pfn))
 		return XP2M_IDENTITY_FRAME(pfn);
-	entry = READ_ONCE(p2m->linear[pfn]);
+	entry = READ_ONCE(linear[pfn]);
 	if (unlikely(entry == XP2M_INVALID_ENTRY) &&
 	    xp2m_leaf_of(p2m, pfn) == p2m->identity_leaf)
 		return XP2M_IDENTITY_FRAME(pfn);
