@@ -61,15 +61,14 @@ class Tool(unittest.TestCase):
         return path
 
     def test_map_totals(self):
-        """map: the totals of the 5 GiB dom0, its 512 rows in six."""
+        """map: the totals of the 5 GiB dom0, its 512 rows in five."""
         rc, out, _ = run('map', '--snapshot', SNAP, '--colour', 'never')
         self.assertEqual(rc, 0)
         lines = out.splitlines()
         self.assertIn('entries balloon 262014, identity 132644994, pfn 1310720', lines)
-        self.assertIn('slots grafted 1536, private 1025, shared_identity 259072, '
-                      'shared_missing 511', lines)
-        # Six rows stand for 512: the 504 GiB of identity past 8 GiB are one.
-        self.assertEqual(sum(1 for l in lines if ' |' in l), 6)
+        self.assertIn('slots borrowed 3072, shared_identity 259072', lines)
+        # Five rows stand for 512: the 504 GiB of identity past 8 GiB are one.
+        self.assertEqual(sum(1 for l in lines if ' |' in l), 5)
         self.assertTrue(any(l.startswith('8 - 512 GiB |') and l.endswith('(504 rows alike)')
                             for l in lines))
 
@@ -89,12 +88,12 @@ class Tool(unittest.TestCase):
         """map: a leaf kind the tool never heard of gets a legend entry."""
         snap = copy.deepcopy(self.snap)
         for r in snap['layout']:
-            if r[3] == 'private':
+            if r[3] == 'borrowed':
                 r[3] = 'zerocopy'
         path = self.save(snap, 'z.json')
         rc, out, _ = run('map', '--snapshot', path, '--colour', 'never')
         self.assertEqual(rc, 0)
-        self.assertIn('  Z zerocopy leaves          524418 pfns     2.0 GiB', out.splitlines())
+        self.assertIn('  Z zerocopy leaves         1310850 pfns     5.0 GiB', out.splitlines())
         svg = os.path.join(self.dir.name, 'z.svg')
         run('map', '--snapshot', path, '--svg', svg)
         cats = [e.get('data-category') for e in ET.parse(svg).getroot().iter()
@@ -104,9 +103,9 @@ class Tool(unittest.TestCase):
     def test_diff(self):
         """diff: four pfns ballooned, two on other frames, exactly."""
         b = copy.deepcopy(self.snap)
-        b['layout'][2:3] = [[0x100, 0x200, 'pfn', 'grafted'],
-                            [0x200, 0x204, 'balloon', 'grafted'],
-                            [0x204, 0x7ffdf, 'pfn', 'grafted']]
+        b['layout'][2:3] = [[0x100, 0x200, 'pfn', 'borrowed'],
+                            [0x200, 0x204, 'balloon', 'borrowed'],
+                            [0x204, 0x7ffdf, 'pfn', 'borrowed']]
         fr = b['frames']
         i = next(n for n, r in enumerate(fr) if r[0] == 0x100)
         start, end, _, mfn = fr[i]
@@ -117,11 +116,11 @@ class Tool(unittest.TestCase):
         rc, out, _ = run('diff', SNAP, self.save(b, 'b.json'))
         self.assertEqual(rc, 1)
         self.assertEqual(out.splitlines(), [
-            f' [0x200->0x204] pfn grafted {mfn + 0x100:#x} -> balloon grafted',
-            f' [0x204->0x206] pfn grafted {mfn + 0x104:#x} -> pfn grafted 0x900000',
+            f' [0x200->0x204] pfn borrowed {mfn + 0x100:#x} -> balloon borrowed',
+            f' [0x204->0x206] pfn borrowed {mfn + 0x104:#x} -> pfn borrowed 0x900000',
             'changed 6 pfns (24 KiB) in 2 ranges',
-            '  pfn grafted -> balloon grafted: 4',
-            '  pfn grafted -> pfn grafted: 2'])
+            '  pfn borrowed -> balloon borrowed: 4',
+            '  pfn borrowed -> pfn borrowed: 2'])
         rc, out, _ = run('diff', SNAP, SNAP)
         self.assertEqual((rc, out), (0, 'changed 0 pfns (0) in 0 ranges\n'))
 
