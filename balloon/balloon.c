@@ -21,6 +21,8 @@
  * of the p2m take neither.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/bitmap.h>
 #include <linux/debugfs.h>
 #include <linux/module.h>
@@ -258,7 +260,7 @@ static void xp2m_balloon_give_back(struct xp2m_balloon *b,
 	done = be->ops->release(be, mfns, n);
 	xp2m_balloon_count(b, done);
 	if (done < (long)n)
-		pr_err("xp2m_balloon: %s: %lu unused frames not taken back (%ld)\n",
+		pr_err("%s: %lu unused frames not taken back (%ld)\n",
 		       b->p2m->name, n - max(done, 0L), done);
 }
 

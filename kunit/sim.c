@@ -4,6 +4,8 @@
  * See include/xp2m/sim.h.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/bitmap.h>
 #include <linux/delay.h>
 #include <linux/mm.h>
@@ -582,10 +584,10 @@ void xp2m_sim_destroy(struct xp2m_sim *sim)
 {
 	if (!sim)
 		return;
-	WARN(sim->pt_root, "xp2m_sim: %s destroyed with page tables left\n",
+	WARN(sim->pt_root, pr_fmt("%s destroyed with page tables left\n"),
 	     sim->be.name);
 	WARN(atomic_long_read(&sim->bound),
-	     "xp2m_sim: %s destroyed with %ld pages still bound\n",
+	     pr_fmt("%s destroyed with %ld pages still bound\n"),
 	     sim->be.name, atomic_long_read(&sim->bound));
 	xa_destroy(&sim->kmap);
 	vfree(sim->page_of);

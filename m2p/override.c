@@ -17,6 +17,8 @@
  * leaves an override behind once its mapping is gone.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
@@ -62,7 +64,7 @@ void xp2m_m2p_destroy(struct xp2m_m2p *m2p)
 		kfree(o);
 		left++;
 	}
-	WARN(left, "xp2m_m2p: %lu overrides left (%ld committed)\n", left,
+	WARN(left, pr_fmt("%lu overrides left (%ld committed)\n"), left,
 	     atomic_long_read(&m2p->count));
 	xa_destroy(&m2p->pfns);
 	xa_destroy(&m2p->table);

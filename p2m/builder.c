@@ -14,6 +14,8 @@
  * between other guests' runs, in shuffled order.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/prandom.h>
 #include <linux/slab.h>
@@ -171,14 +173,14 @@ int xp2m_build_domain(struct xp2m_backend *be,
 		return -EOPNOTSUPP;
 	if (!nr || spec->region_start >= spec->region_end ||
 	    spec->region_end > nr) {
-		pr_err("xp2m: build: the list region [%#lx, %#lx) must lie in the domain's %lu pages\n",
+		pr_err("build: the list region [%#lx, %#lx) must lie in the domain's %lu pages\n",
 		       spec->region_start, spec->region_end, nr);
 		return -EINVAL;
 	}
 	list_pages = DIV_ROUND_UP(nr, XP2M_PER_PAGE);
 	region = spec->region_end - spec->region_start;
 	if (list_pages > region) {
-		pr_err("xp2m: build: a domain of %lu pages needs a %lu-page p2m list, but the region [%#lx, %#lx) holds %lu pages: the limit is %lu pages (%lu MiB)\n",
+		pr_err("build: a domain of %lu pages needs a %lu-page p2m list, but the region [%#lx, %#lx) holds %lu pages: the limit is %lu pages (%lu MiB)\n",
 		       nr, list_pages, spec->region_start, spec->region_end,
 		       region, region * XP2M_PER_PAGE,
 		       (region * XP2M_PER_PAGE) >> (20 - PAGE_SHIFT));

@@ -30,6 +30,8 @@
  * callers report -EOPNOTSUPP.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pgtable.h>
@@ -173,7 +175,7 @@ void xp2m_kpte_init(void)
 		return;
 	xp2m_kernel_mm = __symbol_get("init_mm");
 	if (!xp2m_kernel_mm)
-		pr_info("xp2m: this kernel does not export init_mm: no linear p2m or VLPT here\n");
+		pr_info("this kernel does not export init_mm: no linear p2m or VLPT here\n");
 }
 
 void xp2m_kpte_exit(void)

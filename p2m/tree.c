@@ -13,6 +13,8 @@
  * mid; a 2 MiB range likewise at the shared missing (or identity) leaf.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/bitmap.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -271,7 +273,7 @@ static int xp2m_scan_list(const char *name, const struct xp2m_list *list,
 	return 0;
 
 bad:
-	pr_err("xp2m: %s: boot list entry of pfn %#lx is %#lx, past the machine's last frame %#lx\n",
+	pr_err("%s: boot list entry of pfn %#lx is %#lx, past the machine's last frame %#lx\n",
 	       name, pfn, list->mfns[pfn], max_mfn);
 	return -EINVAL;
 }
