@@ -425,7 +425,7 @@ void xp2m_arm_foreign_init(struct xp2m_arm_foreign *t, const char *name)
 	t->debugfs = NULL;
 	if (name) {
 		t->debugfs = debugfs_create_dir(name, xp2m_arm_debugfs_dir());
-		debugfs_create_file("foreign", 0444, t->debugfs, t,
+		debugfs_create_file("foreign", 0400, t->debugfs, t,
 				    &xp2m_arm_ranges_fops);
 	}
 }

@@ -746,9 +746,9 @@ struct xp2m_arm_p2m *xp2m_arm_p2m_create(const char *name,
 	atomic_long_set(&p2m->tlb_flushes, 0);
 	if (name) {
 		p2m->debugfs = debugfs_create_dir(name, xp2m_arm_debugfs_dir());
-		debugfs_create_file("mappings", 0444, p2m->debugfs, p2m,
+		debugfs_create_file("mappings", 0400, p2m->debugfs, p2m,
 				    &xp2m_arm_mappings_fops);
-		debugfs_create_file("stats", 0444, p2m->debugfs, p2m,
+		debugfs_create_file("stats", 0400, p2m->debugfs, p2m,
 				    &xp2m_arm_stats_fops);
 	}
 	return p2m;
