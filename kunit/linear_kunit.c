@@ -121,7 +121,7 @@ static const struct xp2m_e820_entry t_e820[] = {
 };
 
 /* The layouts of the core's suites, then past 512 GiB. */
-static void linear_agrees_seed001(struct kunit *test)
+static void linear_agrees_hole(struct kunit *test)
 {
 	struct t_ctx *c = t_ctx(test);
 
@@ -955,7 +955,7 @@ static void linear_change_faults(struct kunit *test)
 }
 
 static struct kunit_case linear_cases[] = {
-	KUNIT_CASE(linear_agrees_seed001),
+	KUNIT_CASE(linear_agrees_hole),
 	KUNIT_CASE(linear_agrees_domu),
 	KUNIT_CASE(linear_agrees_512g),
 	KUNIT_CASE(linear_agrees_1t),

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suites of the p2m core: construction, entries, identity (seed 001),
+ * KUnit suites of the p2m core: construction, entries, identity,
  * the frame list and its reader, the domain builder, and allocation
  * failures. They run on the simulated machine, in UML and in Xen dom0.
  */
@@ -71,9 +71,11 @@ static void p2m_sizes(struct kunit *test)
 }
 
 /*
- * Seed 001: a 615 MB domU (last_pfn 0x26700) plus 8 MB of extra memory.
- * Its last leaf is only half covered by the list; the rest of that page is
- * garbage, and pfn 0x26700 must read missing, not garbage.
+ * The domU of Launchpad bug 686692: 615 MB (last_pfn 0x26700) plus 8 MB of
+ * extra memory. Its last leaf is only half covered by the list; the rest of
+ * that page is garbage, and pfn 0x26700 must read missing, not garbage (as
+ * xen_build_dynamic_phys_to_machine() in arch/x86/xen/p2m.c made sure once
+ * that bug was found).
  */
 static void p2m_615mb_domu(struct kunit *test)
 {
@@ -216,7 +218,7 @@ static void p2m_patterns(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, 0), 1UL);
 			break;
 		case XP2M_MFNS_DESCENDING:
-			/* seed 001: [0x290F, 0x290E, 0x290D, ..] */
+			/* As in arch/x86/xen/p2m.c: [0x290F, 0x290E, ..] */
 			KUNIT_EXPECT_EQ(test, down, nr - 1);
 			KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, 0), nr);
 			KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, 2), nr - 2);
@@ -425,27 +427,28 @@ static struct kunit_suite p2m_suite = {
 };
 
 /*
- * Seed 001's example: RAM to 1029 MB, ACPI and reserved, RAM from 2001 MB;
+ * The E820 example of the header comment of arch/x86/xen/p2m.c (Linux
+ * 2.6.39 to 3.18): RAM to 1029 MB, ACPI and reserved, RAM from 2001 MB;
  * dom0_mem=max:3GB,1GB, so pfns past 1 GiB are not populated.
  */
-#define SEED_NR		(GIB_PFNS)		/* 1 GiB populated */
-#define SEED_MAX	(3 * GIB_PFNS)		/* max:3GB */
-#define SEED_START	263424UL		/* 1029 MB = 0x40500 */
-#define SEED_END	512256UL		/* 2001 MB = 0x7D100 */
+#define HOLE_NR		(GIB_PFNS)		/* 1 GiB populated */
+#define HOLE_MAX	(3 * GIB_PFNS)		/* max:3GB */
+#define HOLE_START	263424UL		/* 1029 MB = 0x40500 */
+#define HOLE_END	512256UL		/* 2001 MB = 0x7D100 */
 
-static const struct xp2m_e820_entry seed001_e820[] = {
+static const struct xp2m_e820_entry hole_e820[] = {
 	{ .addr = 0, .size = 1029ULL << 20, .type = XP2M_E820_RAM },
 	{ .addr = 1029ULL << 20, .size = 71ULL << 20, .type = 3 },	/* ACPI */
 	{ .addr = 1500ULL << 20, .size = 300ULL << 20, .type = 2 },	/* reserved */
 	{ .addr = 2001ULL << 20, .size = 2000ULL << 20, .type = XP2M_E820_RAM },
 };
 
-static void seed001_expect(struct kunit *test, struct t_ctx *c)
+static void hole_expect(struct kunit *test, struct t_ctx *c)
 {
 	const unsigned long g1 = GIB_PFNS;	/* p2m[1] starts here */
 	unsigned long pfn, want, bad = 0, l;
 
-	/* The pages seed 001 names: p2m[1][2] and p2m[1][488], private. */
+	/* The pages that comment names: p2m[1][2] and p2m[1][488], private. */
 	KUNIT_EXPECT_EQ(test, xp2m_leaf_kind(c->p2m, g1 + 2 * 512),
 			XP2M_LEAF_PRIVATE);
 	KUNIT_EXPECT_EQ(test, xp2m_leaf_kind(c->p2m, g1 + 488 * 512),
@@ -462,10 +465,10 @@ static void seed001_expect(struct kunit *test, struct t_ctx *c)
 	KUNIT_EXPECT_PTR_EQ(test, c->p2m->top[2], c->p2m->missing_mid);
 
 	/* Every pfn's entry. */
-	for (pfn = 0; pfn < SEED_MAX; pfn++) {
-		if (pfn < SEED_NR)
+	for (pfn = 0; pfn < HOLE_MAX; pfn++) {
+		if (pfn < HOLE_NR)
 			want = t_asc_mfn(c, pfn);
-		else if (pfn >= SEED_START && pfn < SEED_END)
+		else if (pfn >= HOLE_START && pfn < HOLE_END)
 			want = XP2M_IDENTITY_FRAME(pfn);
 		else
 			want = XP2M_INVALID_ENTRY;
@@ -478,55 +481,55 @@ static void seed001_expect(struct kunit *test, struct t_ctx *c)
 	KUNIT_EXPECT_EQ(test, xp2m_lookup_raw(c->p2m, g1 + 2 * 512 + 255),
 			XP2M_INVALID_ENTRY);
 	KUNIT_EXPECT_EQ(test, xp2m_lookup_raw(c->p2m, g1 + 2 * 512 + 256),
-			XP2M_IDENTITY_FRAME(SEED_START));
+			XP2M_IDENTITY_FRAME(HOLE_START));
 	KUNIT_EXPECT_EQ(test, xp2m_lookup_raw(c->p2m, g1 + 488 * 512 + 255),
-			XP2M_IDENTITY_FRAME(SEED_END - 1));
+			XP2M_IDENTITY_FRAME(HOLE_END - 1));
 	KUNIT_EXPECT_EQ(test, xp2m_lookup_raw(c->p2m, g1 + 488 * 512 + 256),
 			XP2M_INVALID_ENTRY);
 }
 
-static void identity_seed001(struct kunit *test)
+static void identity_hole(struct kunit *test)
 {
 	struct t_ctx *c = t_ctx(test);
 	struct xp2m_counts before, after;
 	long bound;
 
-	t_setup(test, SEED_NR, SEED_MAX);
+	t_setup(test, HOLE_NR, HOLE_MAX);
 	xp2m_get_counts(c->p2m, &before);
 	bound = xp2m_sim_bound(c->sim);
 	KUNIT_EXPECT_PTR_EQ(test, c->p2m->top[1], c->p2m->missing_mid);
 
-	KUNIT_EXPECT_EQ(test, xp2m_set_identity(c->p2m, SEED_START, SEED_END),
-			(long)(SEED_END - SEED_START));
+	KUNIT_EXPECT_EQ(test, xp2m_set_identity(c->p2m, HOLE_START, HOLE_END),
+			(long)(HOLE_END - HOLE_START));
 	/* Three pages: the mid p2m[1] and the leaves p2m[1][2], p2m[1][488]. */
 	xp2m_get_counts(c->p2m, &after);
 	KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim), bound + 3);
 	KUNIT_EXPECT_EQ(test, after.mids, before.mids + 1);
 	KUNIT_EXPECT_EQ(test, after.private_leaves, before.private_leaves + 2);
-	seed001_expect(test, c);
+	hole_expect(test, c);
 
 	/* Doing it again costs nothing and changes nothing. */
-	KUNIT_EXPECT_EQ(test, xp2m_set_identity(c->p2m, SEED_START, SEED_END),
-			(long)(SEED_END - SEED_START));
+	KUNIT_EXPECT_EQ(test, xp2m_set_identity(c->p2m, HOLE_START, HOLE_END),
+			(long)(HOLE_END - HOLE_START));
 	KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim), bound + 3);
 }
 
-/* The same, from the seed's E820 as a PV kernel sets it up at boot. */
-static void identity_seed001_e820(struct kunit *test)
+/* The same, from that E820 as a PV kernel sets it up at boot. */
+static void identity_hole_e820(struct kunit *test)
 {
 	struct t_ctx *c = t_ctx(test);
 	struct xp2m_e820_result res;
 	long bound;
 
-	t_setup(test, SEED_NR, SEED_MAX);
+	t_setup(test, HOLE_NR, HOLE_MAX);
 	bound = xp2m_sim_bound(c->sim);
-	KUNIT_EXPECT_EQ(test, xp2m_identity_from_e820(c->p2m, seed001_e820,
-						      ARRAY_SIZE(seed001_e820),
+	KUNIT_EXPECT_EQ(test, xp2m_identity_from_e820(c->p2m, hole_e820,
+						      ARRAY_SIZE(hole_e820),
 						      &res), 0);
-	KUNIT_EXPECT_EQ(test, res.identity, SEED_END - SEED_START);
+	KUNIT_EXPECT_EQ(test, res.identity, HOLE_END - HOLE_START);
 	KUNIT_EXPECT_EQ(test, res.remapped, 0UL);
 	KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim), bound + 3);
-	seed001_expect(test, c);
+	hole_expect(test, c);
 }
 
 /* Whole missing GiBs and leaves are swapped, not allocated. */
@@ -672,8 +675,8 @@ static void identity_e820_nospace(struct kunit *test)
 }
 
 static struct kunit_case identity_cases[] = {
-	KUNIT_CASE(identity_seed001),
-	KUNIT_CASE(identity_seed001_e820),
+	KUNIT_CASE(identity_hole),
+	KUNIT_CASE(identity_hole_e820),
 	KUNIT_CASE(identity_over_missing),
 	KUNIT_CASE(identity_over_populated),
 	KUNIT_CASE(identity_worst_case),
@@ -739,14 +742,14 @@ static void t_round_trip(struct kunit *test, struct xp2m *p2m,
 				XP2M_INVALID_ENTRY);
 }
 
-static void fl_round_trip_seed001(struct kunit *test)
+static void fl_round_trip_hole(struct kunit *test)
 {
 	struct t_ctx *c = t_ctx(test);
 	long bound;
 
-	t_setup(test, SEED_NR, SEED_MAX);
-	KUNIT_ASSERT_EQ(test, xp2m_identity_from_e820(c->p2m, seed001_e820,
-						      ARRAY_SIZE(seed001_e820),
+	t_setup(test, HOLE_NR, HOLE_MAX);
+	KUNIT_ASSERT_EQ(test, xp2m_identity_from_e820(c->p2m, hole_e820,
+						      ARRAY_SIZE(hole_e820),
 						      NULL), 0);
 	bound = xp2m_sim_bound(c->sim);
 	KUNIT_ASSERT_EQ(test, xp2m_frame_list_build(c->p2m), 0);
@@ -757,7 +760,7 @@ static void fl_round_trip_seed001(struct kunit *test)
 	 * [GiB 0, GiB 1, missing]: the toolstack keeps the first entry of a
 	 * trailing run of identical ones, so nothing is trimmed here.
 	 */
-	t_round_trip(test, c->p2m, SEED_MAX);
+	t_round_trip(test, c->p2m, HOLE_MAX);
 	/* Building again is a no-op. */
 	KUNIT_EXPECT_EQ(test, xp2m_frame_list_build(c->p2m), 0);
 	KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim), bound + 5);
@@ -902,7 +905,7 @@ static void fl_rejects_foreign_leaves(struct kunit *test)
 }
 
 static struct kunit_case fl_cases[] = {
-	KUNIT_CASE(fl_round_trip_seed001),
+	KUNIT_CASE(fl_round_trip_hole),
 	KUNIT_CASE(fl_round_trip_layouts),
 	KUNIT_CASE(fl_round_trip_512g),
 	KUNIT_CASE(fl_rejections),
@@ -917,9 +920,9 @@ static struct kunit_suite fl_suite = {
 };
 
 /*
- * Seed 002: a list placed in a bounded region limits the guest's size. A
- * region of 4 pages at 1 MiB holds 2048 entries: a 2048-page domain fits,
- * one page more does not.
+ * A list placed in a bounded region limits the guest's size. A region of
+ * 4 pages at 1 MiB holds 2048 entries: a 2048-page domain fits, one page
+ * more does not.
  */
 static void builder_region_limit(struct kunit *test)
 {
@@ -1037,7 +1040,7 @@ static bool f_failed(struct kunit *test, int err)
 }
 
 /* The domain of faults_create: two GiBs, a partial last leaf. */
-#define F_CREATE_NR	(SEED_NR + 100)
+#define F_CREATE_NR	(HOLE_NR + 100)
 
 static void f_create_before(struct kunit *test, void *arg)
 {
@@ -1057,7 +1060,7 @@ static int f_create(struct kunit *test, void *arg)
 	struct t_ctx *c = t_ctx(test);
 	struct xp2m *p2m;
 
-	p2m = xp2m_create("faults", &c->boot, c->spec.nr_pages, SEED_MAX);
+	p2m = xp2m_create("faults", &c->boot, c->spec.nr_pages, HOLE_MAX);
 	if (IS_ERR(p2m))
 		return PTR_ERR(p2m);
 	c->p2m = p2m;
@@ -1191,7 +1194,7 @@ static void faults_identity(struct kunit *test)
 	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, NULL), 6U);
 }
 
-/* A domain of 64 MiB; the map ends RAM at 2 GiB, of SEED_MAX. */
+/* A domain of 64 MiB; the map ends RAM at 2 GiB, of HOLE_MAX. */
 #define F_E820_NR	16384UL
 
 static void f_fresh_before(struct kunit *test, void *arg)
@@ -1199,7 +1202,7 @@ static void f_fresh_before(struct kunit *test, void *arg)
 	struct t_ctx *c = t_ctx(test);
 
 	if (!c->p2m) {
-		t_setup(test, F_E820_NR, SEED_MAX);
+		t_setup(test, F_E820_NR, HOLE_MAX);
 		KUNIT_ASSERT_EQ(test, xp2m_frame_list_build(c->p2m), 0);
 	}
 	f_snap(test, arg);
@@ -1250,10 +1253,10 @@ static void f_fl_before(struct kunit *test, void *arg)
 	struct t_ctx *c = t_ctx(test);
 
 	if (!c->p2m) {
-		t_setup(test, 4096, SEED_MAX);
-		KUNIT_ASSERT_EQ(test, xp2m_set_identity(c->p2m, SEED_START,
-							SEED_END),
-				(long)(SEED_END - SEED_START));
+		t_setup(test, 4096, HOLE_MAX);
+		KUNIT_ASSERT_EQ(test, xp2m_set_identity(c->p2m, HOLE_START,
+							HOLE_END),
+				(long)(HOLE_END - HOLE_START));
 	}
 	f_snap(test, arg);
 }
@@ -1271,7 +1274,7 @@ static void f_fl_after(struct kunit *test, void *arg, int err)
 		KUNIT_EXPECT_EQ(test, xp2m_frame_list_list(c->p2m), 0UL);
 		return;
 	}
-	t_round_trip(test, c->p2m, SEED_MAX);
+	t_round_trip(test, c->p2m, HOLE_MAX);
 	t_exit(test);
 }
 

@@ -5,10 +5,11 @@
  * As Xen's builder does for a PV guest, it takes machine frames for the
  * domain's pages, writes the boot mfn_list, and places that list inside the
  * domain's own memory, in a region the caller bounds (a real builder puts
- * it in whatever memory the guest can reach early: seed 002's RMA, where a
- * 32 MiB region caps the guest). A domain whose list does not fit is
- * refused. The frames of the list's pages are its own entries, so the p2m
- * built on it is self-consistent, as a toolstack expects.
+ * it in whatever memory the guest can reach early, as the RMA of Xen on
+ * PowerPC in Ryan Harper's design on the xen-ppc-devel list, where a 32 MiB
+ * region caps the guest). A domain whose list does not fit is refused. The
+ * frames of the list's pages are its own entries, so the p2m built on it is
+ * self-consistent, as a toolstack expects.
  *
  * Frames come out ascending, descending, or fragmented: short runs taken
  * between other guests' runs, in shuffled order.

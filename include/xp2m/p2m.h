@@ -533,8 +533,9 @@ const char *xp2m_fl_error_str(enum xp2m_fl_error error);
 /**
  * enum xp2m_mfn_pattern - how the builder hands out machine frames
  * @XP2M_MFNS_ASCENDING: pfn i gets the i-th frame from the first one up
- * @XP2M_MFNS_DESCENDING: the same frames, highest first (seed 001's
- *	[0x290F, 0x290E, 0x290D, ..])
+ * @XP2M_MFNS_DESCENDING: the same frames, highest first, as Xen's builder
+ *	gives them ([0x290F, 0x290E, 0x290D, ..] in the header comment of
+ *	arch/x86/xen/p2m.c, Linux 2.6.39 to 3.18)
  * @XP2M_MFNS_FRAGMENTED: runs of frames interleaved with other guests'
  *	and shuffled, as after many guests have started and stopped
  */
