@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * xp2m ARM: what the files of arch-arm/ share and nobody else sees.
+ * xp2m ARM, a model of Xen's ARM stage-2 p2m built on every architecture
+ * (see include/xp2m/arm.h): what the files of arch-arm/ share and nobody
+ * else sees.
  */
 #ifndef _XP2M_ARM_INTERNAL_H
 #define _XP2M_ARM_INTERNAL_H
