@@ -232,13 +232,14 @@ EXPORT_SYMBOL_GPL(xp2m_balloon_populate);
 
 /*
  * The reservation: xp2m_balloon_increase() and xp2m_balloon_decrease().
- * Everything below runs under b->resv_lock and works on one batch at a time
- * in b->frames.
+ * Everything below runs under b->resv_lock (asserted where b->frames or
+ * the counts are used) and works on one batch at a time in b->frames.
  */
 
 /* A reservation hypercall was made and did @done extents (or failed). */
 static void xp2m_balloon_count(struct xp2m_balloon *b, long done)
 {
+	lockdep_assert_held(&b->resv_lock);
 	b->hypercalls++;
 	if (done > 0)
 		b->extents += done;
@@ -419,6 +420,7 @@ static long xp2m_balloon_in(struct xp2m_balloon *b, const unsigned long *pfns,
 	unsigned long *mfns = b->frames;
 	long ret, got, m;
 
+	lockdep_assert_held(&b->resv_lock);
 	ret = ops->populate(be, pfns, mfns, k);
 	xp2m_balloon_count(b, ret);
 	got = clamp_t(long, ret, 0, k);
@@ -462,6 +464,7 @@ static long xp2m_balloon_out(struct xp2m_balloon *b, const unsigned long *pfns,
 	unsigned long *mfns = b->frames;
 	long ret, m;
 
+	lockdep_assert_held(&b->resv_lock);
 	/* The kernel's mapping first: no CPU reaches the pages any more. */
 	ret = xp2m_balloon_kmap(b, pfns, NULL, k);
 	m = clamp_t(long, ret, 0, k);

@@ -27,6 +27,7 @@ static struct xp2m_sim *to_sim(struct xp2m_backend *be)
 static void sim_bind(struct xp2m_sim *sim, struct page *page, unsigned long mfn,
 		     bool pooled)
 {
+	lockdep_assert_held(&sim->lock);
 	sim->page_of[mfn] = page;
 	set_page_private(page, mfn << 1 | pooled);
 	atomic_long_inc(&sim->bound);
@@ -340,6 +341,7 @@ static void sim_pt_unmap(struct xp2m_backend *be, unsigned long va,
  */
 static bool sim_domain_frame(struct xp2m_sim *sim, unsigned long mfn)
 {
+	lockdep_assert_held(&sim->lock);
 	return mfn <= sim->be.max_mfn && test_bit(mfn, sim->used) &&
 	       sim->m2p[mfn] != XP2M_INVALID_ENTRY;
 }
