@@ -21,8 +21,10 @@
 
 #include "internal.h"
 
+/* Pages a mid of its own costs the frame list: its mid frame. */
 unsigned int xp2m_fl_mid_cost(struct xp2m *p2m)
 {
+	lockdep_assert_held(&p2m->lock);
 	return p2m->fl ? 1 : 0;
 }
 

@@ -64,10 +64,16 @@ static void xp2m_gen_begin(struct xp2m *p2m)
 	smp_wmb();
 }
 
-void xp2m_unlock(struct xp2m *p2m)
+/*
+ * End the change under way (xp2m_unlock()): if it remapped part of the
+ * view, flush every CPU's TLB, then make the generation even again, here
+ * and wherever the p2m is published too.
+ */
+void xp2m_linear_end(struct xp2m *p2m)
 {
 	unsigned long gen = p2m->si.p2m_generation;
 
+	lockdep_assert_held(&p2m->lock);
 	if (gen & 1) {
 		xp2m_kpte_flush(p2m->linear_dirty_start, p2m->linear_dirty_end);
 		p2m->linear_dirty_start = ULONG_MAX;
@@ -78,7 +84,6 @@ void xp2m_unlock(struct xp2m *p2m)
 		if (p2m->pub)
 			p2m->pub->ops->close(p2m->pub, &p2m->si);
 	}
-	mutex_unlock(&p2m->lock);
 }
 
 /**
@@ -172,8 +177,10 @@ static bool xp2m_table_is_shared(const struct xp2m_linear *lv,
 	return table == lv->missing || table == lv->identity;
 }
 
+/* Pages a mid of its own costs the view: a page-table page. */
 unsigned int xp2m_linear_mid_cost(struct xp2m *p2m)
 {
+	lockdep_assert_held(&p2m->lock);
 	return p2m->linear ? 1 : 0;
 }
 
@@ -223,7 +230,7 @@ void xp2m_linear_set_mid(struct xp2m *p2m, unsigned long g,
  * GiB whose mid is its own: map that page in the linear view. Under
  * p2m->lock.
  */
-void xp2m_linear_slot(struct xp2m *p2m, unsigned long leaf_index)
+void xp2m_linear_set_leaf(struct xp2m *p2m, unsigned long leaf_index)
 {
 	struct xp2m_backend *be = p2m->be;
 	unsigned long g = leaf_index / XP2M_PER_PAGE, va, *leaf;
@@ -423,6 +430,7 @@ static int xp2m_linear_make(struct xp2m *p2m, struct xp2m_reserve *r)
 	void **old;
 	int err;
 
+	lockdep_assert_held(&p2m->lock);
 	old = kvcalloc(nr_old, sizeof(*old), GFP_KERNEL);
 	if (!old)
 		return -ENOMEM;
