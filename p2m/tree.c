@@ -690,6 +690,28 @@ static unsigned long *xp2m_private_leaf_alone(struct xp2m *p2m,
 	return leaf;
 }
 
+/*
+ * What xp2m_set() and xp2m_set_noalloc() do without the lock: check @entry,
+ * and store it in a leaf with a page of its own. Returns -EAGAIN when the
+ * leaf is a shared page that does not stand for @entry already.
+ */
+static int xp2m_set_unlocked(struct xp2m *p2m, unsigned long pfn,
+			     unsigned long entry)
+{
+	unsigned long *leaf;
+	int err;
+
+	err = xp2m_check(p2m, pfn, entry);
+	if (err)
+		return err;
+	leaf = xp2m_leaf_of(p2m, pfn);
+	if (!xp2m_leaf_is_shared(p2m, leaf)) {
+		WRITE_ONCE(leaf[pfn % XP2M_PER_PAGE], entry);
+		return 0;
+	}
+	return entry == xp2m_shared_value(p2m, leaf, pfn) ? 0 : -EAGAIN;
+}
+
 /**
  * xp2m_set() - set the entry of a pfn, allocating if it must
  * @p2m: the p2m
@@ -711,16 +733,9 @@ int xp2m_set(struct xp2m *p2m, unsigned long pfn, unsigned long entry)
 	unsigned long *leaf;
 	int err;
 
-	err = xp2m_check(p2m, pfn, entry);
-	if (err)
+	err = xp2m_set_unlocked(p2m, pfn, entry);
+	if (err != -EAGAIN)
 		return err;
-	leaf = xp2m_leaf_of(p2m, pfn);
-	if (!xp2m_leaf_is_shared(p2m, leaf)) {
-		WRITE_ONCE(leaf[pfn % XP2M_PER_PAGE], entry);
-		return 0;
-	}
-	if (entry == xp2m_shared_value(p2m, leaf, pfn))
-		return 0;
 	leaf = xp2m_private_leaf_alone(p2m, pfn);
 	if (IS_ERR(leaf))
 		return PTR_ERR(leaf);
@@ -743,18 +758,7 @@ EXPORT_SYMBOL_GPL(xp2m_set);
  */
 int xp2m_set_noalloc(struct xp2m *p2m, unsigned long pfn, unsigned long entry)
 {
-	unsigned long *leaf;
-	int err;
-
-	err = xp2m_check(p2m, pfn, entry);
-	if (err)
-		return err;
-	leaf = xp2m_leaf_of(p2m, pfn);
-	if (!xp2m_leaf_is_shared(p2m, leaf)) {
-		WRITE_ONCE(leaf[pfn % XP2M_PER_PAGE], entry);
-		return 0;
-	}
-	return entry == xp2m_shared_value(p2m, leaf, pfn) ? 0 : -EAGAIN;
+	return xp2m_set_unlocked(p2m, pfn, entry);
 }
 EXPORT_SYMBOL_GPL(xp2m_set_noalloc);
 
