@@ -33,6 +33,8 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include <xp2m/reader.h>
+
 #include "internal.h"
 
 struct xp2m_verify {

@@ -18,6 +18,7 @@
 #include <linux/vmalloc.h>
 
 #include <xp2m/kpte.h>
+#include <xp2m/reader.h>
 
 #include "../p2m/internal.h"
 #include "p2m_test.h"

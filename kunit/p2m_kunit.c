@@ -9,6 +9,8 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include <xp2m/reader.h>
+
 #include "../p2m/internal.h"
 #include "p2m_test.h"
 

@@ -33,6 +33,7 @@
 
 #include <xp2m/balloon.h>
 #include <xp2m/kpte.h>
+#include <xp2m/reader.h>
 #include <xp2m/x86.h>
 
 #include "fault.h"

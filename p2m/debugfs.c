@@ -42,6 +42,7 @@
 #include <linux/uaccess.h>
 
 #include <xp2m/debugfs.h>
+#include <xp2m/reader.h>
 
 #include "internal.h"
 
