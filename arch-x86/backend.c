@@ -25,6 +25,7 @@
 #include <linux/mm.h>
 #include <linux/stddef.h>
 
+#include <asm/e820/types.h>
 #include <asm/fixmap.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/page.h>
@@ -362,6 +363,12 @@ int xp2m_x86_backend_init(void)
 	BUILD_BUG_ON(XP2M_IDENTITY_BIT != IDENTITY_FRAME_BIT);
 	BUILD_BUG_ON(XP2M_FOREIGN_BIT != FOREIGN_FRAME_BIT);
 	BUILD_BUG_ON(XP2M_PER_PAGE != P2M_PER_PAGE);
+	/* So does it the E820 types. */
+	BUILD_BUG_ON(XP2M_E820_RAM != E820_TYPE_RAM);
+	BUILD_BUG_ON(XP2M_E820_RESERVED != E820_TYPE_RESERVED);
+	BUILD_BUG_ON(XP2M_E820_ACPI != E820_TYPE_ACPI);
+	BUILD_BUG_ON(XP2M_E820_NVS != E820_TYPE_NVS);
+	BUILD_BUG_ON(XP2M_E820_UNUSABLE != E820_TYPE_UNUSABLE);
 	/* What the core publishes is arch_shared_info's layout. */
 	BUILD_BUG_ON(offsetof(struct xp2m_shared_info, max_pfn) !=
 		     offsetof(struct arch_shared_info, max_pfn));

@@ -354,13 +354,8 @@ static const struct file_operations xp2m_x86_fault_fops = {
 	.release = single_release,
 };
 
-static bool xp2m_x86_dbg_ram(void *priv, unsigned long pfn, unsigned long *end)
-{
-	return xp2m_x86_ram(priv, pfn, end);
-}
-
 static const struct xp2m_debugfs_ops xp2m_x86_dbg_ops = {
-	.ram = xp2m_x86_dbg_ram,
+	.ram = xp2m_x86_map_ram,
 };
 
 /**

@@ -10,6 +10,7 @@
 #include <kunit/test.h>
 #include <linux/mm.h>
 
+#include <xp2m/e820.h>
 #include <xp2m/kpte.h>
 
 #include "p2m_test.h"

@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include <xp2m/e820.h>
 #include <xp2m/kpte.h>
 #include <xp2m/reader.h>
 

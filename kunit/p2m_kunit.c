@@ -9,6 +9,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include <xp2m/e820.h>
 #include <xp2m/reader.h>
 
 #include "../p2m/internal.h"
@@ -440,8 +441,10 @@ static struct kunit_suite p2m_suite = {
 
 static const struct xp2m_e820_entry hole_e820[] = {
 	{ .addr = 0, .size = 1029ULL << 20, .type = XP2M_E820_RAM },
-	{ .addr = 1029ULL << 20, .size = 71ULL << 20, .type = 3 },	/* ACPI */
-	{ .addr = 1500ULL << 20, .size = 300ULL << 20, .type = 2 },	/* reserved */
+	{ .addr = 1029ULL << 20, .size = 71ULL << 20,
+	  .type = XP2M_E820_ACPI },
+	{ .addr = 1500ULL << 20, .size = 300ULL << 20,
+	  .type = XP2M_E820_RESERVED },
 	{ .addr = 2001ULL << 20, .size = 2000ULL << 20, .type = XP2M_E820_RAM },
 };
 
@@ -624,7 +627,7 @@ static void identity_e820_remap(struct kunit *test)
 		/* Out of order, and overlapping, on purpose. */
 		{ .addr = 0x100000, .size = (2ULL << 30) - 0x100000,
 		  .type = XP2M_E820_RAM },
-		{ .addr = 0x9f000, .size = 0x61000, .type = 2 },
+		{ .addr = 0x9f000, .size = 0x61000, .type = XP2M_E820_RESERVED },
 		{ .addr = 0, .size = 0x9f000, .type = XP2M_E820_RAM },
 		{ .addr = 0x1000, .size = 0x2000, .type = XP2M_E820_RAM },
 	};

@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <asm/e820/types.h>
 #include <asm/fixmap.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/page.h>
@@ -37,10 +38,6 @@
 #include <xp2m/x86.h>
 
 #include "fault.h"
-
-#define E820_RAM	1
-#define E820_RESERVED	2
-#define E820_UNUSABLE	5
 
 /* An E820 entry [start, end), as the tables below write them. */
 struct t_e820 {
@@ -71,31 +68,31 @@ static struct xp2m_e820_entry *t_hv(struct kunit *test, const struct t_e820 *t,
 
 /* The host map Xen gives dom0 under QEMU -m 1024 (q35). */
 static const struct t_e820 map_1g[] = {
-	E(0x0, 0x9fc00, E820_RAM),
-	E(0x9fc00, 0xa0000, E820_RESERVED),
-	E(0xf0000, 0x100000, E820_RESERVED),
-	E(0x100000, 0x3ffdf000, E820_RAM),
-	E(0x3ffdf000, 0x40000000, E820_RESERVED),
-	E(0xb0000000, 0xc0000000, E820_RESERVED),
-	E(0xfec00000, 0xfec01000, E820_RESERVED),
-	E(0xfed1c000, 0xfed20000, E820_RESERVED),
-	E(0xfee00000, 0xfef00000, E820_RESERVED),
-	E(0xfffc0000, 0x100000000ULL, E820_RESERVED),
-	E(0xfd00000000ULL, 0x10000000000ULL, E820_RESERVED),
+	E(0x0, 0x9fc00, E820_TYPE_RAM),
+	E(0x9fc00, 0xa0000, E820_TYPE_RESERVED),
+	E(0xf0000, 0x100000, E820_TYPE_RESERVED),
+	E(0x100000, 0x3ffdf000, E820_TYPE_RAM),
+	E(0x3ffdf000, 0x40000000, E820_TYPE_RESERVED),
+	E(0xb0000000, 0xc0000000, E820_TYPE_RESERVED),
+	E(0xfec00000, 0xfec01000, E820_TYPE_RESERVED),
+	E(0xfed1c000, 0xfed20000, E820_TYPE_RESERVED),
+	E(0xfee00000, 0xfef00000, E820_TYPE_RESERVED),
+	E(0xfffc0000, 0x100000000ULL, E820_TYPE_RESERVED),
+	E(0xfd00000000ULL, 0x10000000000ULL, E820_TYPE_RESERVED),
 };
 
 /* Under QEMU -m 6G: RAM to 2 GiB, the PCI hole, RAM from 4 to 8 GiB. */
 static const struct t_e820 map_6g[] = {
-	E(0x0, 0x9fc00, E820_RAM),
-	E(0x9fc00, 0xa0000, E820_RESERVED),
-	E(0xf0000, 0x100000, E820_RESERVED),
-	E(0x100000, 0x7ffdf000, E820_RAM),
-	E(0x7ffdf000, 0x80000000, E820_RESERVED),
-	E(0xb0000000, 0xc0000000, E820_RESERVED),
-	E(0xfed1c000, 0xfed20000, E820_RESERVED),
-	E(0xfffc0000, 0x100000000ULL, E820_RESERVED),
-	E(0x100000000ULL, 0x200000000ULL, E820_RAM),
-	E(0xfd00000000ULL, 0x10000000000ULL, E820_RESERVED),
+	E(0x0, 0x9fc00, E820_TYPE_RAM),
+	E(0x9fc00, 0xa0000, E820_TYPE_RESERVED),
+	E(0xf0000, 0x100000, E820_TYPE_RESERVED),
+	E(0x100000, 0x7ffdf000, E820_TYPE_RAM),
+	E(0x7ffdf000, 0x80000000, E820_TYPE_RESERVED),
+	E(0xb0000000, 0xc0000000, E820_TYPE_RESERVED),
+	E(0xfed1c000, 0xfed20000, E820_TYPE_RESERVED),
+	E(0xfffc0000, 0x100000000ULL, E820_TYPE_RESERVED),
+	E(0x100000000ULL, 0x200000000ULL, E820_TYPE_RAM),
+	E(0xfd00000000ULL, 0x10000000000ULL, E820_TYPE_RESERVED),
 };
 
 #define P2M_512G	0x8000000UL
@@ -166,7 +163,7 @@ static void map_dom0_6g(struct kunit *test)
 static void map_domu(struct kunit *test)
 {
 	static const struct t_e820 hv[] = {
-		E(0x0, 0x40000000, E820_RAM),
+		E(0x0, 0x40000000, E820_TYPE_RAM),
 	};
 	static const struct xp2m_x86_range kram[] = { R(0x3f800, 0x40000) };
 	static const struct xp2m_x86_range want[] = { R(0x0, 0x40000) };
@@ -183,9 +180,9 @@ static void map_domu(struct kunit *test)
 static void map_unusable(struct kunit *test)
 {
 	static const struct t_e820 hv[] = {
-		E(0x0, 0x1000000, E820_RAM),
-		E(0x1000000, 0x2000000, E820_UNUSABLE),
-		E(0x2000000, 0x3000000, E820_RAM),
+		E(0x0, 0x1000000, E820_TYPE_RAM),
+		E(0x1000000, 0x2000000, E820_TYPE_UNUSABLE),
+		E(0x2000000, 0x3000000, E820_TYPE_RAM),
 	};
 	static const struct xp2m_x86_range want_dom0[] = { R(0x0, 0x3000) };
 	static const struct xp2m_x86_range want_domu[] = {
@@ -206,19 +203,19 @@ static void map_unusable(struct kunit *test)
 static void map_edges(struct kunit *test)
 {
 	static const struct t_e820 overlap[] = {
-		E(0x0, 0x1000000, E820_RAM),
-		E(0x400800, 0x500000, E820_RESERVED),
+		E(0x0, 0x1000000, E820_TYPE_RAM),
+		E(0x400800, 0x500000, E820_TYPE_RESERVED),
 	};
 	static const struct xp2m_x86_range want_overlap[] = {
 		R(0x0, 0x400), R(0x500, 0x1000),
 	};
 	static const struct t_e820 unaligned[] = {
-		E(0x1800, 0x5800, E820_RAM),
+		E(0x1800, 0x5800, E820_TYPE_RAM),
 	};
 	static const struct xp2m_x86_range want_unaligned[] = { R(0x2, 0x5) };
 	static const struct t_e820 adjacent[] = {
-		E(0x1800, 0x3000, E820_RAM),	/* out of order on purpose */
-		E(0x0, 0x1800, E820_RAM),
+		E(0x1800, 0x3000, E820_TYPE_RAM),	/* out of order on purpose */
+		E(0x0, 0x1800, E820_TYPE_RAM),
 	};
 	static const struct xp2m_x86_range want_adjacent[] = { R(0x0, 0x3) };
 	struct xp2m_x86_map map;
@@ -1117,9 +1114,9 @@ static void live_verify_map(struct kunit *test)
 {
 	struct xp2m_x86 *x = t_import(test, 0);
 	const struct xp2m_x86_range all = R(0, x->map.max_pfn);
-	const struct t_e820 ram = E(0, PFN_PHYS((u64)x->map.max_pfn), E820_RAM);
+	const struct t_e820 ram = E(0, PFN_PHYS((u64)x->map.max_pfn), E820_TYPE_RAM);
 	const struct t_e820 none = E(0, PFN_PHYS((u64)x->map.max_pfn),
-				     E820_RESERVED);
+				     E820_TYPE_RESERVED);
 	struct xp2m_x86_report base, *rep;
 
 	base = *t_verify(test, x, 4);

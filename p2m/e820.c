@@ -15,6 +15,8 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 
+#include <xp2m/e820.h>
+
 #include "internal.h"
 
 struct xp2m_range {

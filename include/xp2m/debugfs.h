@@ -9,6 +9,8 @@
 
 #include <linux/types.h>
 
+#include <xp2m/e820.h>
+
 struct dentry;
 struct xp2m;
 struct xp2m_debugfs;
@@ -21,7 +23,7 @@ struct xp2m_debugfs;
  *	Called without locks held; may not sleep.
  */
 struct xp2m_debugfs_ops {
-	bool (*ram)(void *priv, unsigned long pfn, unsigned long *end);
+	xp2m_ram_fn ram;
 };
 
 struct xp2m_debugfs *xp2m_debugfs_register(struct xp2m *p2m,

@@ -432,35 +432,6 @@ enum xp2m_what xp2m_what_of(unsigned long entry);
 long xp2m_set_identity(struct xp2m *p2m, unsigned long start,
 		       unsigned long end);
 
-#define XP2M_E820_RAM	1	/* E820 type of usable RAM */
-
-/**
- * struct xp2m_e820_entry - one entry of an E820-style memory map
- * @addr: start, in bytes
- * @size: length, in bytes
- * @type: E820 type; only %XP2M_E820_RAM is RAM
- */
-struct xp2m_e820_entry {
-	u64 addr;
-	u64 size;
-	u32 type;
-};
-
-/**
- * struct xp2m_e820_result - what xp2m_identity_from_e820() did
- * @identity: pfns now identity
- * @remapped: populated pfns that lay on non-RAM and whose frames moved to
- *	missing RAM pfns at and above the boot list's end
- */
-struct xp2m_e820_result {
-	unsigned long identity;
-	unsigned long remapped;
-};
-
-int xp2m_identity_from_e820(struct xp2m *p2m,
-			    const struct xp2m_e820_entry *map, unsigned int nr,
-			    struct xp2m_e820_result *result);
-
 /* The machine view */
 int xp2m_frame_list_build(struct xp2m *p2m);
 unsigned long xp2m_frame_list_list(struct xp2m *p2m);

@@ -13,6 +13,7 @@
 #include <xen/interface/grant_table.h>
 #include <xen/interface/xen.h>
 
+#include <xp2m/e820.h>
 #include <xp2m/m2p.h>
 #include <xp2m/p2m.h>
 
