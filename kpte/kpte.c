@@ -40,7 +40,7 @@
 #include <asm/pgalloc.h>
 #include <asm/tlbflush.h>
 
-#include "internal.h"
+#include "../p2m/internal.h"
 
 /* The kernel's page tables where they are exported (not used on x86). */
 static struct mm_struct *xp2m_kernel_mm;
