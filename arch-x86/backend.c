@@ -35,6 +35,7 @@
 
 #include <xp2m/backend.h>
 #include <xp2m/entry.h>
+#include <xp2m/kpte.h>
 #include <xp2m/p2m.h>
 
 #include "internal.h"
@@ -207,22 +208,14 @@ static long x86_release(struct xp2m_backend *be, const unsigned long *mfns,
 }
 
 /*
- * Flush the kernel range [@lo, @hi) from every CPU's TLB. The kernel's
- * flush_tlb_kernel_range() is not exported; on Xen PV it is this extended
- * MMU operation anyway: one page by address, more by a full flush.
+ * Flush the kernel range [@lo, @hi) from every CPU's TLB, with the core's
+ * x86 flush (kpte/x86.c), the one every part of the suite uses: in a PV
+ * domain, which this module runs in, it is one mmuext_op, counted here.
  */
 void xp2m_x86_flush(unsigned long lo, unsigned long hi)
 {
-	struct mmuext_op op = { };
-
-	if (hi - lo <= PAGE_SIZE) {
-		op.cmd = MMUEXT_INVLPG_ALL;
-		op.arg1.linear_addr = lo;
-	} else {
-		op.cmd = MMUEXT_TLB_FLUSH_ALL;
-	}
 	xp2m_x86_issued(XP2M_X86_MMUEXT_OP, 1);
-	WARN_ON_ONCE(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF));
+	xp2m_kpte_flush(lo, hi);
 }
 
 /*

@@ -10,8 +10,9 @@
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
 
-#include <xp2m/kpte.h>
 #include <xp2m/p2m.h>
+
+#include "../kpte/kpte.h"
 
 /*
  * Every change of structure first reserves all the pages it may need, then
@@ -34,8 +35,6 @@ void xp2m_changes_show(struct seq_file *m, struct xp2m *p2m);
 
 struct page *xp2m_list_page_alloc(void);
 void xp2m_list_page_free(struct xp2m_backend *be, struct page *page);
-void xp2m_kpte_init(void);
-void xp2m_kpte_exit(void);
 void xp2m_free_page(struct xp2m_backend *be, void *addr);
 
 /* The struct page under a leaf, mid or frame-list page (lowmem or vmalloc). */
@@ -68,16 +67,6 @@ static inline bool xp2m_leaf_is_shared(const struct xp2m *p2m,
  */
 void xp2m_lock(struct xp2m *p2m);
 void xp2m_unlock(struct xp2m *p2m);
-
-/* Page-table pages of the suite's own (kpte.c). */
-void xp2m_kpt_fill(void *table, unsigned int i, struct page *page,
-		   bool writable);
-void xp2m_kpt_register(void *table);
-void xp2m_kpt_set(void *table, unsigned int i, struct page *page,
-		  bool writable);
-int xp2m_kpt_swap(unsigned long va, void *table, void **old);
-void xp2m_kpt_batch(bool on);
-void xp2m_kpt_release(void *table);
 
 /*
  * The linear view's state beside p2m->linear (linear.c). One page-table

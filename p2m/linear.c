@@ -40,9 +40,6 @@
 #define XP2M_LINEAR_ALIGN	SZ_1G
 #define XP2M_LINEAR_PAD		(XP2M_LINEAR_ALIGN / PAGE_SIZE - 1)
 
-/* Addresses one page-table page maps: the slots of one GiB of pfns. */
-#define XP2M_TABLE_SPAN		(XP2M_PER_PAGE * PAGE_SIZE)
-
 /*
  * Open a change of the linear view's mappings: make the generation odd, here
  * and wherever the p2m is published too. Under p2m->lock.
@@ -219,7 +216,7 @@ void xp2m_linear_set_mid(struct xp2m *p2m, unsigned long g,
 		be->ops->pt_set(be, va + l * PAGE_SIZE,
 				xp2m_virt_to_mfn(be, xp2m_slot_leaf(p2m,
 								    first + l)));
-	xp2m_linear_dirty(p2m, va, XP2M_TABLE_SPAN);
+	xp2m_linear_dirty(p2m, va, XP2M_KPT_SPAN);
 }
 
 /*
@@ -254,20 +251,20 @@ void xp2m_linear_set_leaf(struct xp2m *p2m, unsigned long leaf_index)
 /* The whole 2 MiB stretches of the area, each mapped by one table. */
 static unsigned long xp2m_stretch_first(const struct xp2m_linear *lv)
 {
-	return ALIGN((unsigned long)lv->area, XP2M_TABLE_SPAN);
+	return ALIGN((unsigned long)lv->area, XP2M_KPT_SPAN);
 }
 
 static unsigned long xp2m_stretch_end(const struct xp2m_linear *lv)
 {
 	return ALIGN_DOWN((unsigned long)lv->area + lv->nr_area * PAGE_SIZE,
-			  XP2M_TABLE_SPAN);
+			  XP2M_KPT_SPAN);
 }
 
 /* The table a stretch of the area maps through: its GiB's, or @pad. */
 static void *xp2m_stretch_table(const struct xp2m *p2m, unsigned long va)
 {
 	const struct xp2m_linear *lv = p2m->lv;
-	unsigned long g = (va - lv->base) / XP2M_TABLE_SPAN;
+	unsigned long g = (va - lv->base) / XP2M_KPT_SPAN;
 
 	return va >= lv->base && g < p2m->nr_mids ? lv->tables[g] : lv->pad;
 }
@@ -286,14 +283,14 @@ static int xp2m_linear_link(struct xp2m *p2m, void **old)
 	int err = 0;
 
 	for (va = xp2m_stretch_first(lv); va < xp2m_stretch_end(lv);
-	     va += XP2M_TABLE_SPAN, i++) {
+	     va += XP2M_KPT_SPAN, i++) {
 		err = xp2m_kpt_swap(va, xp2m_stretch_table(p2m, va), &old[i]);
 		if (err)
 			break;
 	}
 	if (!err)
 		return 0;
-	for (va = xp2m_stretch_first(lv); i--; va += XP2M_TABLE_SPAN)
+	for (va = xp2m_stretch_first(lv); i--; va += XP2M_KPT_SPAN)
 		WARN_ON(xp2m_kpt_swap(va, *old++, &ours));
 	return err;
 }
@@ -309,7 +306,7 @@ static void xp2m_linear_unlink(struct xp2m_linear *lv)
 
 	xp2m_kpt_batch(true);
 	for (va = xp2m_stretch_first(lv); va < xp2m_stretch_end(lv);
-	     va += XP2M_TABLE_SPAN)
+	     va += XP2M_KPT_SPAN)
 		WARN_ON(xp2m_kpt_swap(va, NULL, &old));
 	xp2m_kpt_batch(false);
 	xp2m_kpte_flush((unsigned long)lv->area,
