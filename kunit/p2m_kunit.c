@@ -988,14 +988,12 @@ static void builder_bad_input(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xp2m_build_domain(&c->sim->be, &spec, &list),
 			-ENOSPC);
 	/* A frame already taken: refused, and every frame given back. */
-	KUNIT_ASSERT_EQ(test, c->sim->be.ops->assign_frame(&c->sim->be, 500, 0),
-			0);
+	KUNIT_ASSERT_EQ(test, xp2m_sim_assign_frame(c->sim, 500, 0), 0);
 	spec.pattern = XP2M_MFNS_ASCENDING;
 	KUNIT_EXPECT_EQ(test, xp2m_build_domain(&c->sim->be, &spec, &list),
 			-EBUSY);
-	KUNIT_ASSERT_EQ(test, c->sim->be.ops->assign_frame(&c->sim->be, 500,
-							   XP2M_INVALID_ENTRY),
-			0);
+	KUNIT_ASSERT_EQ(test, xp2m_sim_assign_frame(c->sim, 500,
+						    XP2M_INVALID_ENTRY), 0);
 	KUNIT_EXPECT_EQ(test, xp2m_build_domain(&c->sim->be, &spec, &list), 0);
 	KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim), 2L);
 	xp2m_list_free(&list);

@@ -35,6 +35,7 @@
 #include <xp2m/balloon.h>
 #include <xp2m/kpte.h>
 #include <xp2m/reader.h>
+#include <xp2m/sim.h>
 #include <xp2m/x86.h>
 
 #include "fault.h"
@@ -395,6 +396,11 @@ static void backend_refuses(struct kunit *test)
 {
 	struct xp2m_backend *be = xp2m_x86_backend();
 	unsigned long shinfo = PFN_DOWN(xen_start_info->shared_info);
+	struct xp2m_domain_spec spec = {
+		.nr_pages = 1, .region_end = 1,
+		.pattern = XP2M_MFNS_ASCENDING, .first_mfn = 1,
+	};
+	struct xp2m_list list;
 
 	KUNIT_EXPECT_NULL(test, be->ops->map_frame(be, be->max_mfn + 1));
 	KUNIT_EXPECT_NULL(test, be->ops->map_frame(be, ~0UL));
@@ -405,9 +411,9 @@ static void backend_refuses(struct kunit *test)
 			XP2M_INVALID_ENTRY);
 	/* The live backend never writes the M2P and builds no domain. */
 	KUNIT_EXPECT_TRUE(test, !be->ops->set_m2p);
-	KUNIT_EXPECT_TRUE(test, !be->ops->assign_frame);
-	KUNIT_EXPECT_TRUE(test, !be->ops->bind_page);
-	KUNIT_EXPECT_TRUE(test, !be->ops->set_pool);
+	KUNIT_EXPECT_EQ(test, xp2m_build_domain(be, &spec, &list), -EOPNOTSUPP);
+	/* The kernel's page tables are what a toolstack walks. */
+	KUNIT_EXPECT_TRUE(test, !be->ops->pt_map);
 	/* Xen's max_page is one past the highest frame. */
 	KUNIT_EXPECT_EQ(test, be->max_mfn + 1,
 			(unsigned long)HYPERVISOR_memory_op(XENMEM_maximum_ram_page,

@@ -179,6 +179,23 @@ unsigned int xp2m_linear_mid_cost(struct xp2m *p2m)
 }
 
 /*
+ * Where the page tables a toolstack walks are not the kernel's (a simulated
+ * machine's), slot @leaf_index is remapped there too. The machine's tables
+ * for the slot exist: nothing is allocated, nothing can fail.
+ */
+static void xp2m_linear_machine_slot(struct xp2m *p2m,
+				     unsigned long leaf_index)
+{
+	struct xp2m_backend *be = p2m->be;
+	unsigned long mfn;
+
+	if (!be->ops->pt_map)
+		return;
+	mfn = xp2m_virt_to_mfn(be, xp2m_slot_leaf(p2m, leaf_index));
+	WARN_ON(be->ops->pt_map(be, xp2m_linear_va(p2m, leaf_index), &mfn, 1));
+}
+
+/*
  * GiB @g's mid changed: a mid of its own gets a table of its own (from @r)
  * where it had a shared one; a shared mid is mapped through the shared
  * table of its kind. Under p2m->lock.
@@ -187,7 +204,6 @@ void xp2m_linear_set_mid(struct xp2m *p2m, unsigned long g,
 			 struct xp2m_reserve *r)
 {
 	struct xp2m_linear *lv = p2m->lv;
-	struct xp2m_backend *be = p2m->be;
 	unsigned long va, first = g * XP2M_PER_PAGE;
 	bool remapped = true;
 	void *table, *old;
@@ -212,10 +228,8 @@ void xp2m_linear_set_mid(struct xp2m *p2m, unsigned long g,
 		WARN_ON(xp2m_kpt_swap(va, table, &old));
 		lv->tables[g] = table;
 	}
-	for (l = 0; remapped && be->ops->pt_set && l < XP2M_PER_PAGE; l++)
-		be->ops->pt_set(be, va + l * PAGE_SIZE,
-				xp2m_virt_to_mfn(be, xp2m_slot_leaf(p2m,
-								    first + l)));
+	for (l = 0; remapped && l < XP2M_PER_PAGE; l++)
+		xp2m_linear_machine_slot(p2m, first + l);
 	xp2m_linear_dirty(p2m, va, XP2M_KPT_SPAN);
 }
 
@@ -226,7 +240,6 @@ void xp2m_linear_set_mid(struct xp2m *p2m, unsigned long g,
  */
 void xp2m_linear_set_leaf(struct xp2m *p2m, unsigned long leaf_index)
 {
-	struct xp2m_backend *be = p2m->be;
 	unsigned long g = leaf_index / XP2M_PER_PAGE, va, *leaf;
 	void *table;
 
@@ -243,8 +256,7 @@ void xp2m_linear_set_leaf(struct xp2m *p2m, unsigned long leaf_index)
 	smp_wmb();
 	xp2m_kpt_set(table, leaf_index % XP2M_PER_PAGE, xp2m_virt_to_page(leaf),
 		     false);
-	if (be->ops->pt_set)
-		be->ops->pt_set(be, va, xp2m_virt_to_mfn(be, leaf));
+	xp2m_linear_machine_slot(p2m, leaf_index);
 	xp2m_linear_dirty(p2m, va, PAGE_SIZE);
 }
 
@@ -365,8 +377,8 @@ void xp2m_linear_free(struct xp2m *p2m)
 
 	if (!lv)
 		return;
-	if (be->ops->pt_unmap)
-		be->ops->pt_unmap(be, lv->base, p2m->counts.linear_slots);
+	if (be->ops->pt_map)
+		be->ops->pt_map(be, lv->base, NULL, p2m->counts.linear_slots);
 	xp2m_linear_unlink(lv);
 	xp2m_linear_put(p2m);
 	vm_unmap_ram(lv->area, lv->nr_area);

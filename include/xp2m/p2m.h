@@ -436,45 +436,6 @@ long xp2m_set_identity(struct xp2m *p2m, unsigned long start,
 int xp2m_frame_list_build(struct xp2m *p2m);
 unsigned long xp2m_frame_list_list(struct xp2m *p2m);
 
-/* The domain builder */
-
-/**
- * enum xp2m_mfn_pattern - how the builder hands out machine frames
- * @XP2M_MFNS_ASCENDING: pfn i gets the i-th frame from the first one up
- * @XP2M_MFNS_DESCENDING: the same frames, highest first, as Xen's builder
- *	gives them ([0x290F, 0x290E, 0x290D, ..] in the header comment of
- *	arch/x86/xen/p2m.c, Linux 2.6.39 to 3.18)
- * @XP2M_MFNS_FRAGMENTED: runs of frames interleaved with other guests'
- *	and shuffled, as after many guests have started and stopped
- */
-enum xp2m_mfn_pattern {
-	XP2M_MFNS_ASCENDING,
-	XP2M_MFNS_DESCENDING,
-	XP2M_MFNS_FRAGMENTED,
-};
-
-/**
- * struct xp2m_domain_spec - a simulated domain for the builder
- * @nr_pages: pages the domain starts with: the boot list's length
- * @region_start: first pfn of the region the boot list must lie in
- * @region_end: end (exclusive) of that region
- * @pattern: how machine frames are handed out
- * @first_mfn: lowest machine frame to hand out
- * @seed: seed of the fragmented pattern
- */
-struct xp2m_domain_spec {
-	unsigned long nr_pages;
-	unsigned long region_start;
-	unsigned long region_end;
-	enum xp2m_mfn_pattern pattern;
-	unsigned long first_mfn;
-	u32 seed;
-};
-
-int xp2m_build_domain(struct xp2m_backend *be,
-		      const struct xp2m_domain_spec *spec,
-		      struct xp2m_list *list);
-
 /* The linear view and its publication */
 int xp2m_linear_build(struct xp2m *p2m);
 const struct xp2m_shared_info *xp2m_shared_info(struct xp2m *p2m);
