@@ -21,10 +21,37 @@
 
 #include <linux/debugfs.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include <xp2m/m2p.h>
+
+/**
+ * struct xp2m_override - one page with a foreign frame mapped over it
+ * @mfn: the foreign frame; %XP2M_INVALID_ENTRY while the override is only
+ *	prepared (xp2m_m2p_prepare())
+ * @pfn: our pfn, whose p2m entry is FOREIGN_FRAME(@mfn) meanwhile
+ * @page: our page (its kernel mapping is fixed up), or NULL
+ * @orig: the p2m entry of @pfn before, restored on removal
+ * @kmap: the page's linear-map PTE before the foreign mapping, restored
+ *	on removal (valid when @page is set)
+ * @local_pfn: if @mfn is also one of our own frames (granted to ourselves),
+ *	the pfn it backs, whose entry is marked FOREIGN_FRAME(@mfn) while an
+ *	override for it exists; XP2M_INVALID_ENTRY otherwise
+ * @next: other overrides of the same @mfn (one frame mapped twice)
+ * @rcu: freed after a grace period: lookups are lock-free
+ */
+struct xp2m_override {
+	unsigned long mfn;
+	unsigned long pfn;
+	struct page *page;
+	unsigned long orig;
+	u64 kmap;
+	unsigned long local_pfn;
+	struct xp2m_override __rcu *next;
+	struct rcu_head rcu;
+};
 
 /**
  * xp2m_m2p_init() - an empty override table for a p2m
