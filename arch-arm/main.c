@@ -15,7 +15,7 @@
 #include <linux/gfp.h>
 #include <linux/module.h>
 
-#include <xp2m/p2m.h>
+#include <xp2m/debugfs.h>
 
 #include "internal.h"
 

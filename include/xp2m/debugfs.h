@@ -26,6 +26,7 @@ struct xp2m_debugfs_ops {
 	xp2m_ram_fn ram;
 };
 
+struct dentry *xp2m_debugfs_root(void);
 struct xp2m_debugfs *xp2m_debugfs_register(struct xp2m *p2m,
 					   const struct xp2m_debugfs_ops *ops,
 					   void *priv);

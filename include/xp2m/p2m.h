@@ -28,6 +28,7 @@
 #include <linux/types.h>
 
 #include <xp2m/backend.h>
+#include <xp2m/changes.h>
 #include <xp2m/entry.h>
 
 struct dentry;
@@ -136,82 +137,6 @@ enum xp2m_leaf_kind {
 struct xp2m_publisher;
 
 /**
- * enum xp2m_what - what a range of pfns is, in a change note
- * @XP2M_WHAT_PFN: frames of the domain
- * @XP2M_WHAT_IDENTITY: identity entries
- * @XP2M_WHAT_MISSING: missing entries
- * @XP2M_WHAT_FOREIGN: foreign frames (grant mappings)
- * @XP2M_WHAT_SHARED_MISSING: a leaf on the shared missing page
- * @XP2M_WHAT_SHARED_IDENTITY: a leaf on the shared identity page
- * @XP2M_WHAT_LEAF: a leaf with a page of its own
- * @XP2M_WHAT_FRAMES: frames as the domain knew them
- * @XP2M_WHAT_RENUMBERED: every frame renumbered by the machine (a domain
- *	restored or migrated)
- * @XP2M_NR_WHAT: number of kinds
- */
-enum xp2m_what {
-	XP2M_WHAT_PFN,
-	XP2M_WHAT_IDENTITY,
-	XP2M_WHAT_MISSING,
-	XP2M_WHAT_FOREIGN,
-	XP2M_WHAT_SHARED_MISSING,
-	XP2M_WHAT_SHARED_IDENTITY,
-	XP2M_WHAT_LEAF,
-	XP2M_WHAT_FRAMES,
-	XP2M_WHAT_RENUMBERED,
-	XP2M_NR_WHAT,
-};
-
-/**
- * enum xp2m_cause - what made a change
- * @XP2M_CAUSE_BALLOON: the balloon hooks
- * @XP2M_CAUSE_GRANT: a grant mapping or unmapping (the m2p override)
- * @XP2M_CAUSE_RESUME: the domain resumed after a save or migration
- * @XP2M_CAUSE_NEW_LEAF: the machine's own p2m gave a hole's leaf a page
- * @XP2M_NR_CAUSES: number of causes
- */
-enum xp2m_cause {
-	XP2M_CAUSE_BALLOON,
-	XP2M_CAUSE_GRANT,
-	XP2M_CAUSE_RESUME,
-	XP2M_CAUSE_NEW_LEAF,
-	XP2M_NR_CAUSES,
-};
-
-#define XP2M_NR_CHANGES	64
-
-/**
- * struct xp2m_change - one change note
- * @ns: when (ktime_get_ns())
- * @start: first pfn
- * @end: end pfn, exclusive
- * @from: what the pfns were (enum xp2m_what)
- * @to: what they are
- * @cause: why (enum xp2m_cause)
- */
-struct xp2m_change {
-	u64 ns;
-	unsigned long start;
-	unsigned long end;
-	u8 from;
-	u8 to;
-	u8 cause;
-};
-
-/**
- * struct xp2m_changes - the last changes of a p2m
- * @lock: guards @ring and @seq; taken with interrupts off, from any context
- * @seq: changes noted so far; the newest is @ring[(@seq - 1) %
- *	XP2M_NR_CHANGES]
- * @ring: the last XP2M_NR_CHANGES of them
- */
-struct xp2m_changes {
-	spinlock_t lock;		/* see above */
-	unsigned long seq;
-	struct xp2m_change ring[XP2M_NR_CHANGES];
-};
-
-/**
  * struct xp2m_publisher_ops - what follows a p2m published a second time
  * @open: a change of the linear view's mappings begins: the published
  *	generation must read odd from now until @close
@@ -285,6 +210,12 @@ struct xp2m_publisher {
  * An entry of a private or grafted leaf is one word written with a single
  * store (WRITE_ONCE) by xp2m_set() or xp2m_set_noalloc(), without @lock:
  * private and grafted leaves never move. @counts is written under @lock.
+ *
+ * Users read @name, @be, @borrowed, @max_pfn, @nr_pages, @missing_leaf,
+ * @identity_leaf and @linear, which do not change once the p2m (or its
+ * linear view) is made, and look entries up with the functions below; the
+ * rest is the core's own (p2m/), read through xp2m_get_counts(),
+ * xp2m_shared_info() and xp2m_leaf_kind() where a user needs it.
  */
 struct xp2m {
 	const char *name;
@@ -419,15 +350,6 @@ int xp2m_prealloc(struct xp2m *p2m, unsigned long start, unsigned long end);
 enum xp2m_leaf_kind xp2m_leaf_kind(const struct xp2m *p2m, unsigned long pfn);
 void xp2m_get_counts(struct xp2m *p2m, struct xp2m_counts *counts);
 
-/* Change notes */
-void xp2m_note_change(struct xp2m *p2m, unsigned long start,
-		      unsigned long end, enum xp2m_what from, enum xp2m_what to,
-		      enum xp2m_cause cause);
-void xp2m_note_pfns(struct xp2m *p2m, const unsigned long *pfns,
-		    unsigned long nr, enum xp2m_what from, enum xp2m_what to,
-		    enum xp2m_cause cause);
-enum xp2m_what xp2m_what_of(unsigned long entry);
-
 /* Identity */
 long xp2m_set_identity(struct xp2m *p2m, unsigned long start,
 		       unsigned long end);
@@ -442,7 +364,5 @@ const struct xp2m_shared_info *xp2m_shared_info(struct xp2m *p2m);
 void xp2m_set_publisher(struct xp2m *p2m, struct xp2m_publisher *pub);
 void xp2m_linear_refresh(struct xp2m *p2m);
 int xp2m_frame_list_refresh(struct xp2m *p2m);
-
-struct dentry *xp2m_debugfs_root(void);
 
 #endif /* _XP2M_P2M_H */
