@@ -173,6 +173,30 @@ struct xp2m_override *xp2m_m2p_prepare(struct xp2m_m2p *m2p,
 }
 EXPORT_SYMBOL_GPL(xp2m_m2p_prepare);
 
+/*
+ * Make @first the first override of @mfn in @table and @pfns, or, with
+ * @first NULL, take @mfn out of both. Where the slots exist already (a head
+ * put back, a head that gives way to the next) nothing is allocated and
+ * nothing can fail. Under m2p->lock.
+ */
+static int xp2m_m2p_set_head(struct xp2m_m2p *m2p, unsigned long mfn,
+			     struct xp2m_override *first)
+{
+	int err;
+
+	lockdep_assert_held(&m2p->lock);
+	if (!first) {
+		xa_erase(&m2p->table, mfn);
+		xa_erase(&m2p->pfns, mfn);
+		return 0;
+	}
+	err = xa_err(xa_store(&m2p->table, mfn, first, GFP_KERNEL));
+	if (!err)
+		err = xa_err(xa_store(&m2p->pfns, mfn, xa_mk_value(first->pfn),
+				      GFP_KERNEL));
+	return err;
+}
+
 /**
  * xp2m_m2p_commit() - a foreign frame is mapped over a prepared page
  * @m2p: the table
@@ -214,15 +238,11 @@ int xp2m_m2p_commit(struct xp2m_m2p *m2p, struct xp2m_override *o,
 	o->local_pfn = head ? head->local_pfn : xp2m_m2p_local(m2p, mfn);
 	RCU_INIT_POINTER(o->next, head);
 
-	err = xa_err(xa_store(&m2p->table, mfn, o, GFP_KERNEL));
+	err = xp2m_m2p_set_head(m2p, mfn, o);
+	if (!err)
+		err = xp2m_set(p2m, o->pfn, XP2M_FOREIGN_FRAME(mfn));
 	if (err)
 		goto out_undo;
-	err = xa_err(xa_store(&m2p->pfns, mfn, xa_mk_value(o->pfn), GFP_KERNEL));
-	if (err)
-		goto out_table;
-	err = xp2m_set(p2m, o->pfn, XP2M_FOREIGN_FRAME(mfn));
-	if (err)
-		goto out_pfns;
 	if (!head && o->local_pfn != XP2M_INVALID_ENTRY)
 		WARN_ON(xp2m_set_noalloc(p2m, o->local_pfn,
 					 XP2M_FOREIGN_FRAME(mfn)));
@@ -232,18 +252,9 @@ int xp2m_m2p_commit(struct xp2m_m2p *m2p, struct xp2m_override *o,
 			 XP2M_WHAT_FOREIGN, XP2M_CAUSE_GRANT);
 	return 0;
 
-out_pfns:
-	/* The slots exist: putting the old head back does not allocate. */
-	if (head)
-		xa_store(&m2p->pfns, mfn, xa_mk_value(head->pfn), GFP_KERNEL);
-	else
-		xa_erase(&m2p->pfns, mfn);
-out_table:
-	if (head)
-		xa_store(&m2p->table, mfn, head, GFP_KERNEL);
-	else
-		xa_erase(&m2p->table, mfn);
 out_undo:
+	/* The old head back, in slots that exist: nothing allocates. */
+	xp2m_m2p_set_head(m2p, mfn, head);
 	/* Prepared again; a lookup may still reach it until a grace period. */
 	o->mfn = XP2M_INVALID_ENTRY;
 	o->local_pfn = XP2M_INVALID_ENTRY;
@@ -350,18 +361,10 @@ int xp2m_m2p_remove(struct xp2m_m2p *m2p, unsigned long pfn, u64 *kmap)
 	next = rcu_dereference_protected(o->next, lockdep_is_held(&m2p->lock));
 	cur = xa_load(&m2p->table, o->mfn);
 	if (cur == o) {
-		/* Existing slots: neither store allocates. */
-		if (next) {
-			xa_store(&m2p->table, o->mfn, next, GFP_KERNEL);
-			xa_store(&m2p->pfns, o->mfn, xa_mk_value(next->pfn),
-				 GFP_KERNEL);
-		} else {
-			xa_erase(&m2p->table, o->mfn);
-			xa_erase(&m2p->pfns, o->mfn);
-			if (o->local_pfn != XP2M_INVALID_ENTRY)
-				WARN_ON(xp2m_set_noalloc(p2m, o->local_pfn,
-							 o->mfn));
-		}
+		/* Existing slots: nothing allocates. */
+		xp2m_m2p_set_head(m2p, o->mfn, next);
+		if (!next && o->local_pfn != XP2M_INVALID_ENTRY)
+			WARN_ON(xp2m_set_noalloc(p2m, o->local_pfn, o->mfn));
 	} else {
 		while (rcu_dereference_protected(cur->next,
 						 lockdep_is_held(&m2p->lock)) != o)
