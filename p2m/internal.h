@@ -108,6 +108,7 @@ void xp2m_linear_set_mid(struct xp2m *p2m, unsigned long g,
 			 struct xp2m_reserve *r);
 void xp2m_linear_set_leaf(struct xp2m *p2m, unsigned long leaf_index);
 void xp2m_linear_end(struct xp2m *p2m);
+/* Without the lock: xp2m_destroy(), when no other user is left. */
 void xp2m_linear_free(struct xp2m *p2m);
 
 /*
@@ -146,6 +147,7 @@ unsigned int xp2m_fl_mid_cost(struct xp2m *p2m);
 void xp2m_fl_set_mid(struct xp2m *p2m, unsigned long g,
 		     struct xp2m_reserve *r);
 void xp2m_fl_set_leaf(struct xp2m *p2m, unsigned long leaf_index);
+/* Without the lock: xp2m_destroy(), when no other user is left. */
 void xp2m_fl_free(struct xp2m *p2m);
 
 #endif /* _XP2M_INTERNAL_H */
