@@ -177,6 +177,23 @@ long t_reservation(void)
 	return HYPERVISOR_memory_op(XENMEM_current_reservation, &self);
 }
 
+/*
+ * The raw linear-map PTE of @page as the hardware sees it (machine frame,
+ * flags), read from the kernel's page tables; 0 for a page without a
+ * mapping (a ballooned page) or outside the linear map. Xen PV maps no
+ * large pages there.
+ */
+u64 t_kmap_pte(struct page *page)
+{
+	unsigned int level;
+	pte_t *pte;
+
+	if (PageHighMem(page))
+		return 0;
+	pte = lookup_address((unsigned long)page_address(page), &level);
+	return pte && level == PG_LEVEL_4K ? pte_val_ma(READ_ONCE(*pte)) : 0;
+}
+
 /* The page behind the kernel's leaf of @pfn, by its direct-map address. */
 unsigned long *t_kernel_leaf(unsigned long pfn)
 {

@@ -46,6 +46,7 @@ void t_expect_run(struct kunit *test, const struct xp2m_x86_mismatch *r,
 		  unsigned long pfn, unsigned long nr, enum xp2m_x86_kind kind,
 		  unsigned long ours, unsigned long kernel, unsigned long m2p);
 long t_reservation(void);
+u64 t_kmap_pte(struct page *page);
 unsigned long *t_kernel_leaf(unsigned long pfn);
 int t_store_nofault(unsigned long *dst, unsigned long v);
 void t_follow(struct kunit *test, struct xp2m_x86 *x);

@@ -81,7 +81,7 @@ static void t_grant(struct kunit *test, bool ballooned)
 	tpfn = page_to_pfn(target);
 	tva = page_address(target);
 	torig = xp2m_lookup(x->p2m, tpfn);
-	kmap = xp2m_x86_kmap_pte(target);
+	kmap = t_kmap_pte(target);
 	if (ballooned) {
 		KUNIT_EXPECT_EQ(test, torig, XP2M_INVALID_ENTRY);
 		KUNIT_EXPECT_EQ(test, kmap, 0ULL);
@@ -98,7 +98,7 @@ static void t_grant(struct kunit *test, bool ballooned)
 						 &handle), 0);
 
 	/* Xen wrote the PTE: it maps the granted frame, whose bytes show. */
-	mapped = xp2m_x86_kmap_pte(target);
+	mapped = t_kmap_pte(target);
 	KUNIT_EXPECT_EQ(test, (mapped & PTE_PFN_MASK) >> PAGE_SHIFT, (u64)lmfn);
 	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(tva, 0xc3, PAGE_SIZE), NULL);
 	/* Both ways: a write through the mapping lands in the granted page. */
@@ -129,17 +129,17 @@ static void t_grant(struct kunit *test, bool ballooned)
 	/* Bad input changes nothing. */
 	KUNIT_EXPECT_EQ(test, xp2m_x86_grant_map(&x->m2p, target, 0, ref, &h2),
 			-EEXIST);
-	KUNIT_EXPECT_EQ(test, xp2m_x86_kmap_pte(target), mapped);
+	KUNIT_EXPECT_EQ(test, t_kmap_pte(target), mapped);
 	KUNIT_EXPECT_EQ(test, xp2m_x86_grant_unmap(&x->m2p, other, handle),
 			-ENOENT);
 	KUNIT_EXPECT_EQ(test, xp2m_x86_grant_unmap(&x->m2p, target,
 						   handle + 1000), -EINVAL);
-	KUNIT_EXPECT_EQ(test, xp2m_x86_kmap_pte(target), mapped);
+	KUNIT_EXPECT_EQ(test, t_kmap_pte(target), mapped);
 	KUNIT_EXPECT_EQ(test, xp2m_lookup(x->p2m, tpfn),
 			XP2M_FOREIGN_FRAME(lmfn));
 
 	KUNIT_EXPECT_EQ(test, xp2m_x86_grant_unmap(&x->m2p, target, handle), 0);
-	KUNIT_EXPECT_EQ(test, xp2m_x86_kmap_pte(target), kmap);
+	KUNIT_EXPECT_EQ(test, t_kmap_pte(target), kmap);
 	if (!ballooned)
 		KUNIT_EXPECT_PTR_EQ(test, memchr_inv(tva, 0x5a, PAGE_SIZE), NULL);
 	KUNIT_EXPECT_EQ(test, xp2m_lookup(x->p2m, tpfn), torig);
@@ -201,7 +201,7 @@ static struct page *t_grant_target(struct kunit *test, struct xp2m_x86 **x,
 	target = alloc_page(GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, target);
 	memset(page_address(target), 0x5a, PAGE_SIZE);
-	*kmap = xp2m_x86_kmap_pte(target);
+	*kmap = t_kmap_pte(target);
 	return target;
 }
 
@@ -230,7 +230,7 @@ static void live_grant_twice(struct kunit *test)
 	second = t_granted(test, 0xb2, &ref2);
 	KUNIT_ASSERT_EQ(test, xp2m_x86_grant_map(&x->m2p, target, 0, ref1,
 						 &handle), 0);
-	mapped = xp2m_x86_kmap_pte(target);
+	mapped = t_kmap_pte(target);
 	KUNIT_EXPECT_NE(test, mapped, kmap);
 
 	t_hypercalls(before);
@@ -240,7 +240,7 @@ static void live_grant_twice(struct kunit *test)
 	for (i = 0; i < XP2M_X86_NR_HCALLS; i++)
 		KUNIT_EXPECT_EQ_MSG(test, after[i], before[i],
 				    "hypercall %u issued for a refused mapping", i);
-	KUNIT_EXPECT_EQ(test, xp2m_x86_kmap_pte(target), mapped);
+	KUNIT_EXPECT_EQ(test, t_kmap_pte(target), mapped);
 	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(page_address(target), 0xa1,
 					     PAGE_SIZE), NULL);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&x->m2p.count), 1L);
@@ -253,7 +253,7 @@ static void live_grant_twice(struct kunit *test)
 			before[XP2M_X86_GRANT_TABLE_OP], 1UL);
 	KUNIT_EXPECT_EQ(test, after[XP2M_X86_UPDATE_VA_MAPPING] -
 			before[XP2M_X86_UPDATE_VA_MAPPING], 1UL);
-	KUNIT_EXPECT_EQ(test, xp2m_x86_kmap_pte(target), kmap);
+	KUNIT_EXPECT_EQ(test, t_kmap_pte(target), kmap);
 	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(page_address(target), 0x5a,
 					     PAGE_SIZE), NULL);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&x->m2p.count), 0L);
@@ -290,7 +290,7 @@ static void live_grant_entry_changed(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, xp2m_set(x->p2m, tpfn, XP2M_INVALID_ENTRY), 0);
 
 	KUNIT_EXPECT_EQ(test, xp2m_x86_grant_unmap(&x->m2p, target, handle), 0);
-	KUNIT_EXPECT_EQ(test, xp2m_x86_kmap_pte(target), kmap);
+	KUNIT_EXPECT_EQ(test, t_kmap_pte(target), kmap);
 	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(page_address(target), 0x5a,
 					     PAGE_SIZE), NULL);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&x->m2p.count), 0L);
@@ -342,7 +342,7 @@ static void t_grant_after(struct kunit *test, void *arg, int err)
 	if (!err)
 		KUNIT_EXPECT_EQ(test, xp2m_x86_grant_unmap(&w->x->m2p, w->target,
 							   w->handle), 0);
-	KUNIT_EXPECT_EQ(test, xp2m_x86_kmap_pte(w->target), w->kmap);
+	KUNIT_EXPECT_EQ(test, t_kmap_pte(w->target), w->kmap);
 	KUNIT_EXPECT_EQ(test, xp2m_lookup(w->x->p2m, pfn), w->entry);
 	KUNIT_EXPECT_EQ(test, xp2m_m2p_get(&w->x->m2p, pfn, NULL, NULL),
 			-ENOENT);

@@ -145,7 +145,7 @@ static bool t_bal_out(struct t_bal *t, unsigned long i)
 	return xp2m_balloon_owned(&t->b, pfn) &&
 	       xp2m_lookup(t->x->p2m, pfn) == XP2M_INVALID_ENTRY &&
 	       get_phys_to_machine(pfn) == XP2M_INVALID_ENTRY &&
-	       !xp2m_x86_kmap_pte(t->pages[i]);
+	       !t_kmap_pte(t->pages[i]);
 }
 
 /*
@@ -156,7 +156,7 @@ static bool t_bal_in(struct t_bal *t, unsigned long i)
 {
 	struct xp2m_backend *be = xp2m_x86_backend();
 	unsigned long pfn = t->pfns[i], mfn = xp2m_lookup(t->x->p2m, pfn);
-	u64 pte = xp2m_x86_kmap_pte(t->pages[i]);
+	u64 pte = t_kmap_pte(t->pages[i]);
 
 	return !xp2m_balloon_owned(&t->b, pfn) &&
 	       xp2m_entry_type(mfn) == XP2M_TYPE_PFN &&
