@@ -6,29 +6,9 @@
  */
 
 #include <kunit/test.h>
-#include <linux/delay.h>
-#include <linux/mm.h>
-#include <linux/module.h>
-#include <linux/sched.h>
-#include <linux/sizes.h>
-#include <linux/slab.h>
-#include <linux/uaccess.h>
 
 #include <asm/e820/types.h>
-#include <asm/fixmap.h>
-#include <asm/xen/hypercall.h>
-#include <asm/xen/page.h>
-#include <xen/balloon.h>
-#include <xen/grant_table.h>
-#include <xen/interface/memory.h>
-#include <xen/interface/xen.h>
-#include <xen/mem-reservation.h>
-#include <xen/xen.h>
 
-#include <xp2m/balloon.h>
-#include <xp2m/kpte.h>
-#include <xp2m/reader.h>
-#include <xp2m/sim.h>
 #include <xp2m/x86.h>
 
 #include "x86_fixture.h"
