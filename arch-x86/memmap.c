@@ -292,7 +292,7 @@ bool xp2m_x86_ram(const struct xp2m_x86_map *map, unsigned long pfn,
 }
 EXPORT_SYMBOL_GPL(xp2m_x86_ram);
 
-/* xp2m_x86_ram() as an xp2m_ram_fn, for cursors and the debugfs views. */
+/* xp2m_x86_ram() as an xp2m_ram_fn, for verification's cursor. */
 bool xp2m_x86_map_ram(void *map, unsigned long pfn, unsigned long *end)
 {
 	return xp2m_x86_ram(map, pfn, end);

@@ -20,7 +20,7 @@ struct xp2m_debugfs;
  * @ram: is @pfn RAM of the domain's memory map? Sets *@end to the end
  *	(exclusive) of the run of pfns from @pfn with the same answer, at most
  *	the instance's max_pfn. Missing RAM is shown as the balloon's.
- *	Called without locks held; may not sleep.
+ *	Called in process context without locks held; may sleep.
  */
 struct xp2m_debugfs_ops {
 	xp2m_ram_fn ram;
