@@ -153,10 +153,11 @@ static unsigned long xp2m_arm_fcut(struct xp2m_arm_foreign *t,
 				   unsigned long pfn, unsigned long end,
 				   struct xp2m_arm_fspare *s)
 {
-	struct xp2m_arm_fnode *n = xp2m_arm_fceil(t, pfn), *next, *right;
+	struct xp2m_arm_fnode *n, *next, *right;
 	unsigned long cut = 0;
 
-	for (; n && n->r.pfn < end; n = next) {
+	lockdep_assert_held_write(&t->lock);
+	for (n = xp2m_arm_fceil(t, pfn); n && n->r.pfn < end; n = next) {
 		unsigned long first = n->r.pfn, last = xp2m_arm_fend(n);
 
 		next = xp2m_arm_fnode(rb_next(&n->node));
@@ -425,7 +426,7 @@ void xp2m_arm_foreign_init(struct xp2m_arm_foreign *t, const char *name)
 	t->debugfs = NULL;
 	if (name) {
 		t->debugfs = debugfs_create_dir(name, xp2m_arm_debugfs_dir());
-		debugfs_create_file("foreign", 0444, t->debugfs, t,
+		debugfs_create_file("foreign", 0400, t->debugfs, t,
 				    &xp2m_arm_ranges_fops);
 	}
 }

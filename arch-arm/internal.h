@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * xp2m ARM: what the files of arch-arm/ share and nobody else sees.
+ * xp2m ARM, a model of Xen's ARM stage-2 p2m built on every architecture
+ * (see include/xp2m/arm.h): what the files of arch-arm/ share and nobody
+ * else sees.
  */
 #ifndef _XP2M_ARM_INTERNAL_H
 #define _XP2M_ARM_INTERNAL_H
@@ -146,10 +148,12 @@ xp2m_arm_ld_locked(struct xp2m_arm_p2m *p2m)
 void xp2m_arm_flush_guest_tlb(struct xp2m_arm_p2m *p2m);
 
 /* VLPT upkeep under p2m->lock (vlpt.c). */
-void xp2m_arm_vlpt_install(struct xp2m_arm_vlpt *vlpt, u64 gpa,
+void xp2m_arm_vlpt_install(struct xp2m_arm_p2m *p2m,
+			   struct xp2m_arm_vlpt *vlpt, u64 gpa,
 			   struct page *table, unsigned long *lo,
 			   unsigned long *hi);
-void xp2m_arm_vlpt_retire(struct xp2m_arm_vlpt *vlpt, u64 gpa,
+void xp2m_arm_vlpt_retire(struct xp2m_arm_p2m *p2m,
+			  struct xp2m_arm_vlpt *vlpt, u64 gpa,
 			  struct page *table, unsigned long *lo,
 			  unsigned long *hi);
 

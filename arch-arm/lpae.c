@@ -147,6 +147,7 @@ static long xp2m_arm_map_scan(struct xp2m_arm_p2m *p2m, u64 gpa, u64 end)
 {
 	long need = 0;
 
+	lockdep_assert_held(&p2m->lock);
 	while (gpa < end) {
 		u64 gib_end = xp2m_arm_next_gib(gpa, end);
 		u64 desc = p2m->root[xp2m_arm_first_index(gpa)];
@@ -232,6 +233,7 @@ static u64 *xp2m_arm_ensure_third(struct xp2m_arm_p2m *p2m, u64 gpa,
 	u64 *second, *slot;
 	struct page *page;
 
+	lockdep_assert_held(&p2m->lock);
 	if (!xp2m_lpae_is_table(*first)) {
 		page = xp2m_arm_reserve_take(r);
 		page->index = xp2m_arm_first_index(gpa);
@@ -249,7 +251,7 @@ static u64 *xp2m_arm_ensure_third(struct xp2m_arm_p2m *p2m, u64 gpa,
 		xp2m_arm_table_add(second, 1);
 		p2m->third_tables++;
 		if (vlpt)
-			xp2m_arm_vlpt_install(vlpt, gpa, page, lo, hi);
+			xp2m_arm_vlpt_install(p2m, vlpt, gpa, page, lo, hi);
 	}
 	return xp2m_lpae_next(*slot);
 }
@@ -358,8 +360,9 @@ static void xp2m_arm_retire(struct xp2m_arm_p2m *p2m,
 	vlpt = xp2m_arm_vlpt_locked(p2m);
 	if (vlpt) {
 		list_for_each_entry(page, third, lru)
-			xp2m_arm_vlpt_retire(vlpt, (u64)page->index <<
-						   XP2M_ARM_SECOND_SHIFT,
+			xp2m_arm_vlpt_retire(p2m, vlpt,
+					     (u64)page->index <<
+					     XP2M_ARM_SECOND_SHIFT,
 					     page, &lo, &hi);
 		if (lo < hi)
 			xp2m_kpte_flush(lo, hi);
@@ -746,9 +749,9 @@ struct xp2m_arm_p2m *xp2m_arm_p2m_create(const char *name,
 	atomic_long_set(&p2m->tlb_flushes, 0);
 	if (name) {
 		p2m->debugfs = debugfs_create_dir(name, xp2m_arm_debugfs_dir());
-		debugfs_create_file("mappings", 0444, p2m->debugfs, p2m,
+		debugfs_create_file("mappings", 0400, p2m->debugfs, p2m,
 				    &xp2m_arm_mappings_fops);
-		debugfs_create_file("stats", 0444, p2m->debugfs, p2m,
+		debugfs_create_file("stats", 0400, p2m->debugfs, p2m,
 				    &xp2m_arm_stats_fops);
 	}
 	return p2m;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xp2m ARM module: the debugfs directory xp2m/arm that instances hang off,
- * and the pages of tables, counted.
+ * xp2m ARM module: a model of Xen's ARM stage-2 p2m, its VLPT and
+ * log-dirty tracking, and of an ARM guest's foreign mappings, in portable C
+ * built on every architecture (see include/xp2m/arm.h). This file: the
+ * debugfs directory xp2m/arm that instances hang off, and the pages of
+ * tables, counted.
  *
  * Every allocation of the module is the kernel's own, so the kernel's fault
  * injection (failslab, fail_page_alloc, a task's fail-nth) can fail any of
@@ -12,7 +15,7 @@
 #include <linux/gfp.h>
 #include <linux/module.h>
 
-#include <xp2m/p2m.h>
+#include <xp2m/debugfs.h>
 
 #include "internal.h"
 

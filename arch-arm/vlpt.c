@@ -46,12 +46,14 @@ static void xp2m_arm_span(unsigned long va, unsigned long *lo,
 }
 
 /* Under p2m->lock: third-level table @table now covers @gpa. */
-void xp2m_arm_vlpt_install(struct xp2m_arm_vlpt *vlpt, u64 gpa,
+void xp2m_arm_vlpt_install(struct xp2m_arm_p2m *p2m,
+			   struct xp2m_arm_vlpt *vlpt, u64 gpa,
 			   struct page *table, unsigned long *lo,
 			   unsigned long *hi)
 {
 	unsigned long i, va;
 
+	lockdep_assert_held(&p2m->lock);
 	if (gpa < vlpt->start || gpa >= vlpt->end)
 		return;
 	i = (gpa - vlpt->start) >> XP2M_ARM_SECOND_SHIFT;
@@ -66,12 +68,14 @@ void xp2m_arm_vlpt_install(struct xp2m_arm_vlpt *vlpt, u64 gpa,
 }
 
 /* Under p2m->lock: @table, which covered @gpa, is gone from the tree. */
-void xp2m_arm_vlpt_retire(struct xp2m_arm_vlpt *vlpt, u64 gpa,
+void xp2m_arm_vlpt_retire(struct xp2m_arm_p2m *p2m,
+			  struct xp2m_arm_vlpt *vlpt, u64 gpa,
 			  struct page *table, unsigned long *lo,
 			  unsigned long *hi)
 {
 	unsigned long i, va;
 
+	lockdep_assert_held(&p2m->lock);
 	if (gpa < vlpt->start || gpa >= vlpt->end)
 		return;
 	i = (gpa - vlpt->start) >> XP2M_ARM_SECOND_SHIFT;
@@ -103,6 +107,7 @@ static void xp2m_arm_vlpt_fill(struct xp2m_arm_p2m *p2m,
 	unsigned long lo = ULONG_MAX, hi = 0;
 	u64 gpa = vlpt->start;
 
+	lockdep_assert_held(&p2m->lock);
 	while (gpa < vlpt->end) {
 		u64 desc = p2m->root[xp2m_arm_first_index(gpa)];
 		u64 *second;
@@ -115,7 +120,7 @@ static void xp2m_arm_vlpt_fill(struct xp2m_arm_p2m *p2m,
 		second = xp2m_lpae_next(desc);
 		desc = second[xp2m_arm_second_index(gpa)];
 		if (xp2m_lpae_is_table(desc))
-			xp2m_arm_vlpt_install(vlpt, gpa,
+			xp2m_arm_vlpt_install(p2m, vlpt, gpa,
 					      virt_to_page(xp2m_lpae_next(desc)),
 					      &lo, &hi);
 		gpa += XP2M_ARM_SECOND_SIZE;

@@ -25,6 +25,7 @@
 #include <linux/mm.h>
 #include <linux/stddef.h>
 
+#include <asm/e820/types.h>
 #include <asm/fixmap.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/page.h>
@@ -34,6 +35,7 @@
 
 #include <xp2m/backend.h>
 #include <xp2m/entry.h>
+#include <xp2m/kpte.h>
 #include <xp2m/p2m.h>
 
 #include "internal.h"
@@ -165,75 +167,71 @@ static unsigned long x86_m2p(struct xp2m_backend *be, unsigned long mfn)
 	return xp2m_x86_m2p(mfn);
 }
 
+/*
+ * The reservation hypercalls are the kernel's helpers for its balloon
+ * driver (drivers/xen/mem-reservation.c): one XENMEM_populate_physmap or
+ * XENMEM_decrease_reservation of page-sized extents for the domain itself,
+ * one hypercall each, counted here. A batch is one page of frames at most
+ * (XP2M_BALLOON_BATCH), well within their int count.
+ */
 static long x86_populate(struct xp2m_backend *be, const unsigned long *pfns,
 			 unsigned long *mfns, unsigned long nr)
 {
-	struct xen_memory_reservation r = {
-		.nr_extents = nr,
-		.extent_order = 0,
-		.domid = DOMID_SELF,
-	};
 	long done;
 
 	if (!nr)
 		return 0;
 	/* In: the pfns, for the M2P. Out: the frames. */
 	memcpy(mfns, pfns, nr * sizeof(*mfns));
-	set_xen_guest_handle(r.extent_start, mfns);
 	xp2m_x86_issued(XP2M_X86_MEMORY_OP, 1);
-	done = HYPERVISOR_memory_op(XENMEM_populate_physmap, &r);
+	done = xenmem_reservation_increase(nr, mfns);
 	if (done < 0)
 		return done;
 	memset(mfns + done, 0xff, (nr - done) * sizeof(*mfns));
 	return done;
 }
 
+/*
+ * The pages are not scrubbed here (xenmem_reservation_scrub_page()): a
+ * frame Xen refuses stays its pfn's, content and all (see
+ * xp2m_balloon_decrease()), and what the pages held is the caller's, who
+ * gave them up.
+ */
 static long x86_release(struct xp2m_backend *be, const unsigned long *mfns,
 			unsigned long nr)
 {
-	struct xen_memory_reservation r = {
-		.nr_extents = nr,
-		.extent_order = 0,
-		.domid = DOMID_SELF,
-	};
-
 	if (!nr)
 		return 0;
-	/* Xen only reads the list. */
-	set_xen_guest_handle(r.extent_start, (xen_pfn_t *)mfns);
 	xp2m_x86_issued(XP2M_X86_MEMORY_OP, 1);
-	return HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r);
+	/* Xen only reads the list; the helper takes it as it is. */
+	return xenmem_reservation_decrease(nr, (xen_pfn_t *)mfns);
 }
 
 /*
- * Flush the kernel range [@lo, @hi) from every CPU's TLB. The kernel's
- * flush_tlb_kernel_range() is not exported; on Xen PV it is this extended
- * MMU operation anyway: one page by address, more by a full flush.
+ * Flush the kernel range [@lo, @hi) from every CPU's TLB, with the core's
+ * x86 flush (kpte/x86.c), the one every part of the suite uses: in a PV
+ * domain, which this module runs in, it is one mmuext_op, counted here.
  */
 void xp2m_x86_flush(unsigned long lo, unsigned long hi)
 {
-	struct mmuext_op op = { };
-
-	if (hi - lo <= PAGE_SIZE) {
-		op.cmd = MMUEXT_INVLPG_ALL;
-		op.arg1.linear_addr = lo;
-	} else {
-		op.cmd = MMUEXT_TLB_FLUSH_ALL;
-	}
 	xp2m_x86_issued(XP2M_X86_MMUEXT_OP, 1);
-	WARN_ON_ONCE(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF));
+	xp2m_kpte_flush(lo, hi);
 }
 
 /*
  * The kernel's own view of pages the caller owns: their linear-map PTEs,
  * and its p2m. A frame is mapped by the kernel's helper for its balloon
- * driver, which also records it in the kernel's p2m; that helper takes a
- * refusal by Xen for a kernel bug, so Xen is asked first with the same PTE:
- * a frame that is not ours is refused there and stops the call with nothing
- * changed for that page. Unmapping clears the PTE only: the instances here
- * borrow the kernel's leaves (import.c), so the p2m entry is the caller's
- * to clear, in its own step, as the balloon does. One flush over the span
- * of the pages follows.
+ * driver (xenmem_reservation_va_mapping_update()), which also records it in
+ * the kernel's p2m; that helper takes a refusal by Xen for a kernel bug
+ * (BUG_ON), so Xen is asked first with the same PTE: a frame that is not
+ * ours is refused there and stops the call with nothing changed for that
+ * page. Unmapping does not use the helper's counterpart,
+ * xenmem_reservation_va_mapping_reset(): it too takes a refusal for a bug,
+ * and it clears the kernel's p2m entry, which here is the instance's (the
+ * instances borrow the kernel's leaves, import.c) and the caller's to
+ * clear in its own step, after the mapping, reading the frame it held (as
+ * xp2m_balloon_decrease() does). So it clears the PTE only, with the same
+ * update_va_mapping. One flush over the span of the pages follows.
  */
 static long x86_kmap(struct xp2m_backend *be, const unsigned long *pfns,
 		     const unsigned long *mfns, unsigned long nr)
@@ -259,7 +257,7 @@ static long x86_kmap(struct xp2m_backend *be, const unsigned long *pfns,
 			err = HYPERVISOR_update_va_mapping(va, pte, 0);
 			if (err)
 				break;
-			__xenmem_reservation_va_mapping_update(1, &page, &frame);
+			xenmem_reservation_va_mapping_update(1, &page, &frame);
 		} else {
 			err = HYPERVISOR_update_va_mapping(va, __pte_ma(0), 0);
 			if (err)
@@ -362,6 +360,12 @@ int xp2m_x86_backend_init(void)
 	BUILD_BUG_ON(XP2M_IDENTITY_BIT != IDENTITY_FRAME_BIT);
 	BUILD_BUG_ON(XP2M_FOREIGN_BIT != FOREIGN_FRAME_BIT);
 	BUILD_BUG_ON(XP2M_PER_PAGE != P2M_PER_PAGE);
+	/* So does it the E820 types. */
+	BUILD_BUG_ON(XP2M_E820_RAM != E820_TYPE_RAM);
+	BUILD_BUG_ON(XP2M_E820_RESERVED != E820_TYPE_RESERVED);
+	BUILD_BUG_ON(XP2M_E820_ACPI != E820_TYPE_ACPI);
+	BUILD_BUG_ON(XP2M_E820_NVS != E820_TYPE_NVS);
+	BUILD_BUG_ON(XP2M_E820_UNUSABLE != E820_TYPE_UNUSABLE);
 	/* What the core publishes is arch_shared_info's layout. */
 	BUILD_BUG_ON(offsetof(struct xp2m_shared_info, max_pfn) !=
 		     offsetof(struct arch_shared_info, max_pfn));

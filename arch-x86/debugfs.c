@@ -354,9 +354,20 @@ static const struct file_operations xp2m_x86_fault_fops = {
 	.release = single_release,
 };
 
+/*
+ * The core's views ask the map a run at a time; a check that follows a
+ * memory hot-plug may replace it meanwhile (xp2m_x86_map_refresh()), so
+ * each answer is read under x->check_lock.
+ */
 static bool xp2m_x86_dbg_ram(void *priv, unsigned long pfn, unsigned long *end)
 {
-	return xp2m_x86_ram(priv, pfn, end);
+	struct xp2m_x86 *x = priv;
+	bool ram;
+
+	mutex_lock(&x->check_lock);
+	ram = xp2m_x86_ram(&x->map, pfn, end);
+	mutex_unlock(&x->check_lock);
+	return ram;
 }
 
 static const struct xp2m_debugfs_ops xp2m_x86_dbg_ops = {
@@ -375,7 +386,7 @@ int xp2m_x86_debugfs(struct xp2m_x86 *x)
 {
 	struct dentry *dir;
 
-	x->dbg = xp2m_debugfs_register(x->p2m, &xp2m_x86_dbg_ops, &x->map);
+	x->dbg = xp2m_debugfs_register(x->p2m, &xp2m_x86_dbg_ops, x);
 	if (IS_ERR(x->dbg)) {
 		int err = PTR_ERR(x->dbg);
 

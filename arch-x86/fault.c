@@ -75,11 +75,12 @@ static void xp2m_fault_map(struct xp2m_x86 *x, unsigned long leaf,
 	mutex_lock(&p2m->lock);
 	xp2m_x86_gen_open();
 	WARN_ON(xp2m_kpte_set(va, page, false));
-	xp2m_kpte_flush(va, va + PAGE_SIZE);
+	xp2m_x86_flush(va, va + PAGE_SIZE);
 	xp2m_x86_gen_close(1);
 	mutex_unlock(&p2m->lock);
 }
 
+/* Put the fault in leaf @leaf of @x. Under xp2m_fault.lock. */
 static int xp2m_fault_leaf(struct xp2m_x86 *x, unsigned long leaf)
 {
 	struct xp2m *p2m = x->p2m;
@@ -87,6 +88,7 @@ static int xp2m_fault_leaf(struct xp2m_x86 *x, unsigned long leaf)
 	struct page *copy;
 	int err;
 
+	lockdep_assert_held(&xp2m_fault.lock);
 	if (leaf >= DIV_ROUND_UP(READ_ONCE(p2m->si.max_pfn), XP2M_PER_PAGE))
 		return -ERANGE;
 	/* A shared page-table page would carry the fault to every hole. */
@@ -124,6 +126,7 @@ static void xp2m_fault_undo(void)
 	struct xp2m_x86 *x = xp2m_fault.x;
 	struct xp2m *p2m;
 
+	lockdep_assert_held(&xp2m_fault.lock);
 	if (xp2m_fault.kind == XP2M_X86_FAULT_LEAF) {
 		p2m = x->p2m;
 		xp2m_fault_map(x, xp2m_fault.leaf,

@@ -49,21 +49,6 @@ static pte_t *xp2m_x86_kpte(struct page *page)
 	return pte && level == PG_LEVEL_4K ? pte : NULL;
 }
 
-/**
- * xp2m_x86_kmap_pte() - the raw linear-map PTE of a page
- * @page: the page
- *
- * Return: the PTE as the hardware sees it (machine frame, flags); 0 for a
- * page without a mapping (a ballooned page) or outside the linear map.
- */
-u64 xp2m_x86_kmap_pte(struct page *page)
-{
-	pte_t *pte = xp2m_x86_kpte(page);
-
-	return pte ? pte_val_ma(READ_ONCE(*pte)) : 0;
-}
-EXPORT_SYMBOL_GPL(xp2m_x86_kmap_pte);
-
 /* Put a PTE back at the linear address of @page; flush every CPU. */
 static int xp2m_x86_kmap_restore(struct page *page, u64 kmap)
 {

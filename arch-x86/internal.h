@@ -69,23 +69,6 @@ static inline unsigned long xp2m_kv_value(enum xp2m_kv_kind kind,
 					  XP2M_INVALID_ENTRY;
 }
 
-/* A cursor over the RAM ranges of a map, for walks in pfn order. */
-struct xp2m_ram_cursor {
-	const struct xp2m_x86_map *map;
-	unsigned long start;
-	unsigned long end;
-	bool ram;
-};
-
-static inline bool xp2m_ram_at(struct xp2m_ram_cursor *c, unsigned long pfn)
-{
-	if (pfn < c->start || pfn >= c->end) {
-		c->ram = xp2m_x86_ram(c->map, pfn, &c->end);
-		c->start = pfn;
-	}
-	return c->ram;
-}
-
 unsigned long xp2m_x86_m2p(unsigned long mfn);
 int xp2m_x86_backend_init(void);
 int xp2m_x86_map_read(struct xp2m_x86_map *map, unsigned long nr_pages,
@@ -94,6 +77,7 @@ int xp2m_x86_memmap_init(void);
 void xp2m_x86_memmap_exit(void);
 unsigned int xp2m_x86_ram_seq_read(void);
 int xp2m_x86_map_refresh(struct xp2m_x86 *x);
+bool xp2m_x86_map_ram(void *map, unsigned long pfn, unsigned long *end);
 
 void xp2m_x86_flush(unsigned long lo, unsigned long hi);
 void xp2m_x86_issued(enum xp2m_x86_hcall call, unsigned long n);

@@ -118,6 +118,67 @@ static int xp2m_range_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* Sort @r and merge what overlaps or touches; returns the new count. */
+static unsigned int xp2m_range_norm(struct xp2m_x86_range *r, unsigned int n)
+{
+	unsigned int i, out = 0;
+
+	sort(r, n, sizeof(*r), xp2m_range_cmp, NULL);
+	for (i = 0; i < n; i++) {
+		if (out && r[i].start <= r[out - 1].end)
+			r[out - 1].end = max(r[out - 1].end, r[i].end);
+		else
+			r[out++] = r[i];
+	}
+	return out;
+}
+
+/*
+ * The hypervisor's entries as byte ranges, each set normalised: its RAM
+ * (UNUSABLE too, in dom0) into @ram, everything else into @holes.
+ */
+static void xp2m_hv_split(const struct xp2m_e820_entry *hv, unsigned int nr_hv,
+			  bool dom0, struct xp2m_brange *ram,
+			  unsigned int *nr_ram, struct xp2m_brange *holes,
+			  unsigned int *nr_holes)
+{
+	unsigned int i;
+
+	*nr_ram = 0;
+	*nr_holes = 0;
+	for (i = 0; i < nr_hv; i++) {
+		bool is_ram = hv[i].type == E820_TYPE_RAM ||
+			      (dom0 && hv[i].type == E820_TYPE_UNUSABLE);
+		struct xp2m_brange r = {
+			.start = hv[i].addr,
+			.end = hv[i].addr + hv[i].size,
+		};
+
+		if (r.end < r.start)	/* wraps: up to the top */
+			r.end = U64_MAX;
+		if (is_ram)
+			ram[(*nr_ram)++] = r;
+		else
+			holes[(*nr_holes)++] = r;
+	}
+	*nr_ram = xp2m_brange_norm(ram, *nr_ram);
+	*nr_holes = xp2m_brange_norm(holes, *nr_holes);
+}
+
+/* The kernel's RAM, whole pages, as byte ranges, normalised. */
+static unsigned int xp2m_kram_bytes(const struct xp2m_x86_range *kram,
+				    unsigned int nr_kram,
+				    struct xp2m_brange *kb)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_kram; i++) {
+		kb[i].start = PFN_PHYS((u64)kram[i].start);
+		kb[i].end = PFN_PHYS((u64)kram[i].end);
+	}
+	return xp2m_brange_norm(kb, nr_kram);
+}
+
 /**
  * xp2m_x86_map_build() - RAM of a PV domain, as its kernel keeps it
  * @map: filled in; free with xp2m_x86_map_free()
@@ -141,7 +202,7 @@ int xp2m_x86_map_build(struct xp2m_x86_map *map,
 		       const struct xp2m_x86_range *kram, unsigned int nr_kram)
 {
 	struct xp2m_brange *ram, *holes, *kb;
-	unsigned int i, nr_ram = 0, nr_holes = 0, n;
+	unsigned int nr_ram, nr_holes, n;
 	u64 split = PFN_PHYS((u64)min(nr_pages, max_pfn));
 	int err = -ENOMEM;
 
@@ -159,44 +220,12 @@ int xp2m_x86_map_build(struct xp2m_x86_map *map,
 	memcpy(map->hv, hv, nr_hv * sizeof(*hv));
 	map->nr_hv = nr_hv;
 
-	for (i = 0; i < nr_hv; i++) {
-		bool is_ram = hv[i].type == E820_TYPE_RAM ||
-			      (dom0 && hv[i].type == E820_TYPE_UNUSABLE);
-		struct xp2m_brange r = {
-			.start = hv[i].addr,
-			.end = hv[i].addr + hv[i].size,
-		};
-
-		if (r.end < r.start)	/* wraps: up to the top */
-			r.end = U64_MAX;
-		if (is_ram)
-			ram[nr_ram++] = r;
-		else
-			holes[nr_holes++] = r;
-	}
-	nr_ram = xp2m_brange_norm(ram, nr_ram);
-	nr_holes = xp2m_brange_norm(holes, nr_holes);
-	for (i = 0; i < nr_kram; i++) {
-		kb[i].start = PFN_PHYS((u64)kram[i].start);
-		kb[i].end = PFN_PHYS((u64)kram[i].end);
-	}
-	nr_kram = xp2m_brange_norm(kb, nr_kram);
-
+	xp2m_hv_split(hv, nr_hv, dom0, ram, &nr_ram, holes, &nr_holes);
+	nr_kram = xp2m_kram_bytes(kram, nr_kram, kb);
 	n = xp2m_pieces(ram, nr_ram, holes, nr_holes, 0, split, map->ram, 0);
 	n = xp2m_pieces(kb, nr_kram, holes, nr_holes, split,
 			PFN_PHYS((u64)max_pfn), map->ram, n);
-	sort(map->ram, n, sizeof(*map->ram), xp2m_range_cmp, NULL);
-	map->nr_ram = 0;
-	for (i = 0; i < n; i++) {
-		struct xp2m_x86_range *last = map->ram + map->nr_ram;
-
-		if (map->nr_ram && map->ram[i].start <= last[-1].end) {
-			last[-1].end = max(last[-1].end, map->ram[i].end);
-			continue;
-		}
-		*last = map->ram[i];
-		map->nr_ram++;
-	}
+	map->nr_ram = xp2m_range_norm(map->ram, n);
 	err = 0;
 out:
 	kfree(kb);
@@ -262,6 +291,12 @@ bool xp2m_x86_ram(const struct xp2m_x86_map *map, unsigned long pfn,
 	return false;
 }
 EXPORT_SYMBOL_GPL(xp2m_x86_ram);
+
+/* xp2m_x86_ram() as an xp2m_ram_fn, for verification's cursor. */
+bool xp2m_x86_map_ram(void *map, unsigned long pfn, unsigned long *end)
+{
+	return xp2m_x86_ram(map, pfn, end);
+}
 
 struct xp2m_kram {
 	struct xp2m_x86_range *r;

@@ -105,6 +105,7 @@ static void xp2m_pub_kernel_max(void)
 /* Write max_pfn, the kernel's own value kept first. */
 static void xp2m_pub_max_pfn(unsigned long max)
 {
+	lockdep_assert_held(&xp2m_pub_lock);
 	xp2m_pub_kernel_max();
 	WRITE_ONCE(xp2m_real()->max_pfn, max);
 	xp2m_pub.ours_max = max;
@@ -112,12 +113,14 @@ static void xp2m_pub_max_pfn(unsigned long max)
 
 static void xp2m_pub_open_locked(void)
 {
+	lockdep_assert_held(&xp2m_pub_lock);
 	if (!xp2m_pub.open++ && xp2m_pub.x)
 		xp2m_pub_gen_inc();
 }
 
 static void xp2m_pub_close_locked(unsigned int n)
 {
+	lockdep_assert_held(&xp2m_pub_lock);
 	if (WARN_ON(n > xp2m_pub.open))
 		n = xp2m_pub.open;
 	xp2m_pub.open -= n;
@@ -218,6 +221,7 @@ static void xp2m_pub_write(const struct xp2m_shared_info *si)
 {
 	struct arch_shared_info *a = xp2m_real();
 
+	lockdep_assert_held(&xp2m_pub_lock);
 	WRITE_ONCE(a->pfn_to_mfn_frame_list_list,
 		   si->pfn_to_mfn_frame_list_list);
 	WRITE_ONCE(a->p2m_cr3, si->p2m_cr3);

@@ -33,6 +33,8 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include <xp2m/reader.h>
+
 #include "internal.h"
 
 struct xp2m_verify {
@@ -290,6 +292,7 @@ int xp2m_x86_verify(struct xp2m_x86 *x, struct xp2m_x86_report *rep)
 	rep->max_listed = max_listed;
 	for (i = 0; i < XP2M_X86_NR_KINDS; i++)
 		v.last[i] = -1;
+	v.ram.ram = xp2m_x86_map_ram;
 	v.ram.map = &x->map;
 	err = xp2m_kv_init(&v.kv);
 	if (err)

@@ -21,6 +21,8 @@
  * of the p2m take neither.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/bitmap.h>
 #include <linux/debugfs.h>
 #include <linux/module.h>
@@ -230,16 +232,41 @@ EXPORT_SYMBOL_GPL(xp2m_balloon_populate);
 
 /*
  * The reservation: xp2m_balloon_increase() and xp2m_balloon_decrease().
- * Everything below runs under b->resv_lock and works on one batch at a time
- * in b->frames.
+ * Everything below runs under b->resv_lock (asserted where b->frames or
+ * the counts are used) and works on one batch at a time in b->frames.
  */
 
 /* A reservation hypercall was made and did @done extents (or failed). */
 static void xp2m_balloon_count(struct xp2m_balloon *b, long done)
 {
+	lockdep_assert_held(&b->resv_lock);
 	b->hypercalls++;
 	if (done > 0)
 		b->extents += done;
+}
+
+/*
+ * A step of a batch did @ret of its first @k pfns (a count, or a negative
+ * errno when it did none): @undo, if any, puts the pfns it did not do back
+ * as they were before the batch, and the batch goes on with the ones it
+ * did. Returns how many those are, or what ends the batch: the step's
+ * errno, or @none when it did none without one.
+ */
+static long xp2m_balloon_step(struct xp2m_balloon *b, const unsigned long *pfns,
+			      unsigned long *mfns, long k, long ret,
+			      void (*undo)(struct xp2m_balloon *b,
+					   const unsigned long *pfns,
+					   unsigned long *mfns,
+					   unsigned long n),
+			      long none)
+{
+	long m = clamp_t(long, ret, 0, k);
+
+	if (undo)
+		undo(b, pfns + m, mfns + m, k - m);
+	if (!m)
+		return ret < 0 ? ret : none;
+	return m;
 }
 
 /*
@@ -258,8 +285,16 @@ static void xp2m_balloon_give_back(struct xp2m_balloon *b,
 	done = be->ops->release(be, mfns, n);
 	xp2m_balloon_count(b, done);
 	if (done < (long)n)
-		pr_err("xp2m_balloon: %s: %lu unused frames not taken back (%ld)\n",
+		pr_err("%s: %lu unused frames not taken back (%ld)\n",
 		       b->p2m->name, n - max(done, 0L), done);
+}
+
+/* The frames of @n pfns were not used after all: give them back. */
+static void xp2m_balloon_unused(struct xp2m_balloon *b,
+				const unsigned long *pfns, unsigned long *mfns,
+				unsigned long n)
+{
+	xp2m_balloon_give_back(b, mfns, n);
 }
 
 /*
@@ -312,8 +347,8 @@ static void xp2m_balloon_remap(struct xp2m_balloon *b,
 		while (j < n && xp2m_lookup(b->p2m, pfns[j]) == mfns[j])
 			j++;
 		m = xp2m_balloon_kmap(b, pfns + i, mfns + i, j - i);
-		m = clamp_t(long, m, 0, j - i);
-		xp2m_balloon_undo(b, pfns + i + m, mfns + i + m, j - i - m);
+		xp2m_balloon_step(b, pfns + i, mfns + i, j - i, m,
+				  xp2m_balloon_undo, 0);
 	}
 }
 
@@ -415,13 +450,14 @@ static long xp2m_balloon_in(struct xp2m_balloon *b, const unsigned long *pfns,
 	struct xp2m_backend *be = b->p2m->be;
 	const struct xp2m_backend_ops *ops = be->ops;
 	unsigned long *mfns = b->frames;
-	long ret, got, m;
+	long ret, got;
 
+	lockdep_assert_held(&b->resv_lock);
 	ret = ops->populate(be, pfns, mfns, k);
 	xp2m_balloon_count(b, ret);
-	got = clamp_t(long, ret, 0, k);
-	if (!got)
-		return ret < 0 ? ret : -ENOMEM;
+	got = xp2m_balloon_step(b, pfns, mfns, k, ret, NULL, -ENOMEM);
+	if (got <= 0)
+		return got;
 
 	/*
 	 * The M2P has them: populate_physmap records the pfn of each frame it
@@ -430,19 +466,15 @@ static long xp2m_balloon_in(struct xp2m_balloon *b, const unsigned long *pfns,
 	 * pfn_to_mfn() gives the frame.
 	 */
 	ret = xp2m_balloon_populate(b, pfns, mfns, got);
-	m = clamp_t(long, ret, 0, got);
-	xp2m_balloon_give_back(b, mfns + m, got - m);
-	if (!m)
-		return ret < 0 ? ret : -EIO;
-	got = m;
+	got = xp2m_balloon_step(b, pfns, mfns, got, ret, xp2m_balloon_unused,
+				-EIO);
+	if (got <= 0)
+		return got;
 
 	/* Last the kernel's mapping: the pages are usable. */
 	ret = xp2m_balloon_kmap(b, pfns, mfns, got);
-	m = clamp_t(long, ret, 0, got);
-	xp2m_balloon_undo(b, pfns + m, mfns + m, got - m);
-	if (!m)
-		return ret < 0 ? ret : -EIO;
-	return m;
+	return xp2m_balloon_step(b, pfns, mfns, got, ret, xp2m_balloon_undo,
+				 -EIO);
 }
 
 /*
@@ -458,31 +490,27 @@ static long xp2m_balloon_out(struct xp2m_balloon *b, const unsigned long *pfns,
 	struct xp2m_backend *be = b->p2m->be;
 	const struct xp2m_backend_ops *ops = be->ops;
 	unsigned long *mfns = b->frames;
-	long ret, m;
+	long ret, got;
 
+	lockdep_assert_held(&b->resv_lock);
 	/* The kernel's mapping first: no CPU reaches the pages any more. */
 	ret = xp2m_balloon_kmap(b, pfns, NULL, k);
-	m = clamp_t(long, ret, 0, k);
-	if (!m)
-		return ret < 0 ? ret : -EIO;
-	k = m;
+	got = xp2m_balloon_step(b, pfns, mfns, k, ret, NULL, -EIO);
+	if (got <= 0)
+		return got;
 
 	/* Then the p2m: the pfns are missing and balloon-owned. */
-	ret = xp2m_balloon_release(b, pfns, k, mfns);
-	m = clamp_t(long, ret, 0, k);
-	xp2m_balloon_remap(b, pfns + m, mfns + m, k - m);
-	if (!m)
-		return ret < 0 ? ret : -EIO;
-	k = m;
+	ret = xp2m_balloon_release(b, pfns, got, mfns);
+	got = xp2m_balloon_step(b, pfns, mfns, got, ret, xp2m_balloon_remap,
+				-EIO);
+	if (got <= 0)
+		return got;
 
 	/* Last the frames: the hypervisor stops at one it cannot take. */
-	ret = ops->release(be, mfns, k);
+	ret = ops->release(be, mfns, got);
 	xp2m_balloon_count(b, ret);
-	m = clamp_t(long, ret, 0, k);
-	xp2m_balloon_keep(b, pfns + m, mfns + m, k - m);
-	if (!m)
-		return ret < 0 ? ret : -EINVAL;
-	return m;
+	return xp2m_balloon_step(b, pfns, mfns, got, ret, xp2m_balloon_keep,
+				 -EINVAL);
 }
 
 /*

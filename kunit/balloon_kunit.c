@@ -18,7 +18,7 @@
 
 #include <xp2m/balloon.h>
 
-#include "p2m_test.h"
+#include "fixture.h"
 
 /* 4096 pages populated, balloon space [2048, 16384): 12288 pfns missing. */
 #define B_DOM		4096UL
@@ -31,19 +31,13 @@ struct b_ctx {
 	struct dentry *dir;
 };
 
-/* The address space of the task that loaded the suite, for reading files. */
-static struct mm_struct *b_mm;
-
-static int b_suite_init(struct kunit_suite *suite)
+static void b_exit(struct kunit *test, struct t_ctx *c)
 {
-	b_mm = t_user_mm_get();
-	return 0;
-}
+	struct b_ctx *b = c->extra;
 
-static void b_suite_exit(struct kunit_suite *suite)
-{
-	t_user_mm_put(b_mm);
-	b_mm = NULL;
+	debugfs_remove_recursive(b->dir);
+	if (b->init)
+		xp2m_balloon_destroy(&b->b);
 }
 
 static struct xp2m_balloon *b_setup(struct kunit *test)
@@ -51,28 +45,15 @@ static struct xp2m_balloon *b_setup(struct kunit *test)
 	struct t_ctx *c = t_ctx(test);
 	struct b_ctx *b;
 
-	t_machine(test, 65536);
-	t_domain(test, B_DOM, XP2M_MFNS_ASCENDING);
-	t_p2m(test, B_MAX);
+	t_setup_on(test, 65536, B_DOM, B_MAX);
 	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	c->extra = b;
+	c->extra_exit = b_exit;
 	KUNIT_ASSERT_EQ(test, xp2m_balloon_init(&b->b, c->p2m, B_START, B_MAX),
 			0);
 	b->init = true;
 	return &b->b;
-}
-
-static void b_exit(struct kunit *test)
-{
-	struct t_ctx *c = test->priv;
-	struct b_ctx *b = c ? c->extra : NULL;
-
-	if (b)
-		debugfs_remove_recursive(b->dir);
-	if (b && b->init)
-		xp2m_balloon_destroy(&b->b);
-	t_exit(test);
 }
 
 /* A new frame for a populate: free on the machine, past the domain's. */
@@ -1038,7 +1019,7 @@ static char *b_read_view(struct kunit *test, size_t chunk)
 	ssize_t n;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	n = t_file_io(b_mm, "/sys/kernel/debug/" B_DIR "/balloon", false, buf,
+	n = t_file_io(t_mm, "/sys/kernel/debug/" B_DIR "/balloon", false, buf,
 		      T_UBUF_SIZE, chunk);
 	KUNIT_ASSERT_GE(test, n, 0L);
 	return buf;
@@ -1063,7 +1044,7 @@ static void balloon_debugfs_view(struct kunit *test)
 	bc->dir = debugfs_create_dir(B_DIR, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(bc->dir));
 	xp2m_balloon_debugfs(b, bc->dir);
-	if (!b_mm)
+	if (!t_mm)
 		kunit_skip(test, "no user memory to read files into");
 	f = filp_open("/sys/kernel/debug/" B_DIR "/balloon", O_RDONLY, 0);
 	if (IS_ERR(f))
@@ -1105,9 +1086,9 @@ static struct kunit_case balloon_cases[] = {
 
 static struct kunit_suite balloon_suite = {
 	.name = "xp2m_balloon",
-	.suite_init = b_suite_init,
-	.suite_exit = b_suite_exit,
-	.exit = b_exit,
+	.suite_init = t_suite_init,
+	.suite_exit = t_suite_exit,
+	.exit = t_exit,
 	.test_cases = balloon_cases,
 };
 

@@ -10,9 +10,10 @@
 #include <kunit/test.h>
 #include <linux/mm.h>
 
+#include <xp2m/e820.h>
 #include <xp2m/kpte.h>
 
-#include "p2m_test.h"
+#include "fixture.h"
 
 #define GIB	XP2M_MID_SPAN
 
@@ -34,10 +35,9 @@ static long t_src_pages(const struct xp2m *src)
 	return n->private_leaves + n->mids + n->fl_pages + n->linear_tables;
 }
 
-static void t_borrowed_exit(struct kunit *test)
+static void t_borrowed_exit(struct kunit *test, struct t_ctx *c)
 {
-	struct t_ctx *c = test->priv;
-	struct t_borrowed *t = c ? c->extra : NULL;
+	struct t_borrowed *t = c->extra;
 
 	if (t && t->b) {
 		xp2m_destroy(t->b);
@@ -48,9 +48,7 @@ static void t_borrowed_exit(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim),
 				t->bound + t_src_pages(c->p2m) - t->src);
 	}
-	if (c)
-		xp2m_sim_set_source(c->sim, NULL);
-	t_exit(test);
+	xp2m_sim_set_source(c->sim, NULL);
 }
 
 /*
@@ -67,6 +65,7 @@ static struct xp2m *t_source(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, xp2m_set_identity(c->p2m, 5 * GIB + 100,
 						5 * GIB + 700), 600L);
 	xp2m_sim_set_source(c->sim, c->p2m);
+	c->extra_exit = t_borrowed_exit;
 	return c->p2m;
 }
 
@@ -307,7 +306,7 @@ static struct kunit_case borrowed_cases[] = {
 
 static struct kunit_suite borrowed_suite = {
 	.name = "xp2m_borrowed",
-	.exit = t_borrowed_exit,
+	.exit = t_exit,
 	.test_cases = borrowed_cases,
 };
 

@@ -10,7 +10,7 @@
 
 #include <xp2m/debugfs.h>
 
-#include "p2m_test.h"
+#include "fixture.h"
 
 #define T_VIEW	"/sys/kernel/debug/xp2m/changes_view/changes"
 #define T_GRANT	"\n [0x10->0x12] missing -> foreign (grant) "
@@ -56,21 +56,6 @@ static void changes_ring(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ch->ring[0].start, 100UL + XP2M_NR_CHANGES - 3);
 }
 
-/* Files are read through a user's buffer: the loader's address space. */
-static struct mm_struct *changes_mm;
-
-static int changes_suite_init(struct kunit_suite *suite)
-{
-	changes_mm = t_user_mm_get();
-	return 0;
-}
-
-static void changes_suite_exit(struct kunit_suite *suite)
-{
-	t_user_mm_put(changes_mm);
-	changes_mm = NULL;
-}
-
 /* The view, as a user reads it: the last notes, oldest first. */
 static void changes_view(struct kunit *test)
 {
@@ -79,7 +64,7 @@ static void changes_view(struct kunit *test)
 	char *buf;
 	ssize_t n;
 
-	if (!changes_mm)
+	if (!t_mm)
 		kunit_skip(test, "loaded without a user address space to read through");
 	t_machine(test, 4096);
 	t_domain(test, 1024, XP2M_MFNS_ASCENDING);
@@ -92,7 +77,7 @@ static void changes_view(struct kunit *test)
 	xp2m_note_change(c->p2m, 0x200, 0x400, XP2M_WHAT_SHARED_MISSING,
 			 XP2M_WHAT_LEAF, XP2M_CAUSE_NEW_LEAF);
 	buf = kunit_kzalloc(test, T_UBUF_SIZE, GFP_KERNEL);
-	n = t_file_io(changes_mm, T_VIEW, false, buf, T_UBUF_SIZE - 1, 64);
+	n = t_file_io(t_mm, T_VIEW, false, buf, T_UBUF_SIZE - 1, 64);
 	xp2m_debugfs_unregister(dbg);
 	KUNIT_ASSERT_GT(test, n, 0L);
 	KUNIT_EXPECT_TRUE(test, str_has_prefix(buf, "changes 2, last 2 shown\n"));
@@ -109,8 +94,8 @@ static struct kunit_case changes_cases[] = {
 
 static struct kunit_suite changes_suite = {
 	.name = "xp2m_changes",
-	.suite_init = changes_suite_init,
-	.suite_exit = changes_suite_exit,
+	.suite_init = t_suite_init,
+	.suite_exit = t_suite_exit,
 	.exit = t_exit,
 	.test_cases = changes_cases,
 };

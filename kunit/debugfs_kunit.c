@@ -17,7 +17,7 @@
 
 #include <xp2m/debugfs.h>
 
-#include "p2m_test.h"
+#include "fixture.h"
 
 #define DBG_GIB		XP2M_MID_SPAN
 #define DBG_NR		1100UL			/* 2 grafted leaves, 1 partial */
@@ -53,34 +53,16 @@ static const struct xp2m_debugfs_ops dbg_ops = {
 	.ram = dbg_is_ram,
 };
 
-/* The address space of the task that loaded the suite. */
-static struct mm_struct *dbg_mm;
-
-static int dbg_suite_init(struct kunit_suite *suite)
-{
-	dbg_mm = t_user_mm_get();
-	return 0;
-}
-
-static void dbg_suite_exit(struct kunit_suite *suite)
-{
-	t_user_mm_put(dbg_mm);
-	dbg_mm = NULL;
-}
-
 struct dbg_ctx {
 	struct xp2m_debugfs *dbg;
 	char dir[128];
 };
 
-static void dbg_exit(struct kunit *test)
+static void dbg_exit(struct kunit *test, struct t_ctx *c)
 {
-	struct t_ctx *c = test->priv;
-	struct dbg_ctx *d = c ? c->extra : NULL;
+	struct dbg_ctx *d = c->extra;
 
-	if (d)
-		xp2m_debugfs_unregister(d->dbg);
-	t_exit(test);
+	xp2m_debugfs_unregister(d->dbg);
 }
 
 /*
@@ -111,7 +93,8 @@ static struct dbg_ctx *dbg_setup(struct kunit *test)
 	d->dbg = xp2m_debugfs_register(c->p2m, &dbg_ops, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(d->dbg));
 	c->extra = d;
-	if (!dbg_mm)
+	c->extra_exit = dbg_exit;
+	if (!t_mm)
 		kunit_skip(test, "no user memory to read files into");
 	snprintf(d->dir, sizeof(d->dir), "/sys/kernel/debug/xp2m/%s",
 		 c->p2m->name);
@@ -132,7 +115,7 @@ static char *dbg_read(struct kunit *test, struct dbg_ctx *d, const char *name,
 	buf = kunit_kzalloc(test, T_UBUF_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	snprintf(path, sizeof(path), "%s/%s", d->dir, name);
-	n = t_file_io(dbg_mm, path, false, buf, T_UBUF_SIZE, chunk);
+	n = t_file_io(t_mm, path, false, buf, T_UBUF_SIZE, chunk);
 	KUNIT_ASSERT_GE_MSG(test, n, 0L, "read %s", path);
 	KUNIT_ASSERT_LT_MSG(test, n, (ssize_t)T_UBUF_SIZE - 1, "%s too long",
 			    path);
@@ -148,7 +131,7 @@ static ssize_t dbg_write(struct dbg_ctx *d, const char *name, const char *s,
 		return -E2BIG;
 	memcpy(buf, s, len);
 	snprintf(path, sizeof(path), "%s/%s", d->dir, name);
-	return t_file_io(dbg_mm, path, true, buf, len, 0);
+	return t_file_io(t_mm, path, true, buf, len, 0);
 }
 
 static const char dbg_want_ranges[] =
@@ -358,9 +341,9 @@ static struct kunit_case dbg_cases[] = {
 
 static struct kunit_suite dbg_suite = {
 	.name = "xp2m_debugfs",
-	.suite_init = dbg_suite_init,
-	.suite_exit = dbg_suite_exit,
-	.exit = dbg_exit,
+	.suite_init = t_suite_init,
+	.suite_exit = t_suite_exit,
+	.exit = t_exit,
 	.test_cases = dbg_cases,
 };
 

@@ -18,7 +18,7 @@
 
 #include <xp2m/m2p.h>
 
-#include "p2m_test.h"
+#include "fixture.h"
 
 /* A domain of 4096 pages, pfns to 64 MiB; the frames past it are others'. */
 #define M_DOM		4096UL
@@ -31,19 +31,15 @@ struct m_ctx {
 	struct dentry *dir;
 };
 
-/* The address space of the task that loaded the suite, for reading files. */
-static struct mm_struct *m_mm;
-
-static int m_suite_init(struct kunit_suite *suite)
+static void m_exit(struct kunit *test, struct t_ctx *c)
 {
-	m_mm = t_user_mm_get();
-	return 0;
-}
+	struct m_ctx *m = c->extra;
 
-static void m_suite_exit(struct kunit_suite *suite)
-{
-	t_user_mm_put(m_mm);
-	m_mm = NULL;
+	debugfs_remove_recursive(m->dir);
+	if (m->init) {
+		KUNIT_EXPECT_EQ(test, atomic_long_read(&m->m2p.count), 0L);
+		xp2m_m2p_destroy(&m->m2p);
+	}
 }
 
 /* The table of a p2m of @max_pfn pfns, M_DOM of them populated. */
@@ -52,14 +48,13 @@ static struct xp2m_m2p *m_setup_max(struct kunit *test, unsigned long max_pfn)
 	struct t_ctx *c = t_ctx(test);
 	struct m_ctx *m;
 
-	t_machine(test, 65536);
-	t_domain(test, M_DOM, XP2M_MFNS_ASCENDING);
-	t_p2m(test, max_pfn);
+	t_setup_on(test, 65536, M_DOM, max_pfn);
 	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, m);
 	KUNIT_ASSERT_EQ(test, xp2m_m2p_init(&m->m2p, c->p2m), 0);
 	m->init = true;
 	c->extra = m;
+	c->extra_exit = m_exit;
 	return &m->m2p;
 }
 
@@ -77,20 +72,6 @@ static unsigned long m_foreign(struct kunit *test, unsigned long i)
 	KUNIT_ASSERT_LE(test, mfn, be->max_mfn);
 	be->ops->set_m2p(be, mfn, M_GRANTER_PFN + i);
 	return mfn;
-}
-
-static void m_exit(struct kunit *test)
-{
-	struct t_ctx *c = test->priv;
-	struct m_ctx *m = c ? c->extra : NULL;
-
-	if (m)
-		debugfs_remove_recursive(m->dir);
-	if (m && m->init) {
-		KUNIT_EXPECT_EQ(test, atomic_long_read(&m->m2p.count), 0L);
-		xp2m_m2p_destroy(&m->m2p);
-	}
-	t_exit(test);
 }
 
 static void m2p_add_find_remove(struct kunit *test)
@@ -507,7 +488,7 @@ static char *m_read_view(struct kunit *test, size_t chunk)
 	ssize_t n;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	n = t_file_io(m_mm, M_VIEW, false, buf, T_UBUF_SIZE, chunk);
+	n = t_file_io(t_mm, M_VIEW, false, buf, T_UBUF_SIZE, chunk);
 	KUNIT_ASSERT_GE(test, n, 0L);
 	KUNIT_ASSERT_LT_MSG(test, n, (ssize_t)T_UBUF_SIZE - 1, "view too long");
 	return buf;
@@ -607,7 +588,7 @@ static void m2p_debugfs_view(struct kunit *test)
 	m->dir = debugfs_create_dir(M_DIR, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(m->dir));
 	xp2m_m2p_debugfs(m2p, m->dir);
-	if (!m_mm)
+	if (!t_mm)
 		kunit_skip(test, "no user memory to read files into");
 	file = filp_open(M_VIEW, O_RDONLY, 0);
 	if (IS_ERR(file))
@@ -676,9 +657,9 @@ static struct kunit_case m2p_cases[] = {
 
 static struct kunit_suite m2p_suite = {
 	.name = "xp2m_m2p",
-	.suite_init = m_suite_init,
-	.suite_exit = m_suite_exit,
-	.exit = m_exit,
+	.suite_init = t_suite_init,
+	.suite_exit = t_suite_exit,
+	.exit = t_exit,
 	.test_cases = m2p_cases,
 };
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xp2m_sim: the simulated machine behind the KUnit suites and benchmarks.
- * See include/xp2m/sim.h.
+ * See kunit/include/xp2m/sim.h.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
 #include <linux/delay.h>
@@ -14,7 +16,8 @@
 
 #include <xp2m/entry.h>
 #include <xp2m/p2m.h>
-#include <xp2m/sim.h>
+
+#include "sim_internal.h"
 
 static struct xp2m_sim *to_sim(struct xp2m_backend *be)
 {
@@ -25,6 +28,7 @@ static struct xp2m_sim *to_sim(struct xp2m_backend *be)
 static void sim_bind(struct xp2m_sim *sim, struct page *page, unsigned long mfn,
 		     bool pooled)
 {
+	lockdep_assert_held(&sim->lock);
 	sim->page_of[mfn] = page;
 	set_page_private(page, mfn << 1 | pooled);
 	atomic_long_inc(&sim->bound);
@@ -122,13 +126,24 @@ static void sim_set_m2p(struct xp2m_backend *be, unsigned long mfn,
 		WRITE_ONCE(to_sim(be)->m2p[mfn], pfn);
 }
 
-static int sim_assign_frame(struct xp2m_backend *be, unsigned long mfn,
-			    unsigned long pfn)
+/**
+ * xp2m_sim_assign_frame() - give a frame to the simulated domain, or back
+ * @sim: the machine
+ * @mfn: the frame
+ * @pfn: the domain's pfn it backs (the M2P learns it), or
+ *	%XP2M_INVALID_ENTRY to give the frame back
+ *
+ * What the domain builder does for each page, and a test does to take a
+ * frame away from it.
+ *
+ * Return: 0; -EBUSY if the frame is not free; -ERANGE if it does not exist.
+ */
+int xp2m_sim_assign_frame(struct xp2m_sim *sim, unsigned long mfn,
+			  unsigned long pfn)
 {
-	struct xp2m_sim *sim = to_sim(be);
 	int err = 0;
 
-	if (mfn > be->max_mfn)
+	if (mfn > sim->be.max_mfn)
 		return -ERANGE;
 	spin_lock(&sim->lock);
 	if (pfn == XP2M_INVALID_ENTRY)
@@ -142,15 +157,16 @@ static int sim_assign_frame(struct xp2m_backend *be, unsigned long mfn,
 	spin_unlock(&sim->lock);
 	return err;
 }
+EXPORT_SYMBOL_GPL(xp2m_sim_assign_frame);
 
-static int sim_bind_page(struct xp2m_backend *be, struct page *page,
-			 unsigned long mfn)
+/* Domain building: @page (of a boot list) is the memory of frame @mfn. */
+int xp2m_sim_bind_page(struct xp2m_sim *sim, struct page *page,
+		       unsigned long mfn)
 {
-	struct xp2m_sim *sim = to_sim(be);
 	int err = 0;
 
 	spin_lock(&sim->lock);
-	if (mfn > be->max_mfn || !test_bit(mfn, sim->used) ||
+	if (mfn > sim->be.max_mfn || !test_bit(mfn, sim->used) ||
 	    sim->page_of[mfn] || page_private(page))
 		err = -EINVAL;
 	else
@@ -159,10 +175,13 @@ static int sim_bind_page(struct xp2m_backend *be, struct page *page,
 	return err;
 }
 
-static int sim_set_pool(struct xp2m_backend *be, const unsigned long *pfns,
-			const unsigned long *mfns, unsigned long nr)
+/*
+ * Domain building: the domain's free pages, @nr pfns and their frames, from
+ * which the machine serves page_alloc afterwards. 0 or -ENOMEM.
+ */
+int xp2m_sim_set_pool(struct xp2m_sim *sim, const unsigned long *pfns,
+		      const unsigned long *mfns, unsigned long nr)
 {
-	struct xp2m_sim *sim = to_sim(be);
 	unsigned long *p, *m, *old_p, *old_m;
 
 	p = kvmalloc_array(nr ?: 1, sizeof(*p), GFP_KERNEL);
@@ -277,58 +296,52 @@ static unsigned long sim_pt_root(struct xp2m_backend *be)
 	return root ? root << 12 : 0;
 }
 
-static int sim_pt_map(struct xp2m_backend *be, unsigned long va,
-		      const unsigned long *mfns, unsigned long n)
+/*
+ * Map [@va, @va + @n pages) to @mfns, making tables where there are none;
+ * an entry that mapped a frame already is a remap, counted. On failure
+ * what was mapped is unmapped again. Under pt_lock.
+ */
+static int sim_pt_fill(struct xp2m_sim *sim, unsigned long va,
+		       const unsigned long *mfns, unsigned long n)
 {
-	struct xp2m_sim *sim = to_sim(be);
+	unsigned long k, *l1, *entry;
 	struct page *page;
-	unsigned long k, *l1;
 
-	mutex_lock(&sim->pt_lock);
+	lockdep_assert_held(&sim->pt_lock);
 	if (!sim->pt_root) {
-		page = sim_page_alloc(be);
-		if (!page) {
-			mutex_unlock(&sim->pt_lock);
+		page = sim_page_alloc(&sim->be);
+		if (!page)
 			return -ENOMEM;
-		}
-		sim->pt_root = sim_page_to_mfn(be, page);
+		sim->pt_root = sim_page_to_mfn(&sim->be, page);
 		sim->pt_pages++;
 	}
 	for (k = 0; k < n; k++) {
 		l1 = sim_pt_l1(sim, va + k * PAGE_SIZE, true);
 		if (!l1) {
 			sim_pt_clear(sim, va, k);
-			mutex_unlock(&sim->pt_lock);
 			return -ENOMEM;
 		}
-		l1[((va + k * PAGE_SIZE) >> 12) & 511] = SIM_PTE(mfns[k]);
+		entry = &l1[((va + k * PAGE_SIZE) >> 12) & 511];
+		if (*entry)
+			atomic_long_inc(&sim->pt_updates);
+		WRITE_ONCE(*entry, SIM_PTE(mfns[k]));
 	}
-	mutex_unlock(&sim->pt_lock);
 	return 0;
 }
 
-static void sim_pt_set(struct xp2m_backend *be, unsigned long va,
-		       unsigned long mfn)
+static int sim_pt_map(struct xp2m_backend *be, unsigned long va,
+		      const unsigned long *mfns, unsigned long n)
 {
 	struct xp2m_sim *sim = to_sim(be);
-	unsigned long *l1;
+	int err = 0;
 
 	mutex_lock(&sim->pt_lock);
-	l1 = sim_pt_l1(sim, va, false);
-	if (!WARN_ON(!l1))
-		WRITE_ONCE(l1[(va >> 12) & 511], SIM_PTE(mfn));
-	atomic_long_inc(&sim->pt_updates);
+	if (mfns)
+		err = sim_pt_fill(sim, va, mfns, n);
+	else
+		sim_pt_clear(sim, va, n);
 	mutex_unlock(&sim->pt_lock);
-}
-
-static void sim_pt_unmap(struct xp2m_backend *be, unsigned long va,
-			 unsigned long n)
-{
-	struct xp2m_sim *sim = to_sim(be);
-
-	mutex_lock(&sim->pt_lock);
-	sim_pt_clear(sim, va, n);
-	mutex_unlock(&sim->pt_lock);
+	return err;
 }
 
 /*
@@ -338,6 +351,7 @@ static void sim_pt_unmap(struct xp2m_backend *be, unsigned long va,
  */
 static bool sim_domain_frame(struct xp2m_sim *sim, unsigned long mfn)
 {
+	lockdep_assert_held(&sim->lock);
 	return mfn <= sim->be.max_mfn && test_bit(mfn, sim->used) &&
 	       sim->m2p[mfn] != XP2M_INVALID_ENTRY;
 }
@@ -500,18 +514,19 @@ static const struct xp2m_backend_ops sim_ops = {
 	.unmap_frame = sim_unmap_frame,
 	.m2p = sim_m2p,
 	.set_m2p = sim_set_m2p,
-	.assign_frame = sim_assign_frame,
-	.bind_page = sim_bind_page,
-	.set_pool = sim_set_pool,
 	.pt_root = sim_pt_root,
 	.pt_map = sim_pt_map,
-	.pt_set = sim_pt_set,
-	.pt_unmap = sim_pt_unmap,
 	.populate = sim_populate,
 	.release = sim_release,
 	.kmap = sim_kmap,
 	.leaf_alloc = sim_leaf_alloc,
 };
+
+/* The simulated machine @be is, or NULL when it is another. */
+struct xp2m_sim *xp2m_sim_of(struct xp2m_backend *be)
+{
+	return be->ops == &sim_ops ? to_sim(be) : NULL;
+}
 
 /**
  * xp2m_sim_create() - a simulated machine
@@ -582,10 +597,10 @@ void xp2m_sim_destroy(struct xp2m_sim *sim)
 {
 	if (!sim)
 		return;
-	WARN(sim->pt_root, "xp2m_sim: %s destroyed with page tables left\n",
+	WARN(sim->pt_root, pr_fmt("%s destroyed with page tables left\n"),
 	     sim->be.name);
 	WARN(atomic_long_read(&sim->bound),
-	     "xp2m_sim: %s destroyed with %ld pages still bound\n",
+	     pr_fmt("%s destroyed with %ld pages still bound\n"),
 	     sim->be.name, atomic_long_read(&sim->bound));
 	xa_destroy(&sim->kmap);
 	vfree(sim->page_of);

@@ -17,12 +17,41 @@
  * leaves an override behind once its mapping is gone.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/debugfs.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include <xp2m/m2p.h>
+
+/**
+ * struct xp2m_override - one page with a foreign frame mapped over it
+ * @mfn: the foreign frame; %XP2M_INVALID_ENTRY while the override is only
+ *	prepared (xp2m_m2p_prepare())
+ * @pfn: our pfn, whose p2m entry is FOREIGN_FRAME(@mfn) meanwhile
+ * @page: our page (its kernel mapping is fixed up), or NULL
+ * @orig: the p2m entry of @pfn before, restored on removal
+ * @kmap: the page's linear-map PTE before the foreign mapping, restored
+ *	on removal (valid when @page is set)
+ * @local_pfn: if @mfn is also one of our own frames (granted to ourselves),
+ *	the pfn it backs, whose entry is marked FOREIGN_FRAME(@mfn) while an
+ *	override for it exists; XP2M_INVALID_ENTRY otherwise
+ * @next: other overrides of the same @mfn (one frame mapped twice)
+ * @rcu: freed after a grace period: lookups are lock-free
+ */
+struct xp2m_override {
+	unsigned long mfn;
+	unsigned long pfn;
+	struct page *page;
+	unsigned long orig;
+	u64 kmap;
+	unsigned long local_pfn;
+	struct xp2m_override __rcu *next;
+	struct rcu_head rcu;
+};
 
 /**
  * xp2m_m2p_init() - an empty override table for a p2m
@@ -62,7 +91,7 @@ void xp2m_m2p_destroy(struct xp2m_m2p *m2p)
 		kfree(o);
 		left++;
 	}
-	WARN(left, "xp2m_m2p: %lu overrides left (%ld committed)\n", left,
+	WARN(left, pr_fmt("%lu overrides left (%ld committed)\n"), left,
 	     atomic_long_read(&m2p->count));
 	xa_destroy(&m2p->pfns);
 	xa_destroy(&m2p->table);
@@ -144,6 +173,30 @@ struct xp2m_override *xp2m_m2p_prepare(struct xp2m_m2p *m2p,
 }
 EXPORT_SYMBOL_GPL(xp2m_m2p_prepare);
 
+/*
+ * Make @first the first override of @mfn in @table and @pfns, or, with
+ * @first NULL, take @mfn out of both. Where the slots exist already (a head
+ * put back, a head that gives way to the next) nothing is allocated and
+ * nothing can fail. Under m2p->lock.
+ */
+static int xp2m_m2p_set_head(struct xp2m_m2p *m2p, unsigned long mfn,
+			     struct xp2m_override *first)
+{
+	int err;
+
+	lockdep_assert_held(&m2p->lock);
+	if (!first) {
+		xa_erase(&m2p->table, mfn);
+		xa_erase(&m2p->pfns, mfn);
+		return 0;
+	}
+	err = xa_err(xa_store(&m2p->table, mfn, first, GFP_KERNEL));
+	if (!err)
+		err = xa_err(xa_store(&m2p->pfns, mfn, xa_mk_value(first->pfn),
+				      GFP_KERNEL));
+	return err;
+}
+
 /**
  * xp2m_m2p_commit() - a foreign frame is mapped over a prepared page
  * @m2p: the table
@@ -185,15 +238,11 @@ int xp2m_m2p_commit(struct xp2m_m2p *m2p, struct xp2m_override *o,
 	o->local_pfn = head ? head->local_pfn : xp2m_m2p_local(m2p, mfn);
 	RCU_INIT_POINTER(o->next, head);
 
-	err = xa_err(xa_store(&m2p->table, mfn, o, GFP_KERNEL));
+	err = xp2m_m2p_set_head(m2p, mfn, o);
+	if (!err)
+		err = xp2m_set(p2m, o->pfn, XP2M_FOREIGN_FRAME(mfn));
 	if (err)
 		goto out_undo;
-	err = xa_err(xa_store(&m2p->pfns, mfn, xa_mk_value(o->pfn), GFP_KERNEL));
-	if (err)
-		goto out_table;
-	err = xp2m_set(p2m, o->pfn, XP2M_FOREIGN_FRAME(mfn));
-	if (err)
-		goto out_pfns;
 	if (!head && o->local_pfn != XP2M_INVALID_ENTRY)
 		WARN_ON(xp2m_set_noalloc(p2m, o->local_pfn,
 					 XP2M_FOREIGN_FRAME(mfn)));
@@ -203,18 +252,9 @@ int xp2m_m2p_commit(struct xp2m_m2p *m2p, struct xp2m_override *o,
 			 XP2M_WHAT_FOREIGN, XP2M_CAUSE_GRANT);
 	return 0;
 
-out_pfns:
-	/* The slots exist: putting the old head back does not allocate. */
-	if (head)
-		xa_store(&m2p->pfns, mfn, xa_mk_value(head->pfn), GFP_KERNEL);
-	else
-		xa_erase(&m2p->pfns, mfn);
-out_table:
-	if (head)
-		xa_store(&m2p->table, mfn, head, GFP_KERNEL);
-	else
-		xa_erase(&m2p->table, mfn);
 out_undo:
+	/* The old head back, in slots that exist: nothing allocates. */
+	xp2m_m2p_set_head(m2p, mfn, head);
 	/* Prepared again; a lookup may still reach it until a grace period. */
 	o->mfn = XP2M_INVALID_ENTRY;
 	o->local_pfn = XP2M_INVALID_ENTRY;
@@ -321,18 +361,10 @@ int xp2m_m2p_remove(struct xp2m_m2p *m2p, unsigned long pfn, u64 *kmap)
 	next = rcu_dereference_protected(o->next, lockdep_is_held(&m2p->lock));
 	cur = xa_load(&m2p->table, o->mfn);
 	if (cur == o) {
-		/* Existing slots: neither store allocates. */
-		if (next) {
-			xa_store(&m2p->table, o->mfn, next, GFP_KERNEL);
-			xa_store(&m2p->pfns, o->mfn, xa_mk_value(next->pfn),
-				 GFP_KERNEL);
-		} else {
-			xa_erase(&m2p->table, o->mfn);
-			xa_erase(&m2p->pfns, o->mfn);
-			if (o->local_pfn != XP2M_INVALID_ENTRY)
-				WARN_ON(xp2m_set_noalloc(p2m, o->local_pfn,
-							 o->mfn));
-		}
+		/* Existing slots: nothing allocates. */
+		xp2m_m2p_set_head(m2p, o->mfn, next);
+		if (!next && o->local_pfn != XP2M_INVALID_ENTRY)
+			WARN_ON(xp2m_set_noalloc(p2m, o->local_pfn, o->mfn));
 	} else {
 		while (rcu_dereference_protected(cur->next,
 						 lockdep_is_held(&m2p->lock)) != o)

@@ -42,6 +42,7 @@
 #include <linux/uaccess.h>
 
 #include <xp2m/debugfs.h>
+#include <xp2m/reader.h>
 
 #include "internal.h"
 
@@ -231,30 +232,20 @@ static unsigned long xp2m_frames_run(const struct xp2m *p2m, unsigned long pfn,
 	return pfn;
 }
 
-/* Is @pfn RAM, as the owner says? @c caches the run found last. */
-struct xp2m_dbg_ram {
-	unsigned long start;
-	unsigned long end;
-	bool ram;
-};
-
-static bool xp2m_dbg_is_ram(struct xp2m_debugfs *d, struct xp2m_dbg_ram *c,
+/* Is @pfn RAM, as the owner says? @c keeps the run found last. */
+static bool xp2m_dbg_is_ram(struct xp2m_debugfs *d, struct xp2m_ram_cursor *c,
 			    unsigned long pfn)
 {
 	if (!d->ops || !d->ops->ram)
 		return false;
-	if (pfn < c->start || pfn >= c->end) {
-		c->ram = d->ops->ram(d->priv, pfn, &c->end);
-		c->start = pfn;
-		if (c->end <= pfn)
-			c->end = pfn + 1;
-	}
-	return c->ram;
+	c->ram = d->ops->ram;
+	c->map = d->priv;
+	return xp2m_ram_at(c, pfn);
 }
 
 /* The layout class of entry @entry of @pfn (resolved, as lookups give it). */
 static unsigned int xp2m_dbg_class(struct xp2m_debugfs *d,
-				   struct xp2m_dbg_ram *c, unsigned long pfn,
+				   struct xp2m_ram_cursor *c, unsigned long pfn,
 				   enum xp2m_type type)
 {
 	if (type == XP2M_TYPE_MISSING && xp2m_dbg_is_ram(d, c, pfn))
@@ -264,7 +255,7 @@ static unsigned int xp2m_dbg_class(struct xp2m_debugfs *d,
 
 /* Where [pfn, end), all missing, stops having @pfn's RAM-ness. */
 static unsigned long xp2m_dbg_ram_clip(struct xp2m_debugfs *d,
-				       struct xp2m_dbg_ram *c,
+				       struct xp2m_ram_cursor *c,
 				       unsigned long pfn, unsigned long end)
 {
 	if (!d->ops || !d->ops->ram)
@@ -278,7 +269,7 @@ static unsigned long xp2m_dbg_ram_clip(struct xp2m_debugfs *d,
  * kind, which are returned.
  */
 static unsigned long xp2m_layout_run(struct xp2m_debugfs *d,
-				     struct xp2m_dbg_ram *c, unsigned long pfn,
+				     struct xp2m_ram_cursor *c, unsigned long pfn,
 				     unsigned int *class,
 				     enum xp2m_dbg_leaf *kind)
 {
@@ -325,7 +316,7 @@ static unsigned long xp2m_layout_run(struct xp2m_debugfs *d,
  */
 struct xp2m_run_iter {
 	struct xp2m_debugfs *d;
-	struct xp2m_dbg_ram ram;
+	struct xp2m_ram_cursor ram;
 	unsigned long start;
 	unsigned long end;
 	unsigned int class;
@@ -469,7 +460,7 @@ struct xp2m_dbg_stats {
 static void xp2m_dbg_count(struct xp2m_debugfs *d, struct xp2m_dbg_stats *st)
 {
 	const struct xp2m *p2m = d->p2m;
-	struct xp2m_dbg_ram c = { };
+	struct xp2m_ram_cursor c = { };
 	unsigned long pfn = 0, end;
 	struct xp2m_seg s;
 

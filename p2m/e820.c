@@ -15,6 +15,8 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 
+#include <xp2m/e820.h>
+
 #include "internal.h"
 
 struct xp2m_range {
@@ -155,13 +157,11 @@ static bool xp2m_plan_target(struct xp2m *p2m, unsigned long pfn, void *ctx)
 	struct xp2m_remap *m = ctx;
 	unsigned long leaf = pfn / XP2M_PER_PAGE, mid = pfn / XP2M_MID_SPAN;
 
-	/* An upper bound: a new mid (and its frame-list page) per GiB. */
-	if (mid != m->last_mid &&
-	    xp2m_mid_is_shared(p2m, p2m->top[mid]))
-		m->cost += 1 + xp2m_views_mid_cost(p2m);
-	if (leaf != m->last_leaf &&
-	    xp2m_leaf_is_shared(p2m, xp2m_leaf_of(p2m, pfn)))
-		m->cost++;
+	/* An upper bound: a new mid (and its views' pages) per GiB. */
+	if (mid != m->last_mid)
+		m->cost += xp2m_mid_cost(p2m, mid);
+	if (leaf != m->last_leaf)
+		m->cost += xp2m_leaf_cost(p2m, pfn);
 	m->last_leaf = leaf;
 	m->last_mid = mid;
 	return --m->want > 0;

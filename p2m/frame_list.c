@@ -12,8 +12,8 @@
  * is not enough and the list is not built: pfn_to_mfn_frame_list_list reads
  * ~0 and a toolstack must use the linear list.
  *
- * The reader here knows only machine frame numbers, as Xen's save code
- * (tools/libs/guest/xg_sr_save_x86_pv.c) does, and makes the same checks.
+ * It is read back by xp2m_frame_list_read() (reader.c) as Xen's save code
+ * reads it: by machine frame only.
  */
 
 #include <linux/module.h>
@@ -21,8 +21,10 @@
 
 #include "internal.h"
 
+/* Pages a mid of its own costs the frame list: its mid frame. */
 unsigned int xp2m_fl_mid_cost(struct xp2m *p2m)
 {
+	lockdep_assert_held(&p2m->lock);
 	return p2m->fl ? 1 : 0;
 }
 
@@ -237,195 +239,3 @@ unsigned long xp2m_frame_list_list(struct xp2m *p2m)
 	return mfn;
 }
 EXPORT_SYMBOL_GPL(xp2m_frame_list_list);
-
-/**
- * xp2m_fl_error_str() - what a frame-list reader's error means
- * @error: the error
- *
- * Return: a sentence, in the words of Xen's save code where it has them.
- */
-const char *xp2m_fl_error_str(enum xp2m_fl_error error)
-{
-	static const char * const msg[] = {
-		[XP2M_FL_OK] = "read",
-		[XP2M_FL_TOO_LARGE] = "max_pfn too large for p2m tree",
-		[XP2M_FL_NOT_SET_UP] = "pfn_to_mfn_frame_list_list not set up (0)",
-		[XP2M_FL_INVALID] = "pfn_to_mfn_frame_list_list is ~0: use the linear p2m list",
-		[XP2M_FL_BAD_FLL_MFN] = "bad mfn for pfn_to_mfn_frame_list_list",
-		[XP2M_FL_BAD_FLL_ENTRY] = "bad mfn in the frame list's top frame",
-		[XP2M_FL_BAD_FL_ENTRY] = "bad mfn in p2m frame list",
-		[XP2M_FL_LEAF_NOT_GUEST] = "leaf frame not in the guest's pseudo-physmap",
-		[XP2M_FL_UNMAPPABLE] = "failed to map a p2m frame",
-		[XP2M_FL_NOMEM] = "out of memory",
-	};
-
-	return error < ARRAY_SIZE(msg) ? msg[error] : "unknown";
-}
-EXPORT_SYMBOL_GPL(xp2m_fl_error_str);
-
-static int xp2m_fl_stop(struct xp2m_fl_report *rep, enum xp2m_fl_error error,
-			int err, unsigned long index, unsigned long mfn)
-{
-	rep->error = error;
-	rep->index = index;
-	rep->mfn = mfn;
-	return err;
-}
-
-static bool xp2m_fl_bad_mfn(struct xp2m_backend *be, unsigned long mfn)
-{
-	return mfn == 0 || mfn > be->max_mfn;
-}
-
-/* Copy @n entries of frame @mfn to @dst; false if it cannot be mapped. */
-static bool xp2m_fl_copy(struct xp2m_backend *be, unsigned long mfn,
-			 unsigned long *dst, unsigned long n)
-{
-	const unsigned long *src = be->ops->map_frame(be, mfn);
-
-	if (!src)
-		return false;
-	memcpy(dst, src, n * sizeof(*dst));
-	be->ops->unmap_frame(be, src);
-	return true;
-}
-
-/* Is leaf frame @mfn a page of the guest, as the toolstack requires? */
-static int xp2m_fl_check_leaf(struct xp2m_backend *be, const unsigned long *fl,
-			      unsigned long max, unsigned long mfn)
-{
-	unsigned long pfn = be->ops->m2p(be, mfn), entry;
-	const unsigned long *leaf;
-
-	if (pfn > max)
-		return -ERANGE;
-	leaf = be->ops->map_frame(be, fl[pfn / XP2M_PER_PAGE]);
-	if (!leaf)
-		return -EFAULT;
-	entry = leaf[pfn % XP2M_PER_PAGE];
-	be->ops->unmap_frame(be, leaf);
-	return entry == mfn ? 0 : -ERANGE;
-}
-
-/**
- * xp2m_frame_list_read() - read a p2m through its frame list, as Xen's
- * toolstack does
- * @be: the machine (frames are mapped through it)
- * @fll_mfn: the published pfn_to_mfn_frame_list_list
- * @max_pfn: the published max_pfn (number of entries)
- * @fn: called for every leaf, in pfn order
- * @ctx: passed to @fn
- * @report: what happened; on error, which check failed, where
- *
- * The checks, in order: max_pfn fits one frame-list-list page; the
- * frame-list-list frame is set up, not ~0, and exists; each of its entries
- * names an existing frame. Trailing identical frame-list-list entries are
- * taken to describe an all-missing tail, and max_pfn is lowered to keep only
- * the first of them. Then each frame-list entry names an existing frame, and
- * each leaf frame is a page of the guest: its M2P entry gives a pfn within
- * max_pfn whose entry is that frame again.
- *
- * Return: 0 when every leaf was read; -EFBIG, -ENODATA, -EOPNOTSUPP, -ERANGE,
- * -EFAULT or -ENOMEM per @report->error; or what @fn returned.
- */
-int xp2m_frame_list_read(struct xp2m_backend *be, unsigned long fll_mfn,
-			 unsigned long max_pfn, xp2m_leaf_fn fn, void *ctx,
-			 struct xp2m_fl_report *report)
-{
-	const unsigned long fpp = XP2M_PER_PAGE;
-	unsigned long max = max_pfn - 1, fll_entries, fl_entries, x, n;
-	unsigned long saved = 0, saved_x = 0, prev = 0, *fll = NULL, *fl = NULL;
-	const unsigned long *leaf;
-	int err;
-
-	memset(report, 0, sizeof(*report));
-	fll_entries = max / (fpp * fpp) + 1;
-	if (fll_entries > fpp)
-		return xp2m_fl_stop(report, XP2M_FL_TOO_LARGE, -EFBIG, 0, 0);
-	if (fll_mfn == 0)
-		return xp2m_fl_stop(report, XP2M_FL_NOT_SET_UP, -ENODATA, 0, 0);
-	if (fll_mfn == ~0UL)
-		return xp2m_fl_stop(report, XP2M_FL_INVALID, -EOPNOTSUPP, 0,
-				    fll_mfn);
-	if (fll_mfn > be->max_mfn)
-		return xp2m_fl_stop(report, XP2M_FL_BAD_FLL_MFN, -ERANGE, 0,
-				    fll_mfn);
-
-	fll = kmalloc_array(fll_entries, sizeof(*fll), GFP_KERNEL);
-	if (!fll)
-		return xp2m_fl_stop(report, XP2M_FL_NOMEM, -ENOMEM, 0, 0);
-	if (!xp2m_fl_copy(be, fll_mfn, fll, fll_entries)) {
-		err = xp2m_fl_stop(report, XP2M_FL_UNMAPPABLE, -EFAULT, 0,
-				   fll_mfn);
-		goto out;
-	}
-	for (x = 0; x < fll_entries; x++) {
-		if (xp2m_fl_bad_mfn(be, fll[x])) {
-			err = xp2m_fl_stop(report, XP2M_FL_BAD_FLL_ENTRY,
-					   -ERANGE, x, fll[x]);
-			goto out;
-		}
-		if (fll[x] != saved) {
-			saved = fll[x];
-			saved_x = x;
-		}
-	}
-	if ((saved_x + 1) * fpp * fpp - 1 < max) {
-		max = (saved_x + 1) * fpp * fpp - 1;
-		fll_entries = max / (fpp * fpp) + 1;
-	}
-	fl_entries = max / fpp + 1;
-
-	fl = kvmalloc_array(fl_entries, sizeof(*fl), GFP_KERNEL);
-	if (!fl) {
-		err = xp2m_fl_stop(report, XP2M_FL_NOMEM, -ENOMEM, 0, 0);
-		goto out;
-	}
-	for (x = 0; x < fll_entries; x++) {
-		n = min(fpp, fl_entries - x * fpp);
-		if (!xp2m_fl_copy(be, fll[x], fl + x * fpp, n)) {
-			err = xp2m_fl_stop(report, XP2M_FL_UNMAPPABLE, -EFAULT,
-					   x, fll[x]);
-			goto out;
-		}
-	}
-	for (x = 0; x < fl_entries; x++) {
-		if (xp2m_fl_bad_mfn(be, fl[x])) {
-			err = xp2m_fl_stop(report, XP2M_FL_BAD_FL_ENTRY, -ERANGE,
-					   x, fl[x]);
-			goto out;
-		}
-	}
-	for (x = 0; x < fl_entries; x++) {
-		if (fl[x] == prev)
-			continue;
-		prev = fl[x];
-		err = xp2m_fl_check_leaf(be, fl, max, fl[x]);
-		if (err) {
-			err = xp2m_fl_stop(report, err == -EFAULT ?
-					   XP2M_FL_UNMAPPABLE :
-					   XP2M_FL_LEAF_NOT_GUEST, err, x,
-					   fl[x]);
-			goto out;
-		}
-	}
-
-	report->max_pfn = max + 1;
-	report->leaves = fl_entries;
-	for (x = 0, err = 0; x < fl_entries && !err; x++) {
-		leaf = be->ops->map_frame(be, fl[x]);
-		if (!leaf) {
-			err = xp2m_fl_stop(report, XP2M_FL_UNMAPPABLE, -EFAULT,
-					   x, fl[x]);
-			break;
-		}
-		n = x == fl_entries - 1 ? max % fpp + 1 : fpp;
-		err = fn(ctx, x * fpp, fl[x], leaf, n);
-		be->ops->unmap_frame(be, leaf);
-	}
-out:
-	kvfree(fl);
-	kfree(fll);
-	return err;
-}
-EXPORT_SYMBOL_GPL(xp2m_frame_list_read);

@@ -10,8 +10,9 @@
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
 
-#include <xp2m/kpte.h>
 #include <xp2m/p2m.h>
+
+#include "../kpte/kpte.h"
 
 /*
  * Every change of structure first reserves all the pages it may need, then
@@ -34,8 +35,6 @@ void xp2m_changes_show(struct seq_file *m, struct xp2m *p2m);
 
 struct page *xp2m_list_page_alloc(void);
 void xp2m_list_page_free(struct xp2m_backend *be, struct page *page);
-void xp2m_kpte_init(void);
-void xp2m_kpte_exit(void);
 void xp2m_free_page(struct xp2m_backend *be, void *addr);
 
 /* The struct page under a leaf, mid or frame-list page (lowmem or vmalloc). */
@@ -63,26 +62,11 @@ static inline bool xp2m_leaf_is_shared(const struct xp2m *p2m,
 }
 
 /*
- * Structural changes take p2m->lock with xp2m_lock(); xp2m_unlock() ends
- * the change: if it remapped part of the linear view, every CPU's TLB is
- * flushed and the generation made even again before the lock is dropped.
+ * A change of structure, from xp2m_lock() to xp2m_unlock() (tree.c): the
+ * views that changed finish their part before p2m->lock is dropped.
  */
-static inline void xp2m_lock(struct xp2m *p2m)
-{
-	mutex_lock(&p2m->lock);
-}
-
+void xp2m_lock(struct xp2m *p2m);
 void xp2m_unlock(struct xp2m *p2m);
-
-/* Page-table pages of the suite's own (kpte.c). */
-void xp2m_kpt_fill(void *table, unsigned int i, struct page *page,
-		   bool writable);
-void xp2m_kpt_register(void *table);
-void xp2m_kpt_set(void *table, unsigned int i, struct page *page,
-		  bool writable);
-int xp2m_kpt_swap(unsigned long va, void *table, void **old);
-void xp2m_kpt_batch(bool on);
-void xp2m_kpt_release(void *table);
 
 /*
  * The linear view's state beside p2m->linear (linear.c). One page-table
@@ -115,21 +99,24 @@ struct xp2m_linear {
 };
 
 /*
- * What every view does when the tree changes, under p2m->lock (tree.c
- * calls these, in this order: tree, frame list, linear view).
+ * The linear view's upkeep, under p2m->lock: GiB @g's mid, or the slot of
+ * one leaf, changed (tree.c calls these after the frame list's); the change
+ * ends (xp2m_unlock()).
  */
-unsigned int xp2m_views_mid_cost(struct xp2m *p2m);
-void xp2m_views_mid(struct xp2m *p2m, unsigned long g, struct xp2m_reserve *r);
-void xp2m_views_leaf(struct xp2m *p2m, unsigned long leaf_index);
-
-/* The linear view, under p2m->lock: GiB @g's mid, or one slot, changed. */
 unsigned int xp2m_linear_mid_cost(struct xp2m *p2m);
 void xp2m_linear_set_mid(struct xp2m *p2m, unsigned long g,
 			 struct xp2m_reserve *r);
-void xp2m_linear_slot(struct xp2m *p2m, unsigned long leaf_index);
+void xp2m_linear_set_leaf(struct xp2m *p2m, unsigned long leaf_index);
+void xp2m_linear_end(struct xp2m *p2m);
+/* Without the lock: xp2m_destroy(), when no other user is left. */
 void xp2m_linear_free(struct xp2m *p2m);
 
-/* Tree changes, under p2m->lock, drawing pages from a reserve. */
+/*
+ * Tree changes, under p2m->lock, drawing pages from a reserve: what they
+ * cost, the views' pages included, and the changes.
+ */
+unsigned int xp2m_mid_cost(struct xp2m *p2m, unsigned long g);
+unsigned int xp2m_leaf_cost(struct xp2m *p2m, unsigned long pfn);
 unsigned int xp2m_private_leaf_cost(struct xp2m *p2m, unsigned long pfn);
 unsigned long *xp2m_private_leaf(struct xp2m *p2m, unsigned long pfn,
 				 struct xp2m_reserve *r);
@@ -152,11 +139,15 @@ struct xp2m_frame_list {
 	unsigned long identity_leaf_mfn;
 };
 
-/* Frame-list upkeep, under p2m->lock; no-ops until the list is built. */
+/*
+ * Frame-list upkeep, under p2m->lock (tree.c calls these before the linear
+ * view's); no-ops until the list is built.
+ */
 unsigned int xp2m_fl_mid_cost(struct xp2m *p2m);
 void xp2m_fl_set_mid(struct xp2m *p2m, unsigned long g,
 		     struct xp2m_reserve *r);
 void xp2m_fl_set_leaf(struct xp2m *p2m, unsigned long leaf_index);
+/* Without the lock: xp2m_destroy(), when no other user is left. */
 void xp2m_fl_free(struct xp2m *p2m);
 
 #endif /* _XP2M_INTERNAL_H */

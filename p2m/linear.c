@@ -16,8 +16,9 @@
  *
  * It is published as Xen's struct arch_shared_info describes (max_pfn,
  * pfn_to_mfn_frame_list_list, p2m_cr3, p2m_vaddr, p2m_generation), and read
- * back by xp2m_linear_read() the way Xen's save code reads a guest's list:
- * by machine frame, from p2m_cr3 down four levels of page tables.
+ * back by xp2m_linear_read() (reader.c) the way Xen's save code reads a
+ * guest's list: by machine frame, from p2m_cr3 down four levels of page
+ * tables.
  *
  * p2m_generation is the ABI's word in arch_shared_info, read by software
  * outside the kernel, so it is kept with WRITE_ONCE() and barriers in the
@@ -39,13 +40,6 @@
 #define XP2M_LINEAR_ALIGN	SZ_1G
 #define XP2M_LINEAR_PAD		(XP2M_LINEAR_ALIGN / PAGE_SIZE - 1)
 
-/* Addresses one page-table page maps: the slots of one GiB of pfns. */
-#define XP2M_TABLE_SPAN		(XP2M_PER_PAGE * PAGE_SIZE)
-
-/* The hypervisor's area in a 64-bit PV guest's address space. */
-#define XP2M_HV_START		0xffff800000000000UL
-#define XP2M_HV_END		0xffff880000000000UL
-
 /*
  * Open a change of the linear view's mappings: make the generation odd, here
  * and wherever the p2m is published too. Under p2m->lock.
@@ -64,10 +58,16 @@ static void xp2m_gen_begin(struct xp2m *p2m)
 	smp_wmb();
 }
 
-void xp2m_unlock(struct xp2m *p2m)
+/*
+ * End the change under way (xp2m_unlock()): if it remapped part of the
+ * view, flush every CPU's TLB, then make the generation even again, here
+ * and wherever the p2m is published too.
+ */
+void xp2m_linear_end(struct xp2m *p2m)
 {
 	unsigned long gen = p2m->si.p2m_generation;
 
+	lockdep_assert_held(&p2m->lock);
 	if (gen & 1) {
 		xp2m_kpte_flush(p2m->linear_dirty_start, p2m->linear_dirty_end);
 		p2m->linear_dirty_start = ULONG_MAX;
@@ -78,7 +78,6 @@ void xp2m_unlock(struct xp2m *p2m)
 		if (p2m->pub)
 			p2m->pub->ops->close(p2m->pub, &p2m->si);
 	}
-	mutex_unlock(&p2m->lock);
 }
 
 /**
@@ -172,9 +171,28 @@ static bool xp2m_table_is_shared(const struct xp2m_linear *lv,
 	return table == lv->missing || table == lv->identity;
 }
 
+/* Pages a mid of its own costs the view: a page-table page. */
 unsigned int xp2m_linear_mid_cost(struct xp2m *p2m)
 {
+	lockdep_assert_held(&p2m->lock);
 	return p2m->linear ? 1 : 0;
+}
+
+/*
+ * Where the page tables a toolstack walks are not the kernel's (a simulated
+ * machine's), slot @leaf_index is remapped there too. The machine's tables
+ * for the slot exist: nothing is allocated, nothing can fail.
+ */
+static void xp2m_linear_machine_slot(struct xp2m *p2m,
+				     unsigned long leaf_index)
+{
+	struct xp2m_backend *be = p2m->be;
+	unsigned long mfn;
+
+	if (!be->ops->pt_map)
+		return;
+	mfn = xp2m_virt_to_mfn(be, xp2m_slot_leaf(p2m, leaf_index));
+	WARN_ON(be->ops->pt_map(be, xp2m_linear_va(p2m, leaf_index), &mfn, 1));
 }
 
 /*
@@ -186,7 +204,6 @@ void xp2m_linear_set_mid(struct xp2m *p2m, unsigned long g,
 			 struct xp2m_reserve *r)
 {
 	struct xp2m_linear *lv = p2m->lv;
-	struct xp2m_backend *be = p2m->be;
 	unsigned long va, first = g * XP2M_PER_PAGE;
 	bool remapped = true;
 	void *table, *old;
@@ -211,11 +228,9 @@ void xp2m_linear_set_mid(struct xp2m *p2m, unsigned long g,
 		WARN_ON(xp2m_kpt_swap(va, table, &old));
 		lv->tables[g] = table;
 	}
-	for (l = 0; remapped && be->ops->pt_set && l < XP2M_PER_PAGE; l++)
-		be->ops->pt_set(be, va + l * PAGE_SIZE,
-				xp2m_virt_to_mfn(be, xp2m_slot_leaf(p2m,
-								    first + l)));
-	xp2m_linear_dirty(p2m, va, XP2M_TABLE_SPAN);
+	for (l = 0; remapped && l < XP2M_PER_PAGE; l++)
+		xp2m_linear_machine_slot(p2m, first + l);
+	xp2m_linear_dirty(p2m, va, XP2M_KPT_SPAN);
 }
 
 /*
@@ -223,9 +238,8 @@ void xp2m_linear_set_mid(struct xp2m *p2m, unsigned long g,
  * GiB whose mid is its own: map that page in the linear view. Under
  * p2m->lock.
  */
-void xp2m_linear_slot(struct xp2m *p2m, unsigned long leaf_index)
+void xp2m_linear_set_leaf(struct xp2m *p2m, unsigned long leaf_index)
 {
-	struct xp2m_backend *be = p2m->be;
 	unsigned long g = leaf_index / XP2M_PER_PAGE, va, *leaf;
 	void *table;
 
@@ -242,28 +256,27 @@ void xp2m_linear_slot(struct xp2m *p2m, unsigned long leaf_index)
 	smp_wmb();
 	xp2m_kpt_set(table, leaf_index % XP2M_PER_PAGE, xp2m_virt_to_page(leaf),
 		     false);
-	if (be->ops->pt_set)
-		be->ops->pt_set(be, va, xp2m_virt_to_mfn(be, leaf));
+	xp2m_linear_machine_slot(p2m, leaf_index);
 	xp2m_linear_dirty(p2m, va, PAGE_SIZE);
 }
 
 /* The whole 2 MiB stretches of the area, each mapped by one table. */
 static unsigned long xp2m_stretch_first(const struct xp2m_linear *lv)
 {
-	return ALIGN((unsigned long)lv->area, XP2M_TABLE_SPAN);
+	return ALIGN((unsigned long)lv->area, XP2M_KPT_SPAN);
 }
 
 static unsigned long xp2m_stretch_end(const struct xp2m_linear *lv)
 {
 	return ALIGN_DOWN((unsigned long)lv->area + lv->nr_area * PAGE_SIZE,
-			  XP2M_TABLE_SPAN);
+			  XP2M_KPT_SPAN);
 }
 
 /* The table a stretch of the area maps through: its GiB's, or @pad. */
 static void *xp2m_stretch_table(const struct xp2m *p2m, unsigned long va)
 {
 	const struct xp2m_linear *lv = p2m->lv;
-	unsigned long g = (va - lv->base) / XP2M_TABLE_SPAN;
+	unsigned long g = (va - lv->base) / XP2M_KPT_SPAN;
 
 	return va >= lv->base && g < p2m->nr_mids ? lv->tables[g] : lv->pad;
 }
@@ -282,14 +295,14 @@ static int xp2m_linear_link(struct xp2m *p2m, void **old)
 	int err = 0;
 
 	for (va = xp2m_stretch_first(lv); va < xp2m_stretch_end(lv);
-	     va += XP2M_TABLE_SPAN, i++) {
+	     va += XP2M_KPT_SPAN, i++) {
 		err = xp2m_kpt_swap(va, xp2m_stretch_table(p2m, va), &old[i]);
 		if (err)
 			break;
 	}
 	if (!err)
 		return 0;
-	for (va = xp2m_stretch_first(lv); i--; va += XP2M_TABLE_SPAN)
+	for (va = xp2m_stretch_first(lv); i--; va += XP2M_KPT_SPAN)
 		WARN_ON(xp2m_kpt_swap(va, *old++, &ours));
 	return err;
 }
@@ -305,7 +318,7 @@ static void xp2m_linear_unlink(struct xp2m_linear *lv)
 
 	xp2m_kpt_batch(true);
 	for (va = xp2m_stretch_first(lv); va < xp2m_stretch_end(lv);
-	     va += XP2M_TABLE_SPAN)
+	     va += XP2M_KPT_SPAN)
 		WARN_ON(xp2m_kpt_swap(va, NULL, &old));
 	xp2m_kpt_batch(false);
 	xp2m_kpte_flush((unsigned long)lv->area,
@@ -364,8 +377,8 @@ void xp2m_linear_free(struct xp2m *p2m)
 
 	if (!lv)
 		return;
-	if (be->ops->pt_unmap)
-		be->ops->pt_unmap(be, lv->base, p2m->counts.linear_slots);
+	if (be->ops->pt_map)
+		be->ops->pt_map(be, lv->base, NULL, p2m->counts.linear_slots);
 	xp2m_linear_unlink(lv);
 	xp2m_linear_put(p2m);
 	vm_unmap_ram(lv->area, lv->nr_area);
@@ -423,6 +436,7 @@ static int xp2m_linear_make(struct xp2m *p2m, struct xp2m_reserve *r)
 	void **old;
 	int err;
 
+	lockdep_assert_held(&p2m->lock);
 	old = kvcalloc(nr_old, sizeof(*old), GFP_KERNEL);
 	if (!old)
 		return -ENOMEM;
@@ -563,244 +577,3 @@ const struct xp2m_shared_info *xp2m_shared_info(struct xp2m *p2m)
 	return &p2m->si;
 }
 EXPORT_SYMBOL_GPL(xp2m_shared_info);
-
-/**
- * xp2m_lin_error_str() - what a linear-list reader's error means
- * @error: the error
- *
- * Return: a sentence, in the words of Xen's save code where it has them.
- */
-const char *xp2m_lin_error_str(enum xp2m_lin_error error)
-{
-	static const char * const msg[] = {
-		[XP2M_LIN_OK] = "read",
-		[XP2M_LIN_NOT_PUBLISHED] = "p2m_cr3 is 0: no linear p2m list",
-		[XP2M_LIN_BAD_CR3] = "bad p2m_cr3 value",
-		[XP2M_LIN_BAD_VADDR] = "bad virtual p2m address range",
-		[XP2M_LIN_BAD_PT_ENTRY] = "bad mfn during page table walk",
-		[XP2M_LIN_LEAF_NOT_GUEST] = "leaf frame not in the guest's pseudo-physmap",
-		[XP2M_LIN_UNMAPPABLE] = "failed to map a page table or leaf frame",
-		[XP2M_LIN_GENERATION] = "p2m generation count changed",
-		[XP2M_LIN_NOMEM] = "out of memory",
-	};
-
-	return error < ARRAY_SIZE(msg) ? msg[error] : "unknown";
-}
-EXPORT_SYMBOL_GPL(xp2m_lin_error_str);
-
-static bool xp2m_canonical(unsigned long va)
-{
-	return ((long)va >> 47) == ((long)va >> 63);
-}
-
-static int xp2m_lin_stop(struct xp2m_lin_report *rep, enum xp2m_lin_error e,
-			 int err, unsigned int level, unsigned long index,
-			 unsigned long mfn)
-{
-	rep->error = e;
-	rep->level = level;
-	rep->index = index;
-	rep->mfn = mfn;
-	return err;
-}
-
-/* The frame a page-table entry names. */
-static unsigned long xp2m_pte_frame(unsigned long pte)
-{
-	return (pte & 0x000ffffffffff000UL) >> 12;
-}
-
-/*
- * Entries @first..@last (indices counted across @tables, consecutive table
- * frames) into @out; the first bad frame stops it.
- */
-static int xp2m_lin_level(struct xp2m_backend *be, const unsigned long *tables,
-			  unsigned long first, unsigned long last,
-			  unsigned long *out, unsigned int level,
-			  struct xp2m_lin_report *rep)
-{
-	const unsigned long *table = NULL;
-	unsigned long idx, page = ~0UL, mfn;
-
-	for (idx = first; idx <= last; idx++) {
-		if (idx / 512 != page) {
-			if (table)
-				be->ops->unmap_frame(be, table);
-			page = idx / 512;
-			table = be->ops->map_frame(be, tables[page]);
-			if (!table)
-				return xp2m_lin_stop(rep, XP2M_LIN_UNMAPPABLE,
-						     -EFAULT, level, idx,
-						     tables[page]);
-		}
-		mfn = xp2m_pte_frame(READ_ONCE(table[idx % 512]));
-		if (mfn == 0 || mfn > be->max_mfn) {
-			be->ops->unmap_frame(be, table);
-			return xp2m_lin_stop(rep, XP2M_LIN_BAD_PT_ENTRY, -ERANGE,
-					     level, idx, mfn);
-		}
-		out[idx - first] = mfn;
-	}
-	if (table)
-		be->ops->unmap_frame(be, table);
-	return 0;
-}
-
-/* Is leaf frame @mfn a page of the guest, whose entry is itself? */
-static int xp2m_lin_check_leaf(struct xp2m_backend *be,
-			       const unsigned long *leaves, unsigned long max,
-			       unsigned long mfn)
-{
-	unsigned long pfn = be->ops->m2p(be, mfn), entry;
-	const unsigned long *leaf;
-
-	if (pfn > max)
-		return -ERANGE;
-	leaf = be->ops->map_frame(be, leaves[pfn / XP2M_PER_PAGE]);
-	if (!leaf)
-		return -EFAULT;
-	entry = READ_ONCE(leaf[pfn % XP2M_PER_PAGE]);
-	be->ops->unmap_frame(be, leaf);
-	return entry == mfn ? 0 : -ERANGE;
-}
-
-/**
- * xp2m_linear_read() - read a p2m through its published linear list, as
- * Xen's toolstack does
- * @be: the machine (frames are mapped through it)
- * @si: the published fields
- * @fn: called for every leaf, in pfn order
- * @ctx: passed to @fn
- * @report: what happened; on error, which check failed, where
- *
- * From p2m_cr3 it walks four levels of page tables by machine frame over
- * [p2m_vaddr, p2m_vaddr + the list's size), with the checks of Xen's save
- * code: p2m_cr3 names a frame; the range is canonical, does not wrap and
- * stays clear of the hypervisor's area; every entry on the way names an
- * existing frame. Trailing identical level-2 entries are taken as an
- * all-missing tail and max_pfn lowered, as the save code does. Every leaf
- * frame must be a page of the guest (its M2P entry leads back to it). The
- * generation is read before and after: a read during which it moved, or
- * began odd, is reported as %XP2M_LIN_GENERATION after all leaves went to
- * @fn.
- *
- * Return: 0 when every leaf was read with the generation even and still;
- * -EAGAIN for a generation change; -ENODATA, -ERANGE, -EFAULT or -ENOMEM per
- * @report->error; or what @fn returned.
- */
-int xp2m_linear_read(struct xp2m_backend *be,
-		     const struct xp2m_shared_info *si, xp2m_leaf_fn fn,
-		     void *ctx, struct xp2m_lin_report *report)
-{
-	const unsigned long mask = 0x0000ffffffffffffUL, fpp = XP2M_PER_PAGE;
-	unsigned long cr3, root, vaddr, end, max, frames, off = 0, x, n;
-	unsigned long first = 0, last = 0, saved_mfn = 0, saved_idx = 0;
-	unsigned long *tables, *next = NULL, prev = 0;
-	const unsigned long *leaf;
-	unsigned int level, shift;
-	int err;
-
-	memset(report, 0, sizeof(*report));
-	report->gen_start = READ_ONCE(si->p2m_generation);
-	/* The fields and tables are read after the generation. */
-	smp_rmb();
-	cr3 = READ_ONCE(si->p2m_cr3);
-	if (!cr3)
-		return xp2m_lin_stop(report, XP2M_LIN_NOT_PUBLISHED, -ENODATA,
-				     0, 0, 0);
-	root = cr3 >> 12;
-	if (root == 0 || root > be->max_mfn)
-		return xp2m_lin_stop(report, XP2M_LIN_BAD_CR3, -ERANGE, 0, 0,
-				     root);
-
-	max = READ_ONCE(si->max_pfn) - 1;
-	vaddr = READ_ONCE(si->p2m_vaddr);
-	frames = max / fpp + 1;
-	end = vaddr + frames * PAGE_SIZE - 1;
-	if (!xp2m_canonical(vaddr) || !xp2m_canonical(end) || end < vaddr ||
-	    (vaddr <= XP2M_HV_END && end > XP2M_HV_START))
-		return xp2m_lin_stop(report, XP2M_LIN_BAD_VADDR, -ERANGE, 0, 0,
-				     vaddr);
-
-	tables = kmalloc(sizeof(*tables), GFP_KERNEL);
-	if (!tables)
-		return xp2m_lin_stop(report, XP2M_LIN_NOMEM, -ENOMEM, 0, 0, 0);
-	tables[0] = root;
-	for (level = 4; level > 0; level--) {
-		shift = level * 9 + 3;
-		first = ((vaddr - off) & mask) >> shift;
-		last = ((end - off) & mask) >> shift;
-		next = kvmalloc_array(last - first + 1, sizeof(*next),
-				      GFP_KERNEL);
-		if (!next) {
-			err = xp2m_lin_stop(report, XP2M_LIN_NOMEM, -ENOMEM,
-					    level, 0, 0);
-			goto out;
-		}
-		err = xp2m_lin_level(be, tables, first, last, next, level,
-				     report);
-		if (err)
-			goto out;
-		if (level == 2) {
-			for (x = first; x <= last; x++) {
-				if (next[x - first] != saved_mfn) {
-					saved_mfn = next[x - first];
-					saved_idx = x - first;
-				}
-			}
-			/* As the save code does, relative and absolute mixed. */
-			if (saved_idx == last)
-				saved_idx++;
-			if ((saved_idx << 9) * fpp - 1 < max) {
-				max = (saved_idx << 9) * fpp - 1;
-				frames = max / fpp + 1;
-				end = vaddr + frames * PAGE_SIZE - 1;
-				last = first + saved_idx;
-			}
-		}
-		kvfree(tables);
-		tables = next;
-		next = NULL;
-		off = vaddr & ((mask >> shift) << shift);
-	}
-
-	/* tables[] now holds the leaf frames. */
-	for (x = 0; x < frames; x++) {
-		if (tables[x] == prev)
-			continue;
-		prev = tables[x];
-		err = xp2m_lin_check_leaf(be, tables, max, tables[x]);
-		if (err) {
-			err = xp2m_lin_stop(report, err == -EFAULT ?
-					    XP2M_LIN_UNMAPPABLE :
-					    XP2M_LIN_LEAF_NOT_GUEST, err, 1, x,
-					    tables[x]);
-			goto out;
-		}
-	}
-	report->max_pfn = max + 1;
-	report->leaves = frames;
-	for (x = 0, err = 0; x < frames && !err; x++) {
-		leaf = be->ops->map_frame(be, tables[x]);
-		if (!leaf) {
-			err = xp2m_lin_stop(report, XP2M_LIN_UNMAPPABLE, -EFAULT,
-					    1, x, tables[x]);
-			break;
-		}
-		n = x == frames - 1 ? max % fpp + 1 : fpp;
-		err = fn(ctx, x * fpp, tables[x], leaf, n);
-		be->ops->unmap_frame(be, leaf);
-	}
-	/* Everything read before the generation is looked at again. */
-	smp_rmb();
-	report->gen_end = READ_ONCE(si->p2m_generation);
-	if (!err && ((report->gen_start & 1) ||
-		     report->gen_start != report->gen_end))
-		err = xp2m_lin_stop(report, XP2M_LIN_GENERATION, -EAGAIN, 0, 0,
-				    0);
-out:
-	kvfree(next);
-	kvfree(tables);
-	return err;
-}
-EXPORT_SYMBOL_GPL(xp2m_linear_read);

@@ -7,6 +7,8 @@
 #include <linux/debugfs.h>
 #include <linux/module.h>
 
+#include <xp2m/debugfs.h>
+
 #include "internal.h"
 
 static struct dentry *xp2m_root;

@@ -13,6 +13,8 @@
  * mid; a 2 MiB range likewise at the shared missing (or identity) leaf.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/bitmap.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -310,7 +312,7 @@ static int xp2m_scan_list(const char *name, const struct xp2m_list *list,
 	return 0;
 
 bad:
-	pr_err("xp2m: %s: boot list entry of pfn %#lx is %#lx, past the machine's last frame %#lx\n",
+	pr_err("%s: boot list entry of pfn %#lx is %#lx, past the machine's last frame %#lx\n",
 	       name, pfn, list->mfns[pfn], max_mfn);
 	return -EINVAL;
 }
@@ -572,82 +574,106 @@ static unsigned long xp2m_shared_value(const struct xp2m *p2m,
 }
 
 /*
- * Pages needed to give the leaf of @pfn a page of its own (a borrowed p2m
- * has the machine give the leaf its page). Under lock.
+ * A change of structure runs from xp2m_lock() to xp2m_unlock(), under
+ * p2m->lock. The views that changed finish their part before the lock is
+ * dropped: the linear view, if it remapped anything, flushes every CPU's
+ * TLB and makes the generation even again (xp2m_linear_end()).
  */
-unsigned int xp2m_private_leaf_cost(struct xp2m *p2m, unsigned long pfn)
+void xp2m_lock(struct xp2m *p2m)
 {
-	unsigned int cost = 0;
+	mutex_lock(&p2m->lock);
+}
 
-	lockdep_assert_held(&p2m->lock);
-	if (xp2m_mid_is_shared(p2m, p2m->top[pfn / XP2M_MID_SPAN]))
-		cost += 1 + xp2m_views_mid_cost(p2m);
-	if (xp2m_leaf_is_shared(p2m, xp2m_leaf_of(p2m, pfn)) && !p2m->borrowed)
-		cost++;
-	return cost;
+void xp2m_unlock(struct xp2m *p2m)
+{
+	xp2m_linear_end(p2m);
+	mutex_unlock(&p2m->lock);
 }
 
 /*
- * The views follow the tree in one place, in a fixed order: the tree's
- * pointer first (lock-free readers follow it at once), then the frame list,
- * then the linear view. Each view's file owns its own update.
+ * Pages giving GiB @g a mid of its own costs, the views' included: none
+ * when it has one.
  */
-
-/* Pages a mid of its own costs the views beyond the mid page itself. */
-unsigned int xp2m_views_mid_cost(struct xp2m *p2m)
-{
-	return xp2m_fl_mid_cost(p2m) + xp2m_linear_mid_cost(p2m);
-}
-
-/* GiB @g's mid changed; pages for a mid of its own come from @r. */
-void xp2m_views_mid(struct xp2m *p2m, unsigned long g, struct xp2m_reserve *r)
+unsigned int xp2m_mid_cost(struct xp2m *p2m, unsigned long g)
 {
 	lockdep_assert_held(&p2m->lock);
+	if (!xp2m_mid_is_shared(p2m, p2m->top[g]))
+		return 0;
+	return 1 + xp2m_fl_mid_cost(p2m) + xp2m_linear_mid_cost(p2m);
+}
+
+/*
+ * Pages giving the leaf of @pfn a page of its own costs, beyond its mid's
+ * (a borrowed p2m has the machine give the leaf its page).
+ */
+unsigned int xp2m_leaf_cost(struct xp2m *p2m, unsigned long pfn)
+{
+	lockdep_assert_held(&p2m->lock);
+	return xp2m_leaf_is_shared(p2m, xp2m_leaf_of(p2m, pfn)) &&
+	       !p2m->borrowed;
+}
+
+/* Pages xp2m_private_leaf() may take for @pfn. */
+unsigned int xp2m_private_leaf_cost(struct xp2m *p2m, unsigned long pfn)
+{
+	return xp2m_mid_cost(p2m, pfn / XP2M_MID_SPAN) +
+	       xp2m_leaf_cost(p2m, pfn);
+}
+
+/*
+ * Once a p2m is built, its structure changes in two steps only, each the
+ * same fixed order under p2m->lock: the tree's pointer first, published
+ * with release semantics (lock-free readers may follow it at once, and what
+ * it points at is complete), then the frame list, then the linear view.
+ * Each view's file owns its own update.
+ */
+
+/*
+ * GiB @g's mid is now @mid: a page of its own (the views' pages from @r),
+ * or a shared one (@r NULL).
+ */
+static void xp2m_install_mid(struct xp2m *p2m, unsigned long g,
+			     unsigned long **mid, struct xp2m_reserve *r)
+{
+	lockdep_assert_held(&p2m->lock);
+	/* Pairs with READ_ONCE() in lookups. */
+	smp_store_release(&p2m->top[g], mid);
 	xp2m_fl_set_mid(p2m, g, r);
 	xp2m_linear_set_mid(p2m, g, r);
 }
 
-/* The slot of leaf @leaf_index, in a mid of its own, changed. */
-void xp2m_views_leaf(struct xp2m *p2m, unsigned long leaf_index)
-{
-	lockdep_assert_held(&p2m->lock);
-	xp2m_fl_set_leaf(p2m, leaf_index);
-	xp2m_linear_slot(p2m, leaf_index);
-}
-
-/* Give GiB @g a mid page of its own, a copy of the shared one. */
-static unsigned long **xp2m_install_mid(struct xp2m *p2m, unsigned long g,
-					struct xp2m_reserve *r)
-{
-	unsigned long **old = p2m->top[g];
-	unsigned long **mid = xp2m_reserve_take(r);
-
-	memcpy(mid, old, PAGE_SIZE);
-	/* The copy is complete before lock-free readers can reach it. */
-	smp_store_release(&p2m->top[g], mid);
-	p2m->counts.mids++;
-	xp2m_views_mid(p2m, g, r);
-	return mid;
-}
-
-/* Point the slot of @pfn's leaf at @leaf. */
-static void xp2m_set_leaf_slot(struct xp2m *p2m, unsigned long pfn,
-			       unsigned long *leaf)
+/* The slot of @pfn's leaf, in a mid of its own, points at @leaf now. */
+static void xp2m_install_leaf(struct xp2m *p2m, unsigned long pfn,
+			      unsigned long *leaf)
 {
 	unsigned long **mid = p2m->top[pfn / XP2M_MID_SPAN];
+	unsigned long leaf_index = pfn / XP2M_PER_PAGE;
 
+	lockdep_assert_held(&p2m->lock);
 	/* @leaf is complete; lock-free readers may follow the slot at once. */
-	smp_store_release(&mid[(pfn / XP2M_PER_PAGE) % XP2M_PER_PAGE], leaf);
-	xp2m_views_leaf(p2m, pfn / XP2M_PER_PAGE);
+	smp_store_release(&mid[leaf_index % XP2M_PER_PAGE], leaf);
+	xp2m_fl_set_leaf(p2m, leaf_index);
+	xp2m_linear_set_leaf(p2m, leaf_index);
 	if (!xp2m_leaf_is_shared(p2m, leaf))
-		xp2m_raise_bound(p2m, pfn / XP2M_PER_PAGE);
+		xp2m_raise_bound(p2m, leaf_index);
+}
+
+/* Give GiB @g a mid page of its own, from @r, a copy of the shared one. */
+static void xp2m_own_mid(struct xp2m *p2m, unsigned long g,
+			 struct xp2m_reserve *r)
+{
+	unsigned long **mid = xp2m_reserve_take(r);
+
+	memcpy(mid, p2m->top[g], PAGE_SIZE);
+	p2m->counts.mids++;
+	xp2m_install_mid(p2m, g, mid, r);
 }
 
 /*
  * The leaf of @pfn, given a page of its own first if it was shared; the
  * copy keeps what the shared page stood for. A borrowed p2m has the machine
  * give the leaf its page, first, so that its failure changes nothing.
- * Under lock; @r holds xp2m_private_leaf_cost() pages.
+ * Under p2m->lock; @r holds xp2m_private_leaf_cost() pages.
  *
  * Return: the leaf, or an ERR_PTR() of the machine's (borrowed p2m only).
  */
@@ -667,7 +693,7 @@ unsigned long *xp2m_private_leaf(struct xp2m *p2m, unsigned long pfn,
 			return leaf;
 	}
 	if (xp2m_mid_is_shared(p2m, p2m->top[g]))
-		xp2m_install_mid(p2m, g, r);
+		xp2m_own_mid(p2m, g, r);
 	if (p2m->borrowed) {
 		p2m->counts.borrowed++;
 	} else {
@@ -678,8 +704,50 @@ unsigned long *xp2m_private_leaf(struct xp2m *p2m, unsigned long pfn,
 			xp2m_fill(leaf, XP2M_INVALID_ENTRY);
 		p2m->counts.private_leaves++;
 	}
-	xp2m_set_leaf_slot(p2m, pfn, leaf);
+	xp2m_install_leaf(p2m, pfn, leaf);
 	return leaf;
+}
+
+/*
+ * The leaf of @pfn, given a page of its own as one change: its pages
+ * reserved first, so that a failure changes nothing.
+ */
+static unsigned long *xp2m_private_leaf_alone(struct xp2m *p2m,
+					      unsigned long pfn)
+{
+	struct xp2m_reserve r;
+	unsigned long *leaf;
+	int err;
+
+	xp2m_reserve_init(&r);
+	xp2m_lock(p2m);
+	err = xp2m_reserve_pages(p2m->be, &r, xp2m_private_leaf_cost(p2m, pfn));
+	leaf = err ? ERR_PTR(err) : xp2m_private_leaf(p2m, pfn, &r);
+	xp2m_unlock(p2m);
+	xp2m_reserve_drop(p2m->be, &r);
+	return leaf;
+}
+
+/*
+ * What xp2m_set() and xp2m_set_noalloc() do without the lock: check @entry,
+ * and store it in a leaf with a page of its own. Returns -EAGAIN when the
+ * leaf is a shared page that does not stand for @entry already.
+ */
+static int xp2m_set_unlocked(struct xp2m *p2m, unsigned long pfn,
+			     unsigned long entry)
+{
+	unsigned long *leaf;
+	int err;
+
+	err = xp2m_check(p2m, pfn, entry);
+	if (err)
+		return err;
+	leaf = xp2m_leaf_of(p2m, pfn);
+	if (!xp2m_leaf_is_shared(p2m, leaf)) {
+		WRITE_ONCE(leaf[pfn % XP2M_PER_PAGE], entry);
+		return 0;
+	}
+	return entry == xp2m_shared_value(p2m, leaf, pfn) ? 0 : -EAGAIN;
 }
 
 /**
@@ -700,34 +768,17 @@ unsigned long *xp2m_private_leaf(struct xp2m *p2m, unsigned long pfn,
  */
 int xp2m_set(struct xp2m *p2m, unsigned long pfn, unsigned long entry)
 {
-	struct xp2m_reserve r;
 	unsigned long *leaf;
 	int err;
 
-	err = xp2m_check(p2m, pfn, entry);
-	if (err)
+	err = xp2m_set_unlocked(p2m, pfn, entry);
+	if (err != -EAGAIN)
 		return err;
-	leaf = xp2m_leaf_of(p2m, pfn);
-	if (!xp2m_leaf_is_shared(p2m, leaf)) {
-		WRITE_ONCE(leaf[pfn % XP2M_PER_PAGE], entry);
-		return 0;
-	}
-	if (entry == xp2m_shared_value(p2m, leaf, pfn))
-		return 0;
-
-	xp2m_reserve_init(&r);
-	xp2m_lock(p2m);
-	err = xp2m_reserve_pages(p2m->be, &r, xp2m_private_leaf_cost(p2m, pfn));
-	if (!err) {
-		leaf = xp2m_private_leaf(p2m, pfn, &r);
-		if (IS_ERR(leaf))
-			err = PTR_ERR(leaf);
-		else
-			WRITE_ONCE(leaf[pfn % XP2M_PER_PAGE], entry);
-	}
-	xp2m_unlock(p2m);
-	xp2m_reserve_drop(p2m->be, &r);
-	return err;
+	leaf = xp2m_private_leaf_alone(p2m, pfn);
+	if (IS_ERR(leaf))
+		return PTR_ERR(leaf);
+	WRITE_ONCE(leaf[pfn % XP2M_PER_PAGE], entry);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(xp2m_set);
 
@@ -745,29 +796,9 @@ EXPORT_SYMBOL_GPL(xp2m_set);
  */
 int xp2m_set_noalloc(struct xp2m *p2m, unsigned long pfn, unsigned long entry)
 {
-	unsigned long *leaf;
-	int err;
-
-	err = xp2m_check(p2m, pfn, entry);
-	if (err)
-		return err;
-	leaf = xp2m_leaf_of(p2m, pfn);
-	if (!xp2m_leaf_is_shared(p2m, leaf)) {
-		WRITE_ONCE(leaf[pfn % XP2M_PER_PAGE], entry);
-		return 0;
-	}
-	return entry == xp2m_shared_value(p2m, leaf, pfn) ? 0 : -EAGAIN;
+	return xp2m_set_unlocked(p2m, pfn, entry);
 }
 EXPORT_SYMBOL_GPL(xp2m_set_noalloc);
-
-/* Point GiB @g at the shared @mid; every view follows. */
-static void xp2m_swap_mid(struct xp2m *p2m, unsigned long g,
-			  unsigned long **mid)
-{
-	/* Pairs with READ_ONCE() in lookups. */
-	smp_store_release(&p2m->top[g], mid);
-	xp2m_views_mid(p2m, g, NULL);
-}
 
 /* Make the leaves of [start, end), all inside one GiB, identity. */
 static unsigned int xp2m_identity_leaves(struct xp2m *p2m, unsigned long start,
@@ -786,8 +817,8 @@ static unsigned int xp2m_identity_leaves(struct xp2m *p2m, unsigned long start,
 		if (leaf == p2m->missing_leaf) {
 			if (pfn == base && stop == base + XP2M_PER_PAGE) {
 				if (r)
-					xp2m_set_leaf_slot(p2m, pfn,
-							   p2m->identity_leaf);
+					xp2m_install_leaf(p2m, pfn,
+							  p2m->identity_leaf);
 				continue;
 			}
 			cost++;
@@ -806,7 +837,7 @@ static unsigned int xp2m_identity_leaves(struct xp2m *p2m, unsigned long start,
 
 /*
  * Walk [start, end) a GiB at a time. With @r NULL, only count the pages the
- * change needs; with @r, make it, drawing pages from @r. Under lock.
+ * change needs; with @r, make it, drawing pages from @r. Under p2m->lock.
  *
  * A GiB wholly inside the range whose mid is missing becomes the identity
  * mid, a wholly covered missing leaf the identity leaf; only a GiB or leaf
@@ -819,6 +850,7 @@ unsigned int xp2m_identity_walk(struct xp2m *p2m, unsigned long start,
 	unsigned long pfn, g, base, stop, **mid;
 	unsigned int cost = 0;
 
+	lockdep_assert_held(&p2m->lock);
 	for (pfn = start; pfn < end; pfn = stop) {
 		g = pfn / XP2M_MID_SPAN;
 		base = g * XP2M_MID_SPAN;
@@ -829,12 +861,14 @@ unsigned int xp2m_identity_walk(struct xp2m *p2m, unsigned long start,
 		if (mid == p2m->missing_mid) {
 			if (pfn == base && stop == base + XP2M_MID_SPAN) {
 				if (r)
-					xp2m_swap_mid(p2m, g, p2m->identity_mid);
+					xp2m_install_mid(p2m, g,
+							 p2m->identity_mid,
+							 NULL);
 				continue;
 			}
-			cost += 1 + xp2m_views_mid_cost(p2m);
+			cost += xp2m_mid_cost(p2m, g);
 			if (r)
-				xp2m_install_mid(p2m, g, r);
+				xp2m_own_mid(p2m, g, r);
 		}
 		cost += xp2m_identity_leaves(p2m, pfn, stop, r);
 	}
@@ -911,7 +945,7 @@ EXPORT_SYMBOL_GPL(xp2m_set_identity);
 
 /*
  * Pages needed to give every leaf of [start, end) a page of its own; with
- * @r, do it. Under lock.
+ * @r, do it. Under p2m->lock.
  */
 static unsigned int xp2m_prealloc_walk(struct xp2m *p2m, unsigned long start,
 				       unsigned long end, struct xp2m_reserve *r)
@@ -919,6 +953,7 @@ static unsigned int xp2m_prealloc_walk(struct xp2m *p2m, unsigned long start,
 	unsigned long pfn, g = ~0UL;
 	unsigned int cost = 0;
 
+	lockdep_assert_held(&p2m->lock);
 	for (pfn = start & ~(XP2M_PER_PAGE - 1); pfn < end;
 	     pfn += XP2M_PER_PAGE) {
 		if (r) {
@@ -927,11 +962,9 @@ static unsigned int xp2m_prealloc_walk(struct xp2m *p2m, unsigned long start,
 		}
 		if (pfn / XP2M_MID_SPAN != g) {
 			g = pfn / XP2M_MID_SPAN;
-			if (xp2m_mid_is_shared(p2m, p2m->top[g]))
-				cost += 1 + xp2m_views_mid_cost(p2m);
+			cost += xp2m_mid_cost(p2m, g);
 		}
-		if (xp2m_leaf_is_shared(p2m, xp2m_leaf_of(p2m, pfn)))
-			cost++;
+		cost += xp2m_leaf_cost(p2m, pfn);
 	}
 	return cost;
 }
@@ -944,23 +977,12 @@ static unsigned int xp2m_prealloc_walk(struct xp2m *p2m, unsigned long start,
 static int xp2m_prealloc_borrowed(struct xp2m *p2m, unsigned long start,
 				  unsigned long end)
 {
-	struct xp2m_reserve r;
-	unsigned long pfn, *leaf;
+	unsigned long pfn;
 	int err = 0;
 
 	for (pfn = start & ~(XP2M_PER_PAGE - 1); pfn < end && !err;
-	     pfn += XP2M_PER_PAGE) {
-		xp2m_reserve_init(&r);
-		xp2m_lock(p2m);
-		err = xp2m_reserve_pages(p2m->be, &r,
-					 xp2m_private_leaf_cost(p2m, pfn));
-		if (!err) {
-			leaf = xp2m_private_leaf(p2m, pfn, &r);
-			err = PTR_ERR_OR_ZERO(leaf);
-		}
-		xp2m_unlock(p2m);
-		xp2m_reserve_drop(p2m->be, &r);
-	}
+	     pfn += XP2M_PER_PAGE)
+		err = PTR_ERR_OR_ZERO(xp2m_private_leaf_alone(p2m, pfn));
 	return err;
 }
 
@@ -998,11 +1020,12 @@ static int xp2m_adopt_gib(struct xp2m *p2m, unsigned long g,
 	unsigned long **mid = leaf == p2m->identity_leaf ? p2m->identity_mid :
 							  p2m->missing_mid;
 
+	lockdep_assert_held(&p2m->lock);
 	if (p2m->top[g] == mid)
 		return 0;
 	if (p2m->top[g] != p2m->missing_mid)
 		return -EBUSY;
-	xp2m_swap_mid(p2m, g, mid);
+	xp2m_install_mid(p2m, g, mid, NULL);
 	return 1;
 }
 
@@ -1014,20 +1037,22 @@ static int xp2m_adopt_slot(struct xp2m *p2m, unsigned long pfn,
 	struct xp2m_reserve r;
 	int err;
 
+	lockdep_assert_held(&p2m->lock);
 	if (old == leaf)
 		return 0;
 	if (!xp2m_leaf_is_shared(p2m, old))
 		return -EBUSY;
 	xp2m_reserve_init(&r);
-	err = xp2m_reserve_pages(p2m->be, &r, xp2m_private_leaf_cost(p2m, pfn));
+	err = xp2m_reserve_pages(p2m->be, &r, xp2m_mid_cost(p2m, g));
 	if (err)
 		return err;
 	if (xp2m_mid_is_shared(p2m, p2m->top[g]))
-		xp2m_install_mid(p2m, g, &r);
-	xp2m_set_leaf_slot(p2m, pfn, leaf);
+		xp2m_own_mid(p2m, g, &r);
+	xp2m_install_leaf(p2m, pfn, leaf);
 	if (!xp2m_leaf_is_shared(p2m, leaf))
 		p2m->counts.borrowed++;
 	WARN_ON(r.nr);
+	xp2m_reserve_drop(p2m->be, &r);
 	return 1;
 }
 

@@ -16,7 +16,7 @@ dest=$1 version=$2
 rm -rf "$dest"
 mkdir -p "$dest/scripts"
 cp -a "$top"/{Kbuild,Makefile} "$dest/"
-for d in include p2m m2p balloon arch-x86 arch-arm; do
+for d in include p2m kpte m2p balloon arch-x86 arch-arm; do
 	cp -a "$top/$d" "$dest/"
 done
 cp -a "$top/scripts/version.sh" "$dest/scripts/"

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * xp2m ARM: the p2m of a Xen ARM guest, both sides of it.
+ * xp2m ARM: a model of the p2m of a Xen ARM guest, both sides of it, in
+ * portable C. Nothing in it runs ARM instructions or talks to a hypervisor:
+ * it is built on every architecture (UML and x86 as well as arm64), and its
+ * KUnit suites run wherever the suite's do.
  *
- * Hypervisor side: an LPAE stage-2 p2m (gpa -> mfn, 4 KiB granule, first,
- * second and third level tables of 512 64-bit descriptors), a virtual-linear
- * page table (VLPT) that makes every third-level entry addressable as
- * base[gpa >> 12], and log-dirty tracking for live migration on top of it.
+ * Hypervisor side: Xen's ARM stage-2 p2m (xen/arch/arm/p2m.c), an LPAE
+ * table tree (gpa -> mfn, 4 KiB granule, first, second and third level
+ * tables of 512 64-bit descriptors); a virtual-linear page table (VLPT) that
+ * makes every third-level entry addressable as base[gpa >> 12]; and
+ * log-dirty tracking for live migration on top of it.
  *
  * Guest side: an auto-translated ARM guest's own p2m, which holds nothing but
  * foreign mappings, as an rbtree of pfn -> mfn ranges.
@@ -41,7 +45,6 @@ struct seq_file;
 #define XP2M_LPAE_VALID		BIT_ULL(0)
 #define XP2M_LPAE_TABLE		BIT_ULL(1)
 #define XP2M_LPAE_MEMATTR_SHIFT	2
-#define XP2M_LPAE_MEMATTR_MASK	GENMASK_ULL(5, 2)
 #define XP2M_LPAE_S2AP_R	BIT_ULL(6)
 #define XP2M_LPAE_S2AP_W	BIT_ULL(7)
 #define XP2M_LPAE_SH_INNER	(3ULL << 8)

@@ -6,7 +6,10 @@
  * machine (the frame number of a page, a read-only view of a frame, the M2P)
  * goes through these operations. Two implementations exist: the real Xen PV
  * one (arch-x86/) and a simulated machine (kunit/) with frames, owners and an
- * M2P, on which the KUnit suites and benchmarks run anywhere.
+ * M2P, on which the KUnit suites and benchmarks run anywhere. What only the
+ * simulation needs (building a domain on it, its frames' owners) is its own
+ * business, in kunit/; the one operation here that only it implements is
+ * @pt_map, for its page tables.
  */
 #ifndef _XP2M_BACKEND_H
 #define _XP2M_BACKEND_H
@@ -35,23 +38,19 @@ struct xp2m_backend;
  * @set_m2p: record that @mfn now backs @pfn of this domain (as
  *	MMU_MACHPHYS_UPDATE does). May be NULL where the core must not touch
  *	the M2P.
- * @assign_frame: domain building: give machine frame @mfn to the domain as
- *	@pfn; -EBUSY if the frame is not free, -ERANGE if it does not exist.
- *	@pfn %XP2M_INVALID_ENTRY gives the frame back. NULL on a real machine.
- * @bind_page: domain building: @page (of a boot list) is the memory of
- *	frame @mfn, already assigned. NULL on a real machine.
- * @set_pool: domain building: the domain's free pages, from which
- *	@page_alloc serves afterwards; @nr pfns and their frames. 0 or -ENOMEM.
- *	NULL on a real machine.
  * @pt_root: the root of the address space in which the kernel's vmalloc
  *	area (where the linear view lives) is mapped, in cr3 format, as a
  *	toolstack would be given it; 0 if there is none.
- * @pt_map: where the machine's page tables are not the kernel's own (a
- *	simulation): build tables mapping [@va, @va + @n pages) to @mfns, as
- *	the kernel's vmap() did for the linear view. 0 or -ENOMEM. NULL where
- *	the kernel's page tables are what a toolstack walks.
- * @pt_set: likewise, change the one entry mapping @va (tables exist).
- * @pt_unmap: likewise, free the tables of [@va, @va + @n pages).
+ * @pt_map: where the page tables a toolstack walks from @pt_root are not
+ *	the kernel's own (a simulated machine, whose frames the kernel's page
+ *	tables do not name, keeps tables of its own, in the x86-64 format
+ *	xp2m_linear_read() walks): map [@va, @va + @n pages) to the frames
+ *	@mfns[0 .. @n) in them, making tables where there are none; with @mfns
+ *	NULL, unmap the range and free the tables left empty. The linear view
+ *	calls it for all its slots when it is built, for one slot each time it
+ *	remaps one, and with NULL when it is freed. Returns 0, or -ENOMEM with
+ *	nothing changed (never where the tables exist). NULL where the
+ *	kernel's page tables are what a toolstack walks.
  * @populate: reservation: a new machine frame for each of the @nr missing
  *	pfns of @pfns, which the caller owns (XENMEM_populate_physmap: one
  *	extent list, in order); the frames go to @mfns, the M2P learns them.
@@ -87,19 +86,9 @@ struct xp2m_backend_ops {
 	unsigned long (*m2p)(struct xp2m_backend *be, unsigned long mfn);
 	void (*set_m2p)(struct xp2m_backend *be, unsigned long mfn,
 			unsigned long pfn);
-	int (*assign_frame)(struct xp2m_backend *be, unsigned long mfn,
-			    unsigned long pfn);
-	int (*bind_page)(struct xp2m_backend *be, struct page *page,
-			 unsigned long mfn);
-	int (*set_pool)(struct xp2m_backend *be, const unsigned long *pfns,
-			const unsigned long *mfns, unsigned long nr);
 	unsigned long (*pt_root)(struct xp2m_backend *be);
 	int (*pt_map)(struct xp2m_backend *be, unsigned long va,
 		      const unsigned long *mfns, unsigned long n);
-	void (*pt_set)(struct xp2m_backend *be, unsigned long va,
-		       unsigned long mfn);
-	void (*pt_unmap)(struct xp2m_backend *be, unsigned long va,
-			 unsigned long n);
 	long (*populate)(struct xp2m_backend *be, const unsigned long *pfns,
 			 unsigned long *mfns, unsigned long nr);
 	long (*release)(struct xp2m_backend *be, const unsigned long *mfns,

@@ -9,6 +9,8 @@
 
 #include <linux/types.h>
 
+#include <xp2m/e820.h>
+
 struct dentry;
 struct xp2m;
 struct xp2m_debugfs;
@@ -18,12 +20,13 @@ struct xp2m_debugfs;
  * @ram: is @pfn RAM of the domain's memory map? Sets *@end to the end
  *	(exclusive) of the run of pfns from @pfn with the same answer, at most
  *	the instance's max_pfn. Missing RAM is shown as the balloon's.
- *	Called without locks held; may not sleep.
+ *	Called in process context without locks held; may sleep.
  */
 struct xp2m_debugfs_ops {
-	bool (*ram)(void *priv, unsigned long pfn, unsigned long *end);
+	xp2m_ram_fn ram;
 };
 
+struct dentry *xp2m_debugfs_root(void);
 struct xp2m_debugfs *xp2m_debugfs_register(struct xp2m *p2m,
 					   const struct xp2m_debugfs_ops *ops,
 					   void *priv);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * xp2m: change the page tables of a kernel mapping made with vmap(), a PTE
- * or a page-table page at a time. See p2m/kpte.c for how, and where it is
+ * or a page-table page at a time. See kpte/kpte.c for how, and where it is
  * available.
  */
 #ifndef _XP2M_KPTE_H

@@ -14,7 +14,6 @@
 #define _XP2M_M2P_H
 
 #include <linux/mutex.h>
-#include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 
@@ -23,31 +22,12 @@
 struct dentry;
 struct page;
 
-/**
- * struct xp2m_override - one page with a foreign frame mapped over it
- * @mfn: the foreign frame; %XP2M_INVALID_ENTRY while the override is only
- *	prepared (xp2m_m2p_prepare())
- * @pfn: our pfn, whose p2m entry is FOREIGN_FRAME(@mfn) meanwhile
- * @page: our page (its kernel mapping is fixed up), or NULL
- * @orig: the p2m entry of @pfn before, restored on removal
- * @kmap: the page's linear-map PTE before the foreign mapping, restored
- *	on removal (valid when @page is set)
- * @local_pfn: if @mfn is also one of our own frames (granted to ourselves),
- *	the pfn it backs, whose entry is marked FOREIGN_FRAME(@mfn) while an
- *	override for it exists; XP2M_INVALID_ENTRY otherwise
- * @next: other overrides of the same @mfn (one frame mapped twice)
- * @rcu: freed after a grace period: lookups are lock-free
+/*
+ * One page with a foreign frame mapped over it, or prepared for one: the
+ * table's own (m2p/override.c); its users hold it between
+ * xp2m_m2p_prepare() and xp2m_m2p_commit() or xp2m_m2p_abort().
  */
-struct xp2m_override {
-	unsigned long mfn;
-	unsigned long pfn;
-	struct page *page;
-	unsigned long orig;
-	u64 kmap;
-	unsigned long local_pfn;
-	struct xp2m_override __rcu *next;
-	struct rcu_head rcu;
-};
+struct xp2m_override;
 
 /**
  * struct xp2m_m2p - the override table of a p2m
@@ -55,8 +35,8 @@ struct xp2m_override {
  * @pfns: foreign mfn -> our pfn (of the latest override), stored as an
  *	XArray value: the lookup path reads nothing else, so a lookup in a
  *	table of a million overrides touches a few compact nodes only
- * @table: foreign mfn -> first struct xp2m_override of that mfn
- * @by_pfn: our pfn -> its struct xp2m_override, prepared ones included
+ * @table: foreign mfn -> first override of that mfn
+ * @by_pfn: our pfn -> its override, prepared ones included
  * @count: overrides committed
  * @lock: serialises prepares, commits, aborts and removes: @pfns, @table,
  *	@by_pfn, the chains and the p2m entries they change. Lookups take no

@@ -28,6 +28,7 @@
 #include <linux/types.h>
 
 #include <xp2m/backend.h>
+#include <xp2m/changes.h>
 #include <xp2m/entry.h>
 
 struct dentry;
@@ -136,82 +137,6 @@ enum xp2m_leaf_kind {
 struct xp2m_publisher;
 
 /**
- * enum xp2m_what - what a range of pfns is, in a change note
- * @XP2M_WHAT_PFN: frames of the domain
- * @XP2M_WHAT_IDENTITY: identity entries
- * @XP2M_WHAT_MISSING: missing entries
- * @XP2M_WHAT_FOREIGN: foreign frames (grant mappings)
- * @XP2M_WHAT_SHARED_MISSING: a leaf on the shared missing page
- * @XP2M_WHAT_SHARED_IDENTITY: a leaf on the shared identity page
- * @XP2M_WHAT_LEAF: a leaf with a page of its own
- * @XP2M_WHAT_FRAMES: frames as the domain knew them
- * @XP2M_WHAT_RENUMBERED: every frame renumbered by the machine (a domain
- *	restored or migrated)
- * @XP2M_NR_WHAT: number of kinds
- */
-enum xp2m_what {
-	XP2M_WHAT_PFN,
-	XP2M_WHAT_IDENTITY,
-	XP2M_WHAT_MISSING,
-	XP2M_WHAT_FOREIGN,
-	XP2M_WHAT_SHARED_MISSING,
-	XP2M_WHAT_SHARED_IDENTITY,
-	XP2M_WHAT_LEAF,
-	XP2M_WHAT_FRAMES,
-	XP2M_WHAT_RENUMBERED,
-	XP2M_NR_WHAT,
-};
-
-/**
- * enum xp2m_cause - what made a change
- * @XP2M_CAUSE_BALLOON: the balloon hooks
- * @XP2M_CAUSE_GRANT: a grant mapping or unmapping (the m2p override)
- * @XP2M_CAUSE_RESUME: the domain resumed after a save or migration
- * @XP2M_CAUSE_NEW_LEAF: the machine's own p2m gave a hole's leaf a page
- * @XP2M_NR_CAUSES: number of causes
- */
-enum xp2m_cause {
-	XP2M_CAUSE_BALLOON,
-	XP2M_CAUSE_GRANT,
-	XP2M_CAUSE_RESUME,
-	XP2M_CAUSE_NEW_LEAF,
-	XP2M_NR_CAUSES,
-};
-
-#define XP2M_NR_CHANGES	64
-
-/**
- * struct xp2m_change - one change note
- * @ns: when (ktime_get_ns())
- * @start: first pfn
- * @end: end pfn, exclusive
- * @from: what the pfns were (enum xp2m_what)
- * @to: what they are
- * @cause: why (enum xp2m_cause)
- */
-struct xp2m_change {
-	u64 ns;
-	unsigned long start;
-	unsigned long end;
-	u8 from;
-	u8 to;
-	u8 cause;
-};
-
-/**
- * struct xp2m_changes - the last changes of a p2m
- * @lock: guards @ring and @seq; taken with interrupts off, from any context
- * @seq: changes noted so far; the newest is @ring[(@seq - 1) %
- *	XP2M_NR_CHANGES]
- * @ring: the last XP2M_NR_CHANGES of them
- */
-struct xp2m_changes {
-	spinlock_t lock;		/* see above */
-	unsigned long seq;
-	struct xp2m_change ring[XP2M_NR_CHANGES];
-};
-
-/**
  * struct xp2m_publisher_ops - what follows a p2m published a second time
  * @open: a change of the linear view's mappings begins: the published
  *	generation must read odd from now until @close
@@ -287,6 +212,12 @@ struct xp2m_publisher {
  * An entry of a private or grafted leaf is one word written with a single
  * store (WRITE_ONCE) by xp2m_set() or xp2m_set_noalloc(), without @lock:
  * private and grafted leaves never move. @counts is written under @lock.
+ *
+ * Users read @name, @be, @borrowed, @max_pfn, @nr_pages, @missing_leaf,
+ * @identity_leaf and @linear, which do not change once the p2m (or its
+ * linear view) is made, and look entries up with the functions below; the
+ * rest is the core's own (p2m/), read through xp2m_get_counts(),
+ * xp2m_shared_info() and xp2m_leaf_kind() where a user needs it.
  */
 struct xp2m {
 	const char *name;
@@ -426,152 +357,13 @@ int xp2m_prealloc(struct xp2m *p2m, unsigned long start, unsigned long end);
 enum xp2m_leaf_kind xp2m_leaf_kind(const struct xp2m *p2m, unsigned long pfn);
 void xp2m_get_counts(struct xp2m *p2m, struct xp2m_counts *counts);
 
-/* Change notes */
-void xp2m_note_change(struct xp2m *p2m, unsigned long start,
-		      unsigned long end, enum xp2m_what from, enum xp2m_what to,
-		      enum xp2m_cause cause);
-void xp2m_note_pfns(struct xp2m *p2m, const unsigned long *pfns,
-		    unsigned long nr, enum xp2m_what from, enum xp2m_what to,
-		    enum xp2m_cause cause);
-enum xp2m_what xp2m_what_of(unsigned long entry);
-
 /* Identity */
 long xp2m_set_identity(struct xp2m *p2m, unsigned long start,
 		       unsigned long end);
 
-#define XP2M_E820_RAM	1	/* E820 type of usable RAM */
-
-/**
- * struct xp2m_e820_entry - one entry of an E820-style memory map
- * @addr: start, in bytes
- * @size: length, in bytes
- * @type: E820 type; only %XP2M_E820_RAM is RAM
- */
-struct xp2m_e820_entry {
-	u64 addr;
-	u64 size;
-	u32 type;
-};
-
-/**
- * struct xp2m_e820_result - what xp2m_identity_from_e820() did
- * @identity: pfns now identity
- * @remapped: populated pfns that lay on non-RAM and whose frames moved to
- *	missing RAM pfns at and above the boot list's end
- */
-struct xp2m_e820_result {
-	unsigned long identity;
-	unsigned long remapped;
-};
-
-int xp2m_identity_from_e820(struct xp2m *p2m,
-			    const struct xp2m_e820_entry *map, unsigned int nr,
-			    struct xp2m_e820_result *result);
-
 /* The machine view */
 int xp2m_frame_list_build(struct xp2m *p2m);
 unsigned long xp2m_frame_list_list(struct xp2m *p2m);
-
-/**
- * enum xp2m_fl_error - why a frame-list reader stopped
- * @XP2M_FL_OK: it read every entry
- * @XP2M_FL_TOO_LARGE: max_pfn needs more than one frame-list-list page
- * @XP2M_FL_NOT_SET_UP: pfn_to_mfn_frame_list_list is 0
- * @XP2M_FL_INVALID: pfn_to_mfn_frame_list_list is ~0: use the linear list
- * @XP2M_FL_BAD_FLL_MFN: the frame-list-list frame does not exist
- * @XP2M_FL_BAD_FLL_ENTRY: a frame-list-list entry names no frame
- * @XP2M_FL_BAD_FL_ENTRY: a frame-list entry names no frame
- * @XP2M_FL_LEAF_NOT_GUEST: a leaf frame is not in the guest's own
- *	pseudo-physical map (its M2P entry does not lead back to it)
- * @XP2M_FL_UNMAPPABLE: a frame could not be mapped
- * @XP2M_FL_NOMEM: the reader could not allocate
- */
-enum xp2m_fl_error {
-	XP2M_FL_OK,
-	XP2M_FL_TOO_LARGE,
-	XP2M_FL_NOT_SET_UP,
-	XP2M_FL_INVALID,
-	XP2M_FL_BAD_FLL_MFN,
-	XP2M_FL_BAD_FLL_ENTRY,
-	XP2M_FL_BAD_FL_ENTRY,
-	XP2M_FL_LEAF_NOT_GUEST,
-	XP2M_FL_UNMAPPABLE,
-	XP2M_FL_NOMEM,
-};
-
-/**
- * struct xp2m_fl_report - the outcome of a frame-list read
- * @error: why it stopped
- * @index: the offending index (in the list it names), if any
- * @mfn: the offending frame, if any
- * @max_pfn: entries read: the published max_pfn, lowered when trailing
- *	frame-list-list entries were identical (as the toolstack trims)
- * @leaves: leaf frames read
- */
-struct xp2m_fl_report {
-	enum xp2m_fl_error error;
-	unsigned long index;
-	unsigned long mfn;
-	unsigned long max_pfn;
-	unsigned long leaves;
-};
-
-/**
- * typedef xp2m_leaf_fn - receives one leaf of a frame-list read
- * @ctx: the caller's context
- * @first_pfn: pfn of @entries[0]
- * @leaf_mfn: the frame the leaf was read from
- * @entries: the leaf's entries, @nr of them (the last leaf may be short)
- * @nr: count
- *
- * Return: 0 to go on, or a negative errno to stop the read with it.
- */
-typedef int (*xp2m_leaf_fn)(void *ctx, unsigned long first_pfn,
-			    unsigned long leaf_mfn,
-			    const unsigned long *entries, unsigned int nr);
-
-int xp2m_frame_list_read(struct xp2m_backend *be, unsigned long fll_mfn,
-			 unsigned long max_pfn, xp2m_leaf_fn fn, void *ctx,
-			 struct xp2m_fl_report *report);
-const char *xp2m_fl_error_str(enum xp2m_fl_error error);
-
-/* The domain builder */
-
-/**
- * enum xp2m_mfn_pattern - how the builder hands out machine frames
- * @XP2M_MFNS_ASCENDING: pfn i gets the i-th frame from the first one up
- * @XP2M_MFNS_DESCENDING: the same frames, highest first (seed 001's
- *	[0x290F, 0x290E, 0x290D, ..])
- * @XP2M_MFNS_FRAGMENTED: runs of frames interleaved with other guests'
- *	and shuffled, as after many guests have started and stopped
- */
-enum xp2m_mfn_pattern {
-	XP2M_MFNS_ASCENDING,
-	XP2M_MFNS_DESCENDING,
-	XP2M_MFNS_FRAGMENTED,
-};
-
-/**
- * struct xp2m_domain_spec - a simulated domain for the builder
- * @nr_pages: pages the domain starts with: the boot list's length
- * @region_start: first pfn of the region the boot list must lie in
- * @region_end: end (exclusive) of that region
- * @pattern: how machine frames are handed out
- * @first_mfn: lowest machine frame to hand out
- * @seed: seed of the fragmented pattern
- */
-struct xp2m_domain_spec {
-	unsigned long nr_pages;
-	unsigned long region_start;
-	unsigned long region_end;
-	enum xp2m_mfn_pattern pattern;
-	unsigned long first_mfn;
-	u32 seed;
-};
-
-int xp2m_build_domain(struct xp2m_backend *be,
-		      const struct xp2m_domain_spec *spec,
-		      struct xp2m_list *list);
 
 /* The linear view and its publication */
 int xp2m_linear_build(struct xp2m *p2m);
@@ -579,62 +371,5 @@ const struct xp2m_shared_info *xp2m_shared_info(struct xp2m *p2m);
 void xp2m_set_publisher(struct xp2m *p2m, struct xp2m_publisher *pub);
 void xp2m_linear_refresh(struct xp2m *p2m);
 int xp2m_frame_list_refresh(struct xp2m *p2m);
-
-/**
- * enum xp2m_lin_error - why a linear-list reader stopped
- * @XP2M_LIN_OK: it read every entry, and the generation did not move
- * @XP2M_LIN_NOT_PUBLISHED: p2m_cr3 is 0: there is no linear list
- * @XP2M_LIN_BAD_CR3: p2m_cr3 names no frame of the machine
- * @XP2M_LIN_BAD_VADDR: the list's range is not canonical, wraps, or
- *	overlaps the hypervisor's area
- * @XP2M_LIN_BAD_PT_ENTRY: a page-table entry on the way names no frame
- * @XP2M_LIN_LEAF_NOT_GUEST: a leaf frame is not in the guest's own
- *	pseudo-physical map
- * @XP2M_LIN_UNMAPPABLE: a frame could not be mapped
- * @XP2M_LIN_GENERATION: the generation moved (or was odd) during the read:
- *	what was read may mix mappings; read again
- * @XP2M_LIN_NOMEM: the reader could not allocate
- */
-enum xp2m_lin_error {
-	XP2M_LIN_OK,
-	XP2M_LIN_NOT_PUBLISHED,
-	XP2M_LIN_BAD_CR3,
-	XP2M_LIN_BAD_VADDR,
-	XP2M_LIN_BAD_PT_ENTRY,
-	XP2M_LIN_LEAF_NOT_GUEST,
-	XP2M_LIN_UNMAPPABLE,
-	XP2M_LIN_GENERATION,
-	XP2M_LIN_NOMEM,
-};
-
-/**
- * struct xp2m_lin_report - the outcome of a linear-list read
- * @error: why it stopped
- * @level: page-table level of a bad entry (4 to 1)
- * @index: the offending index at that level, or leaf index
- * @mfn: the offending frame, if any
- * @max_pfn: entries read: max_pfn, lowered when trailing level-2 entries
- *	were identical (as the toolstack trims)
- * @leaves: leaf frames read
- * @gen_start: p2m_generation when the read began
- * @gen_end: p2m_generation when it ended
- */
-struct xp2m_lin_report {
-	enum xp2m_lin_error error;
-	unsigned int level;
-	unsigned long index;
-	unsigned long mfn;
-	unsigned long max_pfn;
-	unsigned long leaves;
-	unsigned long gen_start;
-	unsigned long gen_end;
-};
-
-int xp2m_linear_read(struct xp2m_backend *be,
-		     const struct xp2m_shared_info *si, xp2m_leaf_fn fn,
-		     void *ctx, struct xp2m_lin_report *report);
-const char *xp2m_lin_error_str(enum xp2m_lin_error error);
-
-struct dentry *xp2m_debugfs_root(void);
 
 #endif /* _XP2M_P2M_H */

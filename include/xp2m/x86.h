@@ -13,6 +13,7 @@
 #include <xen/interface/grant_table.h>
 #include <xen/interface/xen.h>
 
+#include <xp2m/e820.h>
 #include <xp2m/m2p.h>
 #include <xp2m/p2m.h>
 
@@ -215,7 +216,6 @@ struct xp2m_x86 *xp2m_x86_published(void);
 struct xp2m_x86_report *xp2m_x86_report_alloc(unsigned int max_listed);
 int xp2m_x86_verify(struct xp2m_x86 *x, struct xp2m_x86_report *rep);
 const char *xp2m_x86_kind_name(enum xp2m_x86_kind kind);
-u64 xp2m_x86_kmap_pte(struct page *page);
 int xp2m_x86_grant_map(struct xp2m_m2p *m2p, struct page *page, domid_t domid,
 		       grant_ref_t ref, grant_handle_t *handle);
 int xp2m_x86_grant_unmap(struct xp2m_m2p *m2p, struct page *page,

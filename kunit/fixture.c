@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fixtures of the core's KUnit suites; see p2m_test.h.
+ * The fixture of the KUnit suites on the simulated machine; see fixture.h.
  */
 
 #include <linux/file.h>
@@ -8,12 +8,21 @@
 #include <linux/jhash.h>
 #include <linux/kthread.h>
 #include <linux/mman.h>
+#include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "../p2m/internal.h"
-#include "p2m_test.h"
+#include "fixture.h"
+
+const struct xp2m_e820_entry hole_e820[HOLE_NR_E820] = {
+	{ .addr = 0, .size = 1029ULL << 20, .type = XP2M_E820_RAM },
+	{ .addr = 1029ULL << 20, .size = 71ULL << 20,
+	  .type = XP2M_E820_ACPI },
+	{ .addr = 1500ULL << 20, .size = 300ULL << 20,
+	  .type = XP2M_E820_RESERVED },
+	{ .addr = 2001ULL << 20, .size = 2000ULL << 20, .type = XP2M_E820_RAM },
+};
 
 struct t_ctx *t_ctx(struct kunit *test)
 {
@@ -65,15 +74,22 @@ void t_p2m(struct kunit *test, unsigned long max_pfn)
 	c->p2m = p2m;
 }
 
+/* A machine of @nr_frames frames; an ascending domain; its p2m. */
+void t_setup_on(struct kunit *test, unsigned long nr_frames,
+		unsigned long nr_pages, unsigned long max_pfn)
+{
+	t_machine(test, nr_frames);
+	t_domain(test, nr_pages, XP2M_MFNS_ASCENDING);
+	t_p2m(test, max_pfn);
+}
+
 /*
  * The usual setup: a machine with room for the domain, other guests'
  * frames and spare ones; an ascending domain; its p2m.
  */
 void t_setup(struct kunit *test, unsigned long nr_pages, unsigned long max_pfn)
 {
-	t_machine(test, 2 * nr_pages + 4096);
-	t_domain(test, nr_pages, XP2M_MFNS_ASCENDING);
-	t_p2m(test, max_pfn);
+	t_setup_on(test, 2 * nr_pages + 4096, nr_pages, max_pfn);
 }
 
 void t_exit(struct kunit *test)
@@ -82,6 +98,9 @@ void t_exit(struct kunit *test)
 
 	if (!c)
 		return;
+	if (c->extra_exit)
+		c->extra_exit(test, c);
+	c->extra_exit = NULL;
 	xp2m_destroy(c->p2m);
 	c->p2m = NULL;
 	if (c->boot.mfns)
@@ -111,6 +130,30 @@ static u32 t_hash_leaf(const unsigned long *leaf)
 }
 
 /*
+ * A hash over the frame list's pages as a toolstack finds them: the top
+ * frame the published field names, and the mid frame each GiB's entry
+ * names; 0 when there is no frame list.
+ */
+static u32 t_hash_fl(struct xp2m *p2m)
+{
+	unsigned long fll = xp2m_frame_list_list(p2m), g;
+	struct xp2m_backend *be = p2m->be;
+	const unsigned long *top;
+	u32 h;
+
+	if (!fll || fll == ~0UL)
+		return 0;
+	h = t_hash_frame(be, fll, 0);
+	top = be->ops->map_frame(be, fll);
+	if (!top)
+		return h ^ 0xbad;
+	for (g = 0; g < p2m->nr_mids; g++)
+		h = t_hash_frame(be, READ_ONCE(top[g]), h);
+	be->ops->unmap_frame(be, top);
+	return h;
+}
+
+/*
  * A snapshot into @s, reusing its arrays when it holds some of the right
  * size (a zeroed @s holds none). The shared leaves are hashed once.
  */
@@ -120,8 +163,7 @@ void t_snap_into(struct kunit *test, struct xp2m *p2m, struct xp2m_sim *sim,
 	unsigned long nr = DIV_ROUND_UP(p2m->max_pfn, XP2M_PER_PAGE);
 	u32 missing = t_hash_leaf(p2m->missing_leaf);
 	u32 identity = t_hash_leaf(p2m->identity_leaf);
-	struct xp2m_frame_list *fl;
-	unsigned long i, g;
+	unsigned long i;
 
 	if (s->nr_leaves != nr) {
 		s->nr_leaves = nr;
@@ -144,14 +186,7 @@ void t_snap_into(struct kunit *test, struct xp2m *p2m, struct xp2m_sim *sim,
 		if (!(i % XP2M_MID_SPAN))
 			cond_resched();
 	}
-	s->fl_hash = 0;
-	fl = p2m->fl;
-	if (fl) {
-		s->fl_hash = t_hash_frame(p2m->be, fl->top_mfn, 0);
-		for (g = 0; g < p2m->nr_mids; g++)
-			s->fl_hash = t_hash_frame(p2m->be, fl->top[g],
-						  s->fl_hash);
-	}
+	s->fl_hash = t_hash_fl(p2m);
 }
 
 void t_snap(struct kunit *test, struct xp2m *p2m, struct xp2m_sim *sim,
@@ -205,25 +240,50 @@ bool t_sweep_failed(struct kunit *test, struct t_sweep *w, int err)
 	return true;
 }
 
+/* The case's sweep, in its @extra, made at the first call. */
+struct t_sweep *t_case_sweep(struct kunit *test)
+{
+	struct t_ctx *c = t_ctx(test);
+
+	if (!c->extra) {
+		c->extra = kunit_kzalloc(test, sizeof(struct t_sweep),
+					 GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, c->extra);
+	}
+	return c->extra;
+}
+
+void t_case_snap(struct kunit *test, void *arg)
+{
+	t_sweep_before(test, t_case_sweep(test));
+}
+
+bool t_case_failed(struct kunit *test, int err)
+{
+	return t_sweep_failed(test, t_case_sweep(test), err);
+}
+
 /*
  * The address space of the task that loaded the suites (a suite's init runs
  * in it), for reading files with a buffer in user memory; NULL if it has
  * none. Test cases run in kernel threads, which borrow it for the length of
  * one read or write.
  */
-struct mm_struct *t_user_mm_get(void)
-{
-	struct mm_struct *mm = current->mm;
+struct mm_struct *t_mm;
 
-	if (mm)
-		mmget(mm);
-	return mm;
+int t_suite_init(struct kunit_suite *suite)
+{
+	t_mm = current->mm;
+	if (t_mm)
+		mmget(t_mm);
+	return 0;
 }
 
-void t_user_mm_put(struct mm_struct *mm)
+void t_suite_exit(struct kunit_suite *suite)
 {
-	if (mm)
-		mmput(mm);
+	if (t_mm)
+		mmput(t_mm);
+	t_mm = NULL;
 }
 
 /*
@@ -278,3 +338,7 @@ out:
 	__fput_sync(f);
 	return n;
 }
+
+MODULE_DESCRIPTION("xp2m: KUnit suites of the p2m core, the m2p override and the balloon hooks");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(XP2M_VERSION);

@@ -12,6 +12,12 @@
  * up to the domain's maximum (the headroom), release gives frames of the
  * domain back. The kernel's own view of its pages (linear map and kernel
  * p2m) is modelled by a table from pfn to frame.
+ *
+ * A domain builder (builder.c) makes a simulated domain's boot list, as
+ * Xen's does for a PV guest.
+ *
+ * This header is the simulator's, for the tests and the benchmarks: Kbuild
+ * gives its directory to them only, and nothing that users run sees it.
  */
 #ifndef _XP2M_SIM_H
 #define _XP2M_SIM_H
@@ -21,6 +27,7 @@
 #include <linux/xarray.h>
 
 #include <xp2m/backend.h>
+#include <xp2m/p2m.h>
 
 struct xp2m;
 
@@ -116,5 +123,46 @@ void xp2m_sim_stop_after(struct xp2m_sim *sim, enum xp2m_sim_op op,
 			 unsigned long k);
 void xp2m_sim_resv_sleep(struct xp2m_sim *sim, bool on);
 void xp2m_sim_set_source(struct xp2m_sim *sim, struct xp2m *p2m);
+int xp2m_sim_assign_frame(struct xp2m_sim *sim, unsigned long mfn,
+			  unsigned long pfn);
+
+/* The domain builder (builder.c) */
+
+/**
+ * enum xp2m_mfn_pattern - how the builder hands out machine frames
+ * @XP2M_MFNS_ASCENDING: pfn i gets the i-th frame from the first one up
+ * @XP2M_MFNS_DESCENDING: the same frames, highest first, as Xen's builder
+ *	gives them ([0x290F, 0x290E, 0x290D, ..] in the header comment of
+ *	arch/x86/xen/p2m.c, Linux 2.6.39 to 3.18)
+ * @XP2M_MFNS_FRAGMENTED: runs of frames interleaved with other guests'
+ *	and shuffled, as after many guests have started and stopped
+ */
+enum xp2m_mfn_pattern {
+	XP2M_MFNS_ASCENDING,
+	XP2M_MFNS_DESCENDING,
+	XP2M_MFNS_FRAGMENTED,
+};
+
+/**
+ * struct xp2m_domain_spec - a simulated domain for the builder
+ * @nr_pages: pages the domain starts with: the boot list's length
+ * @region_start: first pfn of the region the boot list must lie in
+ * @region_end: end (exclusive) of that region
+ * @pattern: how machine frames are handed out
+ * @first_mfn: lowest machine frame to hand out
+ * @seed: seed of the fragmented pattern
+ */
+struct xp2m_domain_spec {
+	unsigned long nr_pages;
+	unsigned long region_start;
+	unsigned long region_end;
+	enum xp2m_mfn_pattern pattern;
+	unsigned long first_mfn;
+	u32 seed;
+};
+
+int xp2m_build_domain(struct xp2m_backend *be,
+		      const struct xp2m_domain_spec *spec,
+		      struct xp2m_list *list);
 
 #endif /* _XP2M_SIM_H */

@@ -7,179 +7,35 @@
  * no call that replaces one page of a vmalloc area, so this does it at the
  * page-table level, in two sizes:
  *
- *  - one PTE (xp2m_kpte_set()), found by lookup_address() on x86 and by a
- *    walk from init_mm elsewhere;
+ *  - one PTE (xp2m_kpte_set());
  *  - one page-table page (xp2m_kpt_*()): a whole PMD entry, XP2M_PER_PAGE
  *    pages of addresses, pointed at a page of PTEs the suite filled itself.
  *    The linear p2m maps every all-missing GiB of pfns through one shared
  *    read-only PTE page, as Linux maps its own list's (p2m_missing_pte in
  *    arch/x86/xen/p2m.c, installed with set_pmd()).
  *
- * On x86 a PTE page is filled with plain stores while it is still ordinary
- * memory, then registered with paravirt_alloc_pte() (under Xen PV: made
- * read-only and pinned, so the hypervisor validates its 512 entries in one
- * go) and linked with set_pmd(), which Xen validates too; it is released
- * with paravirt_release_pte() before it is freed. The PMD is found by a walk
- * from the page directory in CR3: every page directory of the kernel maps
- * the vmalloc area alike. Changes are flushed from every CPU's TLB
- * (__flush_tlb_all() by IPI; flush_tlb_kernel_range() is not exported).
- *
- * Elsewhere the walk starts from init_mm, which only a kernel exporting it
- * offers (the suite's UML test kernel does; see scripts/patches). It is
- * looked up at run time: without it, xp2m_kpte_supported() is false and
- * callers report -EOPNOTSUPP.
+ * This file is the same on every architecture. How the kernel's page
+ * tables are found, written, registered and flushed is each architecture's
+ * (kpte.h): kpte/x86.c, and kpte/init_mm.c with kpte/um.c or
+ * kpte/generic.c elsewhere.
  */
 
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pgtable.h>
-#include <linux/smp.h>
 
-#include <asm/pgalloc.h>
-#include <asm/tlbflush.h>
+#include "kpte.h"
 
-#include "internal.h"
-
-/* The kernel's page tables where they are exported (not used on x86). */
-static struct mm_struct *xp2m_kernel_mm;
-
-#ifdef CONFIG_X86
-static pmd_t *xp2m_kpmd_find(unsigned long va)
-{
-	pgd_t *pgd = (pgd_t *)__va(read_cr3_pa()) + pgd_index(va);
-	p4d_t *p4d;
-	pud_t *pud;
-
-	if (pgd_none(*pgd))
-		return NULL;
-	p4d = p4d_offset(pgd, va);
-	if (p4d_none(*p4d))
-		return NULL;
-	pud = pud_offset(p4d, va);
-	if (pud_none(*pud) || pud_large(*pud))
-		return NULL;
-	return pmd_offset(pud, va);
-}
-
-static pte_t *xp2m_kpte_find(unsigned long va)
-{
-	unsigned int level;
-	pte_t *pte = lookup_address(va, &level);
-
-	return pte && level == PG_LEVEL_4K ? pte : NULL;
-}
-
-static void xp2m_kpte_flush_this_cpu(void *unused)
-{
-	__flush_tlb_all();
-}
-
-static void xp2m_kpte_flush_range(unsigned long start, unsigned long end)
-{
-	on_each_cpu(xp2m_kpte_flush_this_cpu, NULL, 1);
-}
-
-static void xp2m_kpt_link(pmd_t *pmd, void *table)
-{
-	set_pmd(pmd, __pmd(__pa(table) | _PAGE_TABLE));
-}
-
-static void xp2m_kpt_register_arch(void *table)
-{
-	/*
-	 * Under Xen PV only the page directory of the mm is looked at, to
-	 * tell whether the new table must be pinned: every mm in use is.
-	 */
-	paravirt_alloc_pte(current->active_mm, __pa(table) >> PAGE_SHIFT);
-}
-
-static void xp2m_kpt_release_arch(void *table)
-{
-	paravirt_release_pte(__pa(table) >> PAGE_SHIFT);
-}
-
-/* A plain store: under Xen PV the page is ordinary memory until pinned. */
-static void xp2m_kpt_fill_arch(pte_t *pte, pte_t val)
-{
-	*pte = val;
-}
-#else
-static pmd_t *xp2m_kpmd_find(unsigned long va)
-{
-	pgd_t *pgd;
-	p4d_t *p4d;
-	pud_t *pud;
-
-	pgd = pgd_offset(xp2m_kernel_mm, va);
-	if (pgd_none(*pgd) || pgd_bad(*pgd))
-		return NULL;
-	p4d = p4d_offset(pgd, va);
-	if (p4d_none(*p4d) || p4d_bad(*p4d))
-		return NULL;
-	pud = pud_offset(p4d, va);
-	if (pud_none(*pud) || pud_bad(*pud))
-		return NULL;
-	return pmd_offset(pud, va);
-}
-
-static pte_t *xp2m_kpte_find(unsigned long va)
-{
-	pmd_t *pmd = xp2m_kpmd_find(va);
-
-	if (!pmd || pmd_none(*pmd) || pmd_bad(*pmd))
-		return NULL;
-	return pte_offset_kernel(pmd, va);
-}
-
-static void xp2m_kpte_flush_range(unsigned long start, unsigned long end)
-{
-#ifdef CONFIG_UML
-	/* UML's exported flush: a VMA without an mm means kernel addresses. */
-	struct vm_area_struct vma = { .vm_mm = NULL };
-
-	flush_tlb_range(&vma, start, end);
-#else
-	flush_tlb_kernel_range(start, end);
-#endif
-}
-
-static void xp2m_kpt_link(pmd_t *pmd, void *table)
-{
-	pmd_populate_kernel(xp2m_kernel_mm, pmd, table);
-}
-
-static void xp2m_kpt_register_arch(void *table)
-{
-}
-
-static void xp2m_kpt_release_arch(void *table)
-{
-}
-
-/*
- * Through set_pte(): UML's flush maps into the host only the PTEs that
- * set_pte() marked new (flush_tlb_kernel_range_common() in
- * arch/um/kernel/tlb.c); a plain store would leave the old page mapped.
- */
-static void xp2m_kpt_fill_arch(pte_t *pte, pte_t val)
-{
-	set_pte(pte, val);
-}
-#endif
+static bool xp2m_kpte_found;
 
 void xp2m_kpte_init(void)
 {
-	if (IS_ENABLED(CONFIG_X86))
-		return;
-	xp2m_kernel_mm = __symbol_get("init_mm");
-	if (!xp2m_kernel_mm)
-		pr_info("xp2m: this kernel does not export init_mm: no linear p2m or VLPT here\n");
+	xp2m_kpte_found = xp2m_kpte_arch_init();
 }
 
 void xp2m_kpte_exit(void)
 {
-	if (xp2m_kernel_mm)
-		__symbol_put("init_mm");
+	xp2m_kpte_arch_exit();
 }
 
 /**
@@ -193,7 +49,7 @@ bool xp2m_kpte_supported(void)
 {
 	if (PTRS_PER_PTE != XP2M_PER_PAGE || PAGE_SIZE != XP2M_PER_PAGE * 8)
 		return false;
-	return IS_ENABLED(CONFIG_X86) || xp2m_kernel_mm;
+	return xp2m_kpte_found;
 }
 EXPORT_SYMBOL_GPL(xp2m_kpte_supported);
 
@@ -213,20 +69,11 @@ static pte_t xp2m_kpte_mk(struct page *page, bool writable)
  * xp2m_kpte_prot() - the protection of kernel data, read-write or read-only
  * @writable: read-write, else read-only
  *
- * UML has no PAGE_KERNEL_RO of its own, and include/linux/pgtable.h then
- * defines it as PAGE_KERNEL, writable: there the RW bit is taken off here.
- *
- * Return: the protection, for mk_pte() or vmap().
+ * Return: the protection, for vmap().
  */
 pgprot_t xp2m_kpte_prot(bool writable)
 {
-	if (writable)
-		return PAGE_KERNEL;
-#ifdef CONFIG_UML
-	return __pgprot(pgprot_val(PAGE_KERNEL) & ~_PAGE_RW);
-#else
-	return PAGE_KERNEL_RO;
-#endif
+	return writable ? PAGE_KERNEL : xp2m_kpte_arch_prot_ro();
 }
 EXPORT_SYMBOL_GPL(xp2m_kpte_prot);
 
@@ -248,7 +95,7 @@ int xp2m_kpte_set(unsigned long va, struct page *page, bool writable)
 
 	if (!xp2m_kpte_supported())
 		return -EOPNOTSUPP;
-	pte = xp2m_kpte_find(va);
+	pte = xp2m_kpte_arch_pte(va);
 	if (!pte || pte_none(*pte))
 		return -EFAULT;
 	set_pte(pte, xp2m_kpte_mk(page, writable));
@@ -269,7 +116,7 @@ int xp2m_kpte_writable(unsigned long va)
 
 	if (!xp2m_kpte_supported())
 		return -EOPNOTSUPP;
-	pte = xp2m_kpte_find(va);
+	pte = xp2m_kpte_arch_pte(va);
 	if (!pte || !pte_present(*pte))
 		return -EFAULT;
 	return pte_write(*pte) ? 1 : 0;
@@ -280,10 +127,13 @@ EXPORT_SYMBOL_GPL(xp2m_kpte_writable);
  * xp2m_kpte_flush() - make PTE changes visible on every CPU
  * @start: first address changed
  * @end: end of the range, exclusive
+ *
+ * The architecture's flush (kpte/<arch>.c); on x86 in a Xen PV domain, one
+ * extended MMU operation of the hypervisor's for every vCPU.
  */
 void xp2m_kpte_flush(unsigned long start, unsigned long end)
 {
-	xp2m_kpte_flush_range(start, end);
+	xp2m_kpte_arch_flush(start, end);
 }
 EXPORT_SYMBOL_GPL(xp2m_kpte_flush);
 
@@ -297,8 +147,7 @@ EXPORT_SYMBOL_GPL(xp2m_kpte_flush);
 void xp2m_kpt_fill(void *table, unsigned int i, struct page *page,
 		   bool writable)
 {
-	xp2m_kpt_fill_arch((pte_t *)table + i,
-			   xp2m_kpte_mk(page, writable));
+	xp2m_kpte_arch_fill((pte_t *)table + i, xp2m_kpte_mk(page, writable));
 }
 
 /**
@@ -309,7 +158,7 @@ void xp2m_kpt_fill(void *table, unsigned int i, struct page *page,
  */
 void xp2m_kpt_register(void *table)
 {
-	xp2m_kpt_register_arch(table);
+	xp2m_kpte_arch_register(table);
 }
 
 /**
@@ -347,12 +196,12 @@ int xp2m_kpt_swap(unsigned long va, void *table, void **old)
 
 	if (!xp2m_kpte_supported())
 		return -EOPNOTSUPP;
-	pmd = xp2m_kpmd_find(va);
+	pmd = xp2m_kpte_arch_pmd(va);
 	if (!pmd || (pmd_present(*pmd) && pmd_leaf(*pmd)))
 		return -EFAULT;
 	*old = pmd_present(*pmd) ? (void *)pmd_page_vaddr(*pmd) : NULL;
 	if (table)
-		xp2m_kpt_link(pmd, table);
+		xp2m_kpte_arch_link(pmd, table);
 	else
 		pmd_clear(pmd);
 	return 0;
@@ -385,5 +234,5 @@ void xp2m_kpt_batch(bool on)
  */
 void xp2m_kpt_release(void *table)
 {
-	xp2m_kpt_release_arch(table);
+	xp2m_kpte_arch_release(table);
 }

@@ -1,24 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xp2m core: a domain builder for simulated machines.
+ * xp2m_sim: a domain builder for the simulated machine.
  *
  * As Xen's builder does for a PV guest, it takes machine frames for the
  * domain's pages, writes the boot mfn_list, and places that list inside the
  * domain's own memory, in a region the caller bounds (a real builder puts
- * it in whatever memory the guest can reach early: seed 002's RMA, where a
- * 32 MiB region caps the guest). A domain whose list does not fit is
- * refused. The frames of the list's pages are its own entries, so the p2m
- * built on it is self-consistent, as a toolstack expects.
+ * it in whatever memory the guest can reach early, as the RMA of Xen on
+ * PowerPC in Ryan Harper's design on the xen-ppc-devel list, where a 32 MiB
+ * region caps the guest). A domain whose list does not fit is refused. The
+ * frames of the list's pages are its own entries, so the p2m built on it is
+ * self-consistent, as a toolstack expects.
  *
  * Frames come out ascending, descending, or fragmented: short runs taken
  * between other guests' runs, in shuffled order.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/prandom.h>
 #include <linux/slab.h>
 
-#include "internal.h"
+#include "sim_internal.h"
 
 /* Pages the p2m of a built domain may allocate from the domain itself. */
 #define XP2M_BUILD_POOL		65536UL
@@ -112,7 +115,7 @@ static int xp2m_pick_frames(const struct xp2m_domain_spec *spec,
 }
 
 /* The domain's free pages: from the top of its memory down, not the list. */
-static int xp2m_give_pool(struct xp2m_backend *be,
+static int xp2m_give_pool(struct xp2m_sim *sim,
 			  const struct xp2m_domain_spec *spec,
 			  const unsigned long *mfns, unsigned long list_end)
 {
@@ -131,7 +134,7 @@ static int xp2m_give_pool(struct xp2m_backend *be,
 		pfns[i] = pfn;
 		frames[i++] = mfns[pfn];
 	}
-	err = be->ops->set_pool(be, pfns, frames, i);
+	err = xp2m_sim_set_pool(sim, pfns, frames, i);
 out:
 	kvfree(frames);
 	kvfree(pfns);
@@ -140,7 +143,7 @@ out:
 
 /**
  * xp2m_build_domain() - build the boot mfn_list of a simulated domain
- * @be: a simulated machine (one with the domain-building operations)
+ * @be: a simulated machine (xp2m_sim_create()'s @be)
  * @spec: the domain
  * @list: the boot list, filled in; the caller owns it (xp2m_create() takes
  *	it, or xp2m_list_free() frees it)
@@ -156,29 +159,29 @@ out:
  * Return: 0; -E2BIG when the list does not fit in the region (a message
  * names the limit); -EINVAL for a region outside the domain or an empty
  * domain; -ENOSPC when the machine has not the frames; -EBUSY when a frame
- * is taken; -EOPNOTSUPP on a real machine; -ENOMEM. On error every frame
+ * is taken; -EOPNOTSUPP on another machine; -ENOMEM. On error every frame
  * taken is given back.
  */
 int xp2m_build_domain(struct xp2m_backend *be,
 		      const struct xp2m_domain_spec *spec,
 		      struct xp2m_list *list)
 {
-	const struct xp2m_backend_ops *ops = be->ops;
+	struct xp2m_sim *sim = xp2m_sim_of(be);
 	unsigned long nr = spec->nr_pages, list_pages, region, pfn, i;
 	int err;
 
-	if (!ops->assign_frame || !ops->bind_page || !ops->set_pool)
+	if (!sim)
 		return -EOPNOTSUPP;
 	if (!nr || spec->region_start >= spec->region_end ||
 	    spec->region_end > nr) {
-		pr_err("xp2m: build: the list region [%#lx, %#lx) must lie in the domain's %lu pages\n",
+		pr_err("build: the list region [%#lx, %#lx) must lie in the domain's %lu pages\n",
 		       spec->region_start, spec->region_end, nr);
 		return -EINVAL;
 	}
 	list_pages = DIV_ROUND_UP(nr, XP2M_PER_PAGE);
 	region = spec->region_end - spec->region_start;
 	if (list_pages > region) {
-		pr_err("xp2m: build: a domain of %lu pages needs a %lu-page p2m list, but the region [%#lx, %#lx) holds %lu pages: the limit is %lu pages (%lu MiB)\n",
+		pr_err("build: a domain of %lu pages needs a %lu-page p2m list, but the region [%#lx, %#lx) holds %lu pages: the limit is %lu pages (%lu MiB)\n",
 		       nr, list_pages, spec->region_start, spec->region_end,
 		       region, region * XP2M_PER_PAGE,
 		       (region * XP2M_PER_PAGE) >> (20 - PAGE_SHIFT));
@@ -192,19 +195,19 @@ int xp2m_build_domain(struct xp2m_backend *be,
 	if (err)
 		goto free_list;
 	for (pfn = 0; pfn < nr; pfn++) {
-		err = ops->assign_frame(be, list->mfns[pfn], pfn);
+		err = xp2m_sim_assign_frame(sim, list->mfns[pfn], pfn);
 		if (err)
 			goto give_back;
 	}
 	for (i = nr; i < list_pages * XP2M_PER_PAGE; i++)
 		list->mfns[i] = XP2M_LIST_POISON;
 	for (i = 0; i < list_pages; i++) {
-		err = ops->bind_page(be, list->pages[i],
-				     list->mfns[spec->region_start + i]);
+		err = xp2m_sim_bind_page(sim, list->pages[i],
+					 list->mfns[spec->region_start + i]);
 		if (err)
 			goto give_back;
 	}
-	err = xp2m_give_pool(be, spec, list->mfns,
+	err = xp2m_give_pool(sim, spec, list->mfns,
 			     spec->region_start + list_pages);
 	if (err)
 		goto give_back;
@@ -212,7 +215,7 @@ int xp2m_build_domain(struct xp2m_backend *be,
 
 give_back:
 	while (pfn--)
-		ops->assign_frame(be, list->mfns[pfn], XP2M_INVALID_ENTRY);
+		xp2m_sim_assign_frame(sim, list->mfns[pfn], XP2M_INVALID_ENTRY);
 free_list:
 	xp2m_list_free(list);
 	return err;
