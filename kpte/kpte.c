@@ -23,6 +23,8 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pgtable.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include "kpte.h"
 
@@ -222,6 +224,54 @@ void xp2m_kpt_batch(bool on)
 		arch_enter_lazy_mmu_mode();
 	else
 		arch_leave_lazy_mmu_mode();
+}
+
+/* Page-table pages xp2m_kpt_kvfree() unlinks before one flush. */
+#define XP2M_KPT_KVFREE_BATCH	16
+
+/**
+ * xp2m_kpt_kvfree() - kvfree(), and the page tables vmalloc made given back
+ * @addr: memory kvmalloc() gave, or NULL
+ * @size: its size
+ *
+ * The kernel never frees a page-table page of its vmalloc space: vfree()
+ * clears the PTEs and keeps the pages, one per XP2M_KPT_SPAN of the area,
+ * for good. So a large temporary array would cost a page-table page per
+ * 2 MiB for as long as the kernel runs. Here each page-table page that maps
+ * nothing but @addr's area is unlinked, every TLB flushed, and the page
+ * released and freed; then vfree() finds no entry there (it skips an empty
+ * PMD entry) and frees the rest as ever. Where a large page maps a stretch
+ * there is no page-table page to give back. Memory from kmalloc(), or on a
+ * kernel whose page tables cannot be reached, goes to kvfree() alone.
+ */
+void xp2m_kpt_kvfree(void *addr, size_t size)
+{
+	unsigned long va = (unsigned long)addr, end, first;
+	void *old[XP2M_KPT_KVFREE_BATCH];
+	unsigned int n, i;
+
+	if (!is_vmalloc_addr(addr) || !xp2m_kpte_supported()) {
+		kvfree(addr);
+		return;
+	}
+	end = ALIGN_DOWN(va + PAGE_ALIGN(size), XP2M_KPT_SPAN);
+	for (va = ALIGN(va, XP2M_KPT_SPAN); va < end;) {
+		first = va;
+		xp2m_kpt_batch(true);
+		for (n = 0; n < ARRAY_SIZE(old) && va < end;
+		     va += XP2M_KPT_SPAN)
+			if (!xp2m_kpt_swap(va, NULL, &old[n]) && old[n])
+				n++;
+		xp2m_kpt_batch(false);
+		xp2m_kpte_flush(first, va);
+		xp2m_kpt_batch(true);
+		for (i = 0; i < n; i++)
+			xp2m_kpt_release(old[i]);
+		xp2m_kpt_batch(false);
+		for (i = 0; i < n; i++)
+			free_page((unsigned long)old[i]);
+	}
+	vfree(addr);
 }
 
 /**

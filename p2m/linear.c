@@ -448,10 +448,14 @@ void xp2m_linear_free(struct xp2m *p2m)
 	p2m->linear = NULL;
 }
 
-/* Map the area over the dummy page; NULL when that fails. */
+/*
+ * Map the area over the dummy page; NULL when that fails. vm_map_ram()
+ * wants a page pointer per page of the area: for a 16 TiB span, 66 MiB of
+ * vmalloc space, whose page tables are given back with it.
+ */
 static void *xp2m_linear_area(void *dummy, unsigned long nr)
 {
-	struct page **pages = kvcalloc(nr, sizeof(*pages), GFP_KERNEL);
+	struct page **pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL);
 	void *area = NULL;
 	unsigned long i;
 
@@ -460,7 +464,7 @@ static void *xp2m_linear_area(void *dummy, unsigned long nr)
 	for (i = 0; i < nr; i++)
 		pages[i] = xp2m_virt_to_page(dummy);
 	area = vm_map_ram(pages, nr, NUMA_NO_NODE);
-	kvfree(pages);
+	xp2m_kpt_kvfree(pages, nr * sizeof(*pages));
 	return area;
 }
 
@@ -480,7 +484,7 @@ static int xp2m_linear_pt_map(struct xp2m *p2m)
 		mfns[i] = xp2m_virt_to_mfn(be, xp2m_leaf_of(p2m,
 							    i * XP2M_PER_PAGE));
 	err = be->ops->pt_map(be, p2m->lv->base, mfns, n);
-	kvfree(mfns);
+	xp2m_kpt_kvfree(mfns, n * sizeof(*mfns));
 	return err;
 }
 
@@ -532,7 +536,7 @@ out_unmap:
 out_put:
 	xp2m_linear_put(p2m);
 out:
-	kvfree(old);
+	xp2m_kpt_kvfree(old, nr_old * sizeof(*old));
 	return err;
 }
 
