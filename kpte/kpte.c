@@ -226,36 +226,25 @@ void xp2m_kpt_batch(bool on)
 		arch_leave_lazy_mmu_mode();
 }
 
-/* Page-table pages xp2m_kpt_kvfree() unlinks before one flush. */
-#define XP2M_KPT_KVFREE_BATCH	16
+/* Page-table pages xp2m_kpt_give_back() unlinks before one flush. */
+#define XP2M_KPT_GIVE_BACK_BATCH	16
 
-/**
- * xp2m_kpt_kvfree() - kvfree(), and the page tables vmalloc made given back
- * @addr: memory kvmalloc() gave, or NULL
- * @size: its size
- *
+/*
  * The kernel never frees a page-table page of its vmalloc space: vfree()
- * clears the PTEs and keeps the pages, one per XP2M_KPT_SPAN of the area,
- * for good. So a large temporary array would cost a page-table page per
- * 2 MiB for as long as the kernel runs. Here each page-table page that maps
- * nothing but @addr's area is unlinked, every TLB flushed, and the page
- * released and freed; then vfree() finds no entry there (it skips an empty
- * PMD entry) and frees the rest as ever. Where a large page maps a stretch
- * there is no page-table page to give back. Memory from kmalloc(), or on a
- * kernel whose page tables cannot be reached, goes to kvfree() alone.
+ * and vunmap() clear the PTEs and keep the pages, one per XP2M_KPT_SPAN of
+ * the area, for good. Unlink each one that maps nothing but [@start, @end)
+ * of an area the caller is about to free, flush every TLB, release and
+ * free it; vfree() and vunmap() then skip the empty PMD entries (where a
+ * large page maps a stretch, there is no such page to give back).
  */
-void xp2m_kpt_kvfree(void *addr, size_t size)
+static void xp2m_kpt_give_back(unsigned long start, unsigned long end)
 {
-	unsigned long va = (unsigned long)addr, end, first;
-	void *old[XP2M_KPT_KVFREE_BATCH];
+	void *old[XP2M_KPT_GIVE_BACK_BATCH];
+	unsigned long va, first;
 	unsigned int n, i;
 
-	if (!is_vmalloc_addr(addr) || !xp2m_kpte_supported()) {
-		kvfree(addr);
-		return;
-	}
-	end = ALIGN_DOWN(va + PAGE_ALIGN(size), XP2M_KPT_SPAN);
-	for (va = ALIGN(va, XP2M_KPT_SPAN); va < end;) {
+	end = ALIGN_DOWN(end, XP2M_KPT_SPAN);
+	for (va = ALIGN(start, XP2M_KPT_SPAN); va < end;) {
 		first = va;
 		xp2m_kpt_batch(true);
 		for (n = 0; n < ARRAY_SIZE(old) && va < end;
@@ -271,7 +260,39 @@ void xp2m_kpt_kvfree(void *addr, size_t size)
 		for (i = 0; i < n; i++)
 			free_page((unsigned long)old[i]);
 	}
-	vfree(addr);
+}
+
+/**
+ * xp2m_kpt_kvfree() - kvfree(), and the page tables vmalloc made given back
+ * @addr: memory kvmalloc() gave, or NULL
+ * @size: its size
+ *
+ * A large temporary array from vmalloc would otherwise cost a page-table
+ * page per 2 MiB for as long as the kernel runs (xp2m_kpt_give_back()).
+ * Memory from kmalloc(), or on a kernel whose page tables cannot be
+ * reached, goes to kvfree() alone.
+ */
+void xp2m_kpt_kvfree(void *addr, size_t size)
+{
+	if (is_vmalloc_addr(addr) && xp2m_kpte_supported())
+		xp2m_kpt_give_back((unsigned long)addr,
+				   (unsigned long)addr + PAGE_ALIGN(size));
+	kvfree(addr);
+}
+
+/**
+ * xp2m_kpt_vunmap() - vunmap(), and the page tables vmap made given back
+ * @addr: what vmap() returned
+ * @nr: the pages it mapped
+ *
+ * As xp2m_kpt_kvfree(), for an area of vmap().
+ */
+void xp2m_kpt_vunmap(void *addr, unsigned long nr)
+{
+	if (xp2m_kpte_supported())
+		xp2m_kpt_give_back((unsigned long)addr,
+				   (unsigned long)addr + nr * PAGE_SIZE);
+	vunmap(addr);
 }
 
 /**

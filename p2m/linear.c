@@ -450,21 +450,38 @@ void xp2m_linear_free(struct xp2m *p2m)
 
 /*
  * Map the area over the dummy page; NULL when that fails. vm_map_ram()
- * wants a page pointer per page of the area: for a 16 TiB span, 66 MiB of
- * vmalloc space, whose page tables are given back with it.
+ * wants a page pointer per page of the area, all of them the dummy's: for
+ * a 16 TiB span 8.6 million, 66 MiB. So the pointers are one page of them,
+ * @one, mapped read-only as often as it takes (vmap(), with an array of a
+ * pointer per 512 pointers); the page tables of that mapping, which the
+ * kernel would keep, are given back with it.
  */
 static void *xp2m_linear_area(void *dummy, unsigned long nr)
 {
-	struct page **pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL);
+	unsigned long per = PAGE_SIZE / sizeof(struct page *), i;
+	unsigned long n = DIV_ROUND_UP(nr, per);
+	struct page *one, **ones, **pages;
 	void *area = NULL;
-	unsigned long i;
 
-	if (!pages)
+	one = alloc_page(GFP_KERNEL);
+	if (!one)
 		return NULL;
-	for (i = 0; i < nr; i++)
+	ones = kvmalloc_array(n, sizeof(*ones), GFP_KERNEL);
+	if (!ones)
+		goto out;
+	pages = page_address(one);
+	for (i = 0; i < per; i++)
 		pages[i] = xp2m_virt_to_page(dummy);
-	area = vm_map_ram(pages, nr, NUMA_NO_NODE);
-	xp2m_kpt_kvfree(pages, nr * sizeof(*pages));
+	for (i = 0; i < n; i++)
+		ones[i] = one;
+	pages = vmap(ones, n, VM_MAP, xp2m_kpte_prot(false));
+	if (pages) {
+		area = vm_map_ram(pages, nr, NUMA_NO_NODE);
+		xp2m_kpt_vunmap(pages, n);
+	}
+	xp2m_kpt_kvfree(ones, n * sizeof(*ones));
+out:
+	__free_page(one);
 	return area;
 }
 
