@@ -23,6 +23,8 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pgtable.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include "kpte.h"
 
@@ -222,6 +224,75 @@ void xp2m_kpt_batch(bool on)
 		arch_enter_lazy_mmu_mode();
 	else
 		arch_leave_lazy_mmu_mode();
+}
+
+/* Page-table pages xp2m_kpt_give_back() unlinks before one flush. */
+#define XP2M_KPT_GIVE_BACK_BATCH	16
+
+/*
+ * The kernel never frees a page-table page of its vmalloc space: vfree()
+ * and vunmap() clear the PTEs and keep the pages, one per XP2M_KPT_SPAN of
+ * the area, for good. Unlink each one that maps nothing but [@start, @end)
+ * of an area the caller is about to free, flush every TLB, release and
+ * free it; vfree() and vunmap() then skip the empty PMD entries (where a
+ * large page maps a stretch, there is no such page to give back).
+ */
+static void xp2m_kpt_give_back(unsigned long start, unsigned long end)
+{
+	void *old[XP2M_KPT_GIVE_BACK_BATCH];
+	unsigned long va, first;
+	unsigned int n, i;
+
+	end = ALIGN_DOWN(end, XP2M_KPT_SPAN);
+	for (va = ALIGN(start, XP2M_KPT_SPAN); va < end;) {
+		first = va;
+		xp2m_kpt_batch(true);
+		for (n = 0; n < ARRAY_SIZE(old) && va < end;
+		     va += XP2M_KPT_SPAN)
+			if (!xp2m_kpt_swap(va, NULL, &old[n]) && old[n])
+				n++;
+		xp2m_kpt_batch(false);
+		xp2m_kpte_flush(first, va);
+		xp2m_kpt_batch(true);
+		for (i = 0; i < n; i++)
+			xp2m_kpt_release(old[i]);
+		xp2m_kpt_batch(false);
+		for (i = 0; i < n; i++)
+			free_page((unsigned long)old[i]);
+	}
+}
+
+/**
+ * xp2m_kpt_kvfree() - kvfree(), and the page tables vmalloc made given back
+ * @addr: memory kvmalloc() gave, or NULL
+ * @size: its size
+ *
+ * A large temporary array from vmalloc would otherwise cost a page-table
+ * page per 2 MiB for as long as the kernel runs (xp2m_kpt_give_back()).
+ * Memory from kmalloc(), or on a kernel whose page tables cannot be
+ * reached, goes to kvfree() alone.
+ */
+void xp2m_kpt_kvfree(void *addr, size_t size)
+{
+	if (is_vmalloc_addr(addr) && xp2m_kpte_supported())
+		xp2m_kpt_give_back((unsigned long)addr,
+				   (unsigned long)addr + PAGE_ALIGN(size));
+	kvfree(addr);
+}
+
+/**
+ * xp2m_kpt_vunmap() - vunmap(), and the page tables vmap made given back
+ * @addr: what vmap() returned
+ * @nr: the pages it mapped
+ *
+ * As xp2m_kpt_kvfree(), for an area of vmap().
+ */
+void xp2m_kpt_vunmap(void *addr, unsigned long nr)
+{
+	if (xp2m_kpte_supported())
+		xp2m_kpt_give_back((unsigned long)addr,
+				   (unsigned long)addr + nr * PAGE_SIZE);
+	vunmap(addr);
 }
 
 /**

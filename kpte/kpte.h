@@ -39,6 +39,12 @@ void xp2m_kpt_set(void *table, unsigned int i, struct page *page,
 int xp2m_kpt_swap(unsigned long va, void *table, void **old);
 void xp2m_kpt_batch(bool on);
 void xp2m_kpt_release(void *table);
+/*
+ * kvfree() and vunmap(), and the page tables of the vmalloc space they
+ * used given back.
+ */
+void xp2m_kpt_kvfree(void *addr, size_t size);
+void xp2m_kpt_vunmap(void *addr, unsigned long nr);
 
 /*
  * What kpte.c needs of the architecture (kpte/<arch>.c):

@@ -16,11 +16,13 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/xarray.h>
 
 #include <xp2m/e820.h>
 #include <xp2m/kpte.h>
 #include <xp2m/reader.h>
 
+#include "../p2m/internal.h"
 #include "fixture.h"
 
 static bool t_linear_or_skip(struct kunit *test, struct xp2m *p2m)
@@ -186,6 +188,37 @@ static void linear_agrees_1t(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, XP2M_TREE_SPAN), 12UL);
 }
 
+/*
+ * The tables of their own the view holds, by GiB (p2m/internal.h): how many,
+ * the first two GiBs that have one in @g (ULONG_MAX past the last), and in
+ * @reserved the slots reserved and left empty, which no change may leave.
+ */
+static unsigned long t_own_tables(struct xp2m *p2m, unsigned long g[2],
+				  unsigned long *reserved)
+{
+	XA_STATE(xas, &p2m->lv->tables, 0);
+	unsigned long n = 0;
+	void *entry;
+
+	g[0] = ULONG_MAX;
+	g[1] = ULONG_MAX;
+	*reserved = 0;
+	mutex_lock(&p2m->lock);
+	xas_lock(&xas);
+	xas_for_each(&xas, entry, ULONG_MAX) {
+		if (xa_is_zero(entry)) {
+			(*reserved)++;
+			continue;
+		}
+		if (n < 2)
+			g[n] = xas.xa_index;
+		n++;
+	}
+	xas_unlock(&xas);
+	mutex_unlock(&p2m->lock);
+	return n;
+}
+
 /* Every slot of GiB @g maps @leaf (in the view's own tables: a PTE read). */
 static unsigned long t_gib_maps(struct xp2m *p2m, unsigned long g,
 				const unsigned long *leaf)
@@ -200,17 +233,18 @@ static unsigned long t_gib_maps(struct xp2m *p2m, unsigned long g,
 /*
  * A 16 TiB space with 1 GiB of RAM: holes share page-table pages, as
  * Linux's own list does. The view costs the shared tables and one table per
- * GiB whose mid is its own, nothing per hole; every slot is read-only; it
- * reads right everywhere. A hole's leaf given a page moves its GiB to a
- * table of its own (the shared one is never written), and teardown leaves
- * the shared leaves intact and gives every page back.
+ * GiB whose mid is its own, nothing per hole, and keeps only those GiBs'
+ * tables (no entry per GiB of the span); every slot is read-only; it reads
+ * right everywhere. A hole's leaf given a page moves its GiB to a table of
+ * its own (the shared one is never written), and teardown leaves the
+ * shared leaves intact and gives every page back.
  */
 static void linear_shared_tables(struct kunit *test)
 {
 	const unsigned long max = 16 * 2 * XP2M_TREE_SPAN;
 	const unsigned long far = 10 * 2 * XP2M_TREE_SPAN + 7;
 	struct t_ctx *c = t_ctx(test);
-	unsigned long bad = 0, g, tables;
+	unsigned long bad = 0, g, tables, own[2], reserved;
 	long bound;
 
 	t_setup(test, GIB_PFNS, max);
@@ -229,6 +263,10 @@ static void linear_shared_tables(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->p2m->counts.linear_tables, 5UL);
 	KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim) - bound -
 			(long)xp2m_sim_pt_pages(c->sim), 5L);
+	/* Of the 16384 GiBs, the view keeps the table of GiB 0 alone. */
+	KUNIT_EXPECT_EQ(test, t_own_tables(c->p2m, own, &reserved), 1UL);
+	KUNIT_EXPECT_EQ(test, own[0], 0UL);
+	KUNIT_EXPECT_EQ(test, reserved, 0UL);
 	/* Reads right everywhere: holes through the shared tables. */
 	KUNIT_EXPECT_EQ(test, t_gib_maps(c->p2m, 1, c->p2m->missing_leaf), 0UL);
 	KUNIT_EXPECT_EQ(test, t_gib_maps(c->p2m, 2, c->p2m->identity_leaf),
@@ -251,6 +289,10 @@ static void linear_shared_tables(struct kunit *test)
 	tables = c->p2m->counts.linear_tables;
 	KUNIT_ASSERT_EQ(test, xp2m_set(c->p2m, far, 99), 0);
 	KUNIT_EXPECT_EQ(test, c->p2m->counts.linear_tables, tables + 1);
+	KUNIT_EXPECT_EQ(test, t_own_tables(c->p2m, own, &reserved), 2UL);
+	KUNIT_EXPECT_EQ(test, own[0], 0UL);
+	KUNIT_EXPECT_EQ(test, own[1], far / GIB_PFNS);
+	KUNIT_EXPECT_EQ(test, reserved, 0UL);
 	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, far), 99UL);
 	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, far + XP2M_PER_PAGE),
 			XP2M_INVALID_ENTRY);
@@ -816,6 +858,7 @@ struct l_sweep {
 	unsigned long gen;
 	long updates;
 	u32 hash;
+	unsigned long own;
 };
 
 static struct l_sweep *l_sweep(struct kunit *test)
@@ -840,8 +883,11 @@ static void l_build_before(struct kunit *test, void *arg)
 {
 	struct t_ctx *c = t_ctx(test);
 
-	if (!c->p2m)
+	if (!c->p2m) {
 		t_setup(test, 4096, 3 * GIB_PFNS);
+		/* Two mids of their own: the view's tables take an XArray node. */
+		KUNIT_ASSERT_EQ(test, xp2m_set(c->p2m, 2 * GIB_PFNS + 5, 42), 0);
+	}
 	t_sweep_before(test, &l_sweep(test)->w);
 }
 
@@ -877,8 +923,11 @@ static void linear_build_faults(struct kunit *test)
 
 	if (!xp2m_kpte_supported())
 		kunit_skip(test, "this kernel does not let modules change its PTEs");
-	/* Two arrays, the area, four levels of the machine's page tables. */
-	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, NULL), 7U);
+	/*
+	 * An XArray node, a page of page pointers and its mapping, two
+	 * arrays, the area, four levels of the machine's page tables.
+	 */
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, NULL), 10U);
 }
 
 /* A change of a view: [(2k + 1) GiB + 7, (2k + 2) GiB + 9) made identity. */
@@ -893,8 +942,10 @@ static void l_change_before(struct kunit *test, void *arg)
 {
 	struct t_ctx *c = t_ctx(test);
 	struct l_sweep *l = l_sweep(test);
+	unsigned long g[2], reserved;
 
 	t_sweep_before(test, &l->w);
+	l->own = t_own_tables(c->p2m, g, &reserved);
 	l->gen = xp2m_shared_info(c->p2m)->p2m_generation;
 	l->updates = xp2m_sim_pt_updates(c->sim);
 	l->hash = t_linear_hash(c->p2m);
@@ -914,14 +965,21 @@ static void l_change_after(struct kunit *test, void *arg, int err)
 	struct t_ctx *c = t_ctx(test);
 	struct l_sweep *l = l_sweep(test);
 	unsigned long start = l_change_start(test);
+	unsigned long g[2], reserved, own;
 
+	/* No slot of the view's tables is left reserved, failed or not. */
+	own = t_own_tables(c->p2m, g, &reserved);
+	KUNIT_EXPECT_EQ(test, reserved, 0UL);
 	if (l_failed(test, err)) {
+		KUNIT_EXPECT_EQ(test, own, l->own);
 		KUNIT_EXPECT_EQ(test, xp2m_shared_info(c->p2m)->p2m_generation,
 				l->gen);
 		KUNIT_EXPECT_EQ(test, xp2m_sim_pt_updates(c->sim), l->updates);
 		KUNIT_EXPECT_EQ(test, t_linear_hash(c->p2m), l->hash);
 		return;
 	}
+	/* The two GiBs the range ends in have tables of their own now. */
+	KUNIT_EXPECT_EQ(test, own, l->own + 2);
 	KUNIT_EXPECT_EQ(test, xp2m_shared_info(c->p2m)->p2m_generation,
 			l->gen + 2);
 	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, start),
@@ -944,8 +1002,8 @@ static void linear_change_faults(struct kunit *test)
 	t_setup(test, 4096, L_CHANGE_SPACE);
 	if (!t_linear_or_skip(test, c->p2m))
 		return;
-	/* Two mids, two leaves. */
-	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, NULL), 4U);
+	/* An XArray node for the tables' slots, two mids, two leaves. */
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, NULL), 5U);
 	t_agree(test, c->p2m, 8192);
 }
 

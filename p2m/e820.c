@@ -257,7 +257,7 @@ int xp2m_identity_from_e820(struct xp2m *p2m,
 		}
 		cost += m.cost;
 	}
-	err = xp2m_reserve_pages(p2m->be, &r, cost);
+	err = xp2m_reserve_change(p2m, &r, cost);
 	if (err)
 		goto out;
 

@@ -9,14 +9,16 @@
 #include <linux/seq_file.h>
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
+#include <linux/xarray.h>
 
 #include <xp2m/p2m.h>
 
 #include "../kpte/kpte.h"
 
 /*
- * Every change of structure first reserves all the pages it may need, then
- * applies itself from the reserve, which cannot fail. So an allocation
+ * Every change of structure first reserves all the pages it may need (and
+ * the linear view's slots for the tables it may make: xp2m_reserve_change()),
+ * then applies itself from the reserve, which cannot fail. So an allocation
  * failure always comes before anything changed.
  */
 struct xp2m_reserve {
@@ -29,6 +31,8 @@ int xp2m_reserve_pages(struct xp2m_backend *be, struct xp2m_reserve *r,
 		       unsigned int nr);
 void *xp2m_reserve_take(struct xp2m_reserve *r);
 void xp2m_reserve_drop(struct xp2m_backend *be, struct xp2m_reserve *r);
+int xp2m_reserve_change(struct xp2m *p2m, struct xp2m_reserve *r,
+			unsigned int nr);
 
 void xp2m_changes_init(struct xp2m *p2m);
 void xp2m_changes_show(struct seq_file *m, struct xp2m *p2m);
@@ -80,8 +84,19 @@ void xp2m_unlock(struct xp2m *p2m);
  *	@dummy, read-only, XP2M_PER_PAGE times
  * @missing: the table of a GiB of missing leaves
  * @identity: the table of a GiB of identity leaves
- * @tables: per GiB, its table (@missing, @identity or its own)
- * @own: tables of their own, for the counts
+ * @tables: the tables of their own, by GiB: only GiBs whose mid is their
+ *	own have one. Any other GiB's is @missing or @identity, as its mid
+ *	is p2m->missing_mid or p2m->identity_mid (p2m->top[g] says which).
+ * @reserved: a change reserved slots of @tables (xp2m_linear_mid_cost())
+ * @reserve_err: the error of the first reservation of the change that
+ *	failed, or 0
+ *
+ * Locking: all of it changes only under p2m->lock, and is read under it
+ * (no lock-free reader uses it: lookups read the view itself). @tables's
+ * own lock is taken inside each XArray call. A change reserves the slots
+ * of the tables it may make while it counts its pages, before anything
+ * changes, so that storing a table cannot fail; xp2m_unlock() gives back
+ * the slots it did not use.
  *
  * Every page here but @area's comes from the p2m's backend, as the tree's
  * pages do: in a PV guest page tables are the domain's memory too.
@@ -94,8 +109,9 @@ struct xp2m_linear {
 	void *pad;
 	void *missing;
 	void *identity;
-	void **tables;
-	unsigned long own;
+	struct xarray tables;
+	bool reserved;
+	int reserve_err;
 };
 
 /*
@@ -103,7 +119,8 @@ struct xp2m_linear {
  * one leaf, changed (tree.c calls these after the frame list's); the change
  * ends (xp2m_unlock()).
  */
-unsigned int xp2m_linear_mid_cost(struct xp2m *p2m);
+unsigned int xp2m_linear_mid_cost(struct xp2m *p2m, unsigned long g);
+int xp2m_linear_reserved(struct xp2m *p2m);
 void xp2m_linear_set_mid(struct xp2m *p2m, unsigned long g,
 			 struct xp2m_reserve *r);
 void xp2m_linear_set_leaf(struct xp2m *p2m, unsigned long leaf_index);

@@ -29,6 +29,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/xarray.h>
 
 #include "internal.h"
 
@@ -59,15 +60,38 @@ static void xp2m_gen_begin(struct xp2m *p2m)
 }
 
 /*
- * End the change under way (xp2m_unlock()): if it remapped part of the
- * view, flush every CPU's TLB, then make the generation even again, here
- * and wherever the p2m is published too.
+ * The slots of lv->tables a change reserved and did not use (a GiB counted
+ * for a mid it then did not get, or a change that failed) are given back,
+ * and a failed reservation forgotten: the change is over.
+ */
+static void xp2m_linear_unreserve(struct xp2m_linear *lv)
+{
+	XA_STATE(xas, &lv->tables, 0);
+	void *entry;
+
+	lv->reserve_err = 0;
+	if (!lv->reserved)
+		return;
+	lv->reserved = false;
+	xas_lock(&xas);
+	xas_for_each(&xas, entry, ULONG_MAX)
+		if (xa_is_zero(entry))
+			xas_store(&xas, NULL);
+	xas_unlock(&xas);
+}
+
+/*
+ * End the change under way (xp2m_unlock()): unused reservations go back;
+ * if it remapped part of the view, flush every CPU's TLB, then make the
+ * generation even again, here and wherever the p2m is published too.
  */
 void xp2m_linear_end(struct xp2m *p2m)
 {
 	unsigned long gen = p2m->si.p2m_generation;
 
 	lockdep_assert_held(&p2m->lock);
+	if (p2m->lv)
+		xp2m_linear_unreserve(p2m->lv);
 	if (gen & 1) {
 		xp2m_kpte_flush(p2m->linear_dirty_start, p2m->linear_dirty_end);
 		p2m->linear_dirty_start = ULONG_MAX;
@@ -146,36 +170,70 @@ static void xp2m_table_uniform(void *table, const void *leaf)
 	xp2m_kpt_register(table);
 }
 
-/* The table GiB @g's slots are mapped through, for its mid as it is now. */
-static void *xp2m_table_for(struct xp2m *p2m, unsigned long g,
-			    struct xp2m_reserve *r)
+/*
+ * The table GiB @g's slots are mapped through, for its mid as it is now:
+ * the shared table of a shared mid's kind, else the GiB's own. Under
+ * p2m->lock.
+ */
+static void *xp2m_table_of(struct xp2m *p2m, unsigned long g)
 {
 	unsigned long **mid = p2m->top[g];
-	void *table;
 
+	lockdep_assert_held(&p2m->lock);
 	if (mid == p2m->missing_mid)
 		return p2m->lv->missing;
 	if (mid == p2m->identity_mid)
 		return p2m->lv->identity;
-	table = xp2m_reserve_take(r);
+	return xa_load(&p2m->lv->tables, g);
+}
+
+/*
+ * Give GiB @g, whose mid is its own, a table of its own: a page from @r,
+ * filled, registered, and stored in the slot of lv->tables reserved for it
+ * (storing there allocates nothing). Under p2m->lock.
+ */
+static void *xp2m_table_own(struct xp2m *p2m, unsigned long g,
+			    struct xp2m_reserve *r)
+{
+	void *table = xp2m_reserve_take(r);
+
+	lockdep_assert_held(&p2m->lock);
 	xp2m_table_fill(p2m, table, g);
 	xp2m_kpt_register(table);
-	p2m->lv->own++;
+	WARN_ON(xa_is_err(xa_store(&p2m->lv->tables, g, table, GFP_NOWAIT)));
 	p2m->counts.linear_tables++;
 	return table;
 }
 
-static bool xp2m_table_is_shared(const struct xp2m_linear *lv,
-				 const void *table)
+/*
+ * Pages a mid of its own for GiB @g costs the view: a page-table page. The
+ * GiB's slot in lv->tables is reserved as it is counted, so that storing
+ * its table later cannot fail; the change learns of a reservation that
+ * failed from xp2m_linear_reserved() before it changes anything. Under
+ * p2m->lock.
+ */
+unsigned int xp2m_linear_mid_cost(struct xp2m *p2m, unsigned long g)
 {
-	return table == lv->missing || table == lv->identity;
+	struct xp2m_linear *lv = p2m->lv;
+
+	lockdep_assert_held(&p2m->lock);
+	if (!p2m->linear)
+		return 0;
+	if (!lv->reserve_err) {
+		lv->reserve_err = xa_reserve(&lv->tables, g, GFP_KERNEL);
+		lv->reserved = true;
+	}
+	return 1;
 }
 
-/* Pages a mid of its own costs the view: a page-table page. */
-unsigned int xp2m_linear_mid_cost(struct xp2m *p2m)
+/*
+ * Did every reservation of the change so far succeed (0), or -ENOMEM. Under
+ * p2m->lock.
+ */
+int xp2m_linear_reserved(struct xp2m *p2m)
 {
 	lockdep_assert_held(&p2m->lock);
-	return p2m->linear ? 1 : 0;
+	return p2m->lv ? p2m->lv->reserve_err : 0;
 }
 
 /*
@@ -216,17 +274,18 @@ void xp2m_linear_set_mid(struct xp2m *p2m, unsigned long g,
 	xp2m_gen_begin(p2m);
 	/* The leaves' content is complete before a mapping points at it. */
 	smp_wmb();
-	if (!xp2m_table_is_shared(lv, lv->tables[g])) {
+	table = xa_load(&lv->tables, g);
+	if (table) {
 		/* A GiB keeps its own table: rewrite it entry by entry. */
 		for (l = 0; l < XP2M_PER_PAGE; l++)
-			xp2m_kpt_set(lv->tables[g], l,
-				     xp2m_slot_page(p2m, first + l), false);
+			xp2m_kpt_set(table, l, xp2m_slot_page(p2m, first + l),
+				     false);
 	} else {
-		table = xp2m_table_for(p2m, g, r);
+		remapped = xp2m_mid_is_shared(p2m, p2m->top[g]);
 		/* A table of its own starts as a copy: no slot moved yet. */
-		remapped = xp2m_table_is_shared(lv, table);
+		table = remapped ? xp2m_table_of(p2m, g) :
+				   xp2m_table_own(p2m, g, r);
 		WARN_ON(xp2m_kpt_swap(va, table, &old));
-		lv->tables[g] = table;
 	}
 	for (l = 0; remapped && l < XP2M_PER_PAGE; l++)
 		xp2m_linear_machine_slot(p2m, first + l);
@@ -246,8 +305,9 @@ void xp2m_linear_set_leaf(struct xp2m *p2m, unsigned long leaf_index)
 	lockdep_assert_held(&p2m->lock);
 	if (!p2m->linear)
 		return;
-	table = p2m->lv->tables[g];
-	if (WARN_ON(xp2m_table_is_shared(p2m->lv, table)))
+	/* Never a shared table: that would remap the slot in every hole. */
+	table = xa_load(&p2m->lv->tables, g);
+	if (WARN_ON(!table))
 		return;
 	leaf = xp2m_leaf_of(p2m, leaf_index * XP2M_PER_PAGE);
 	va = xp2m_linear_va(p2m, leaf_index);
@@ -273,12 +333,13 @@ static unsigned long xp2m_stretch_end(const struct xp2m_linear *lv)
 }
 
 /* The table a stretch of the area maps through: its GiB's, or @pad. */
-static void *xp2m_stretch_table(const struct xp2m *p2m, unsigned long va)
+static void *xp2m_stretch_table(struct xp2m *p2m, unsigned long va)
 {
 	const struct xp2m_linear *lv = p2m->lv;
 	unsigned long g = (va - lv->base) / XP2M_KPT_SPAN;
 
-	return va >= lv->base && g < p2m->nr_mids ? lv->tables[g] : lv->pad;
+	return va >= lv->base && g < p2m->nr_mids ? xp2m_table_of(p2m, g) :
+						    lv->pad;
 }
 
 /*
@@ -341,7 +402,8 @@ static void xp2m_linear_tables(struct xp2m *p2m, struct xp2m_reserve *r)
 	xp2m_table_uniform(lv->identity, p2m->identity_leaf);
 	p2m->counts.linear_tables = 4;
 	for (g = 0; g < p2m->nr_mids; g++)
-		lv->tables[g] = xp2m_table_for(p2m, g, r);
+		if (!xp2m_mid_is_shared(p2m, p2m->top[g]))
+			xp2m_table_own(p2m, g, r);
 	xp2m_kpt_batch(false);
 }
 
@@ -349,20 +411,19 @@ static void xp2m_linear_tables(struct xp2m *p2m, struct xp2m_reserve *r)
 static void xp2m_linear_put(struct xp2m *p2m)
 {
 	struct xp2m_linear *lv = p2m->lv;
-	void *shared[] = { lv->pad, lv->missing, lv->identity };
+	void *shared[] = { lv->pad, lv->missing, lv->identity }, *table;
 	unsigned long g;
 	unsigned int i;
 
 	xp2m_kpt_batch(true);
-	for (g = 0; g < p2m->nr_mids; g++)
-		if (!xp2m_table_is_shared(lv, lv->tables[g]))
-			xp2m_kpt_release(lv->tables[g]);
+	xa_for_each(&lv->tables, g, table)
+		xp2m_kpt_release(table);
 	for (i = 0; i < ARRAY_SIZE(shared); i++)
 		xp2m_kpt_release(shared[i]);
 	xp2m_kpt_batch(false);
-	for (g = 0; g < p2m->nr_mids; g++)
-		if (!xp2m_table_is_shared(lv, lv->tables[g]))
-			xp2m_free_page(p2m->be, lv->tables[g]);
+	xa_for_each(&lv->tables, g, table)
+		xp2m_free_page(p2m->be, table);
+	xa_destroy(&lv->tables);
 	for (i = 0; i < ARRAY_SIZE(shared); i++)
 		xp2m_free_page(p2m->be, shared[i]);
 	xp2m_free_page(p2m->be, lv->dummy);
@@ -382,25 +443,45 @@ void xp2m_linear_free(struct xp2m *p2m)
 	xp2m_linear_unlink(lv);
 	xp2m_linear_put(p2m);
 	vm_unmap_ram(lv->area, lv->nr_area);
-	kvfree(lv->tables);
 	kfree(lv);
 	p2m->lv = NULL;
 	p2m->linear = NULL;
 }
 
-/* Map the area over the dummy page; NULL when that fails. */
+/*
+ * Map the area over the dummy page; NULL when that fails. vm_map_ram()
+ * wants a page pointer per page of the area, all of them the dummy's: for
+ * a 16 TiB span 8.6 million, 66 MiB. So the pointers are one page of them,
+ * @one, mapped read-only as often as it takes (vmap(), with an array of a
+ * pointer per 512 pointers); the page tables of that mapping, which the
+ * kernel would keep, are given back with it.
+ */
 static void *xp2m_linear_area(void *dummy, unsigned long nr)
 {
-	struct page **pages = kvcalloc(nr, sizeof(*pages), GFP_KERNEL);
+	unsigned long per = PAGE_SIZE / sizeof(struct page *), i;
+	unsigned long n = DIV_ROUND_UP(nr, per);
+	struct page *one, **ones, **pages;
 	void *area = NULL;
-	unsigned long i;
 
-	if (!pages)
+	one = alloc_page(GFP_KERNEL);
+	if (!one)
 		return NULL;
-	for (i = 0; i < nr; i++)
+	ones = kvmalloc_array(n, sizeof(*ones), GFP_KERNEL);
+	if (!ones)
+		goto out;
+	pages = page_address(one);
+	for (i = 0; i < per; i++)
 		pages[i] = xp2m_virt_to_page(dummy);
-	area = vm_map_ram(pages, nr, NUMA_NO_NODE);
-	kvfree(pages);
+	for (i = 0; i < n; i++)
+		ones[i] = one;
+	pages = vmap(ones, n, VM_MAP, xp2m_kpte_prot(false));
+	if (pages) {
+		area = vm_map_ram(pages, nr, NUMA_NO_NODE);
+		xp2m_kpt_vunmap(pages, n);
+	}
+	xp2m_kpt_kvfree(ones, n * sizeof(*ones));
+out:
+	__free_page(one);
 	return area;
 }
 
@@ -420,7 +501,7 @@ static int xp2m_linear_pt_map(struct xp2m *p2m)
 		mfns[i] = xp2m_virt_to_mfn(be, xp2m_leaf_of(p2m,
 							    i * XP2M_PER_PAGE));
 	err = be->ops->pt_map(be, p2m->lv->base, mfns, n);
-	kvfree(mfns);
+	xp2m_kpt_kvfree(mfns, n * sizeof(*mfns));
 	return err;
 }
 
@@ -472,8 +553,21 @@ out_unmap:
 out_put:
 	xp2m_linear_put(p2m);
 out:
-	kvfree(old);
+	xp2m_kpt_kvfree(old, nr_old * sizeof(*old));
 	return err;
+}
+
+/* A slot of @lv->tables for each GiB whose mid is its own. */
+static int xp2m_linear_reserve_own(struct xp2m *p2m, struct xp2m_linear *lv)
+{
+	unsigned long g;
+
+	lockdep_assert_held(&p2m->lock);
+	for (g = 0; g < p2m->nr_mids; g++)
+		if (!xp2m_mid_is_shared(p2m, p2m->top[g]) &&
+		    xa_reserve(&lv->tables, g, GFP_KERNEL))
+			return -ENOMEM;
+	return 0;
 }
 
 /**
@@ -516,15 +610,15 @@ int xp2m_linear_build(struct xp2m *p2m)
 	if (!lv)
 		goto out;
 	lv->nr_area = nr_mids * XP2M_PER_PAGE + XP2M_LINEAR_PAD;
-	lv->tables = kvcalloc(nr_mids, sizeof(*lv->tables), GFP_KERNEL);
-	if (lv->tables &&
+	xa_init(&lv->tables);
+	if (!xp2m_linear_reserve_own(p2m, lv) &&
 	    !xp2m_reserve_pages(p2m->be, &r, 4 + p2m->counts.mids)) {
 		p2m->lv = lv;
 		err = xp2m_linear_make(p2m, &r);
 	}
 	if (err) {
 		p2m->lv = NULL;
-		kvfree(lv->tables);
+		xa_destroy(&lv->tables);
 		kfree(lv);
 		goto out;
 	}

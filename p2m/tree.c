@@ -576,8 +576,9 @@ static unsigned long xp2m_shared_value(const struct xp2m *p2m,
 /*
  * A change of structure runs from xp2m_lock() to xp2m_unlock(), under
  * p2m->lock. The views that changed finish their part before the lock is
- * dropped: the linear view, if it remapped anything, flushes every CPU's
- * TLB and makes the generation even again (xp2m_linear_end()).
+ * dropped: the linear view gives back the slots it reserved and did not
+ * use, and, if it remapped anything, flushes every CPU's TLB and makes the
+ * generation even again (xp2m_linear_end()).
  */
 void xp2m_lock(struct xp2m *p2m)
 {
@@ -599,7 +600,19 @@ unsigned int xp2m_mid_cost(struct xp2m *p2m, unsigned long g)
 	lockdep_assert_held(&p2m->lock);
 	if (!xp2m_mid_is_shared(p2m, p2m->top[g]))
 		return 0;
-	return 1 + xp2m_fl_mid_cost(p2m) + xp2m_linear_mid_cost(p2m);
+	return 1 + xp2m_fl_mid_cost(p2m) + xp2m_linear_mid_cost(p2m, g);
+}
+
+/*
+ * Reserve what a change counted, under p2m->lock: the linear view's slots
+ * (reserved as they were counted) must all have been had; then @nr pages.
+ * What the change does not use goes back in xp2m_unlock().
+ */
+int xp2m_reserve_change(struct xp2m *p2m, struct xp2m_reserve *r,
+			unsigned int nr)
+{
+	lockdep_assert_held(&p2m->lock);
+	return xp2m_linear_reserved(p2m) ?: xp2m_reserve_pages(p2m->be, r, nr);
 }
 
 /*
@@ -721,7 +734,7 @@ static unsigned long *xp2m_private_leaf_alone(struct xp2m *p2m,
 
 	xp2m_reserve_init(&r);
 	xp2m_lock(p2m);
-	err = xp2m_reserve_pages(p2m->be, &r, xp2m_private_leaf_cost(p2m, pfn));
+	err = xp2m_reserve_change(p2m, &r, xp2m_private_leaf_cost(p2m, pfn));
 	leaf = err ? ERR_PTR(err) : xp2m_private_leaf(p2m, pfn, &r);
 	xp2m_unlock(p2m);
 	xp2m_reserve_drop(p2m->be, &r);
@@ -899,7 +912,7 @@ static int xp2m_change_range(struct xp2m *p2m, unsigned long start,
 		return 0;
 	xp2m_reserve_init(&r);
 	xp2m_lock(p2m);
-	err = xp2m_reserve_pages(p2m->be, &r, walk(p2m, start, end, NULL));
+	err = xp2m_reserve_change(p2m, &r, walk(p2m, start, end, NULL));
 	if (!err)
 		walk(p2m, start, end, &r);
 	xp2m_unlock(p2m);
@@ -1043,7 +1056,7 @@ static int xp2m_adopt_slot(struct xp2m *p2m, unsigned long pfn,
 	if (!xp2m_leaf_is_shared(p2m, old))
 		return -EBUSY;
 	xp2m_reserve_init(&r);
-	err = xp2m_reserve_pages(p2m->be, &r, xp2m_mid_cost(p2m, g));
+	err = xp2m_reserve_change(p2m, &r, xp2m_mid_cost(p2m, g));
 	if (err)
 		return err;
 	if (xp2m_mid_is_shared(p2m, p2m->top[g]))
