@@ -312,6 +312,47 @@ static void dbg_frame_list(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, s, want);
 }
 
+/*
+ * The root's stats: the pages of every boot list, whoever holds them; in
+ * the file's one line, read back as a number.
+ */
+static long dbg_root_list_pages(struct kunit *test)
+{
+	char *buf = kunit_kzalloc(test, T_UBUF_SIZE, GFP_KERNEL);
+	char want[64];
+	long pages;
+	ssize_t n;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	n = t_file_io(t_mm, "/sys/kernel/debug/xp2m/stats", false, buf,
+		      T_UBUF_SIZE, 4096);
+	KUNIT_ASSERT_GT_MSG(test, n, 0L, "read xp2m/stats");
+	KUNIT_ASSERT_TRUE_MSG(test, str_has_prefix(buf, "pages list "),
+			      "xp2m/stats: %s", buf);
+	KUNIT_ASSERT_EQ_MSG(test, kstrtol(buf + strlen("pages list "), 10,
+					  &pages), 0, "xp2m/stats: %s", buf);
+	snprintf(want, sizeof(want), "pages list %ld\n", pages);
+	KUNIT_EXPECT_STREQ(test, buf, want);
+	return pages;
+}
+
+/*
+ * The instance's boot list counts in the root's stats until the instance
+ * goes, with it: three pages for its 1100 entries, in its own stats too.
+ */
+static void dbg_root_stats(struct kunit *test)
+{
+	const long list = DIV_ROUND_UP(DBG_NR, XP2M_PER_PAGE);
+	struct dbg_ctx *d = dbg_setup(test);
+	long held = dbg_root_list_pages(test);
+
+	KUNIT_EXPECT_GE(test, held, list);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(dbg_read(test, d, "stats", 4096),
+					   "\npages list 3\n"));
+	t_exit(test);
+	KUNIT_EXPECT_EQ(test, dbg_root_list_pages(test), held - list);
+}
+
 /* After unregistering, the directory is gone. */
 static void dbg_unregister(struct kunit *test)
 {
@@ -335,6 +376,7 @@ static struct kunit_case dbg_cases[] = {
 	KUNIT_CASE(dbg_lookup),
 	KUNIT_CASE(dbg_lookup_bad),
 	KUNIT_CASE(dbg_frame_list),
+	KUNIT_CASE(dbg_root_stats),
 	KUNIT_CASE(dbg_unregister),
 	{}
 };
