@@ -16,6 +16,7 @@
 #include <linux/string.h>
 
 #include <xp2m/debugfs.h>
+#include <xp2m/kpte.h>
 
 #include "fixture.h"
 
@@ -312,6 +313,57 @@ static void dbg_frame_list(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, s, want);
 }
 
+/* Does file @name of the instance have line @line? */
+static bool dbg_has_line(struct kunit *test, struct dbg_ctx *d,
+			 const char *name, const char *line)
+{
+	char want[80];
+
+	snprintf(want, sizeof(want), "\n%s\n", line);
+	return strstr(dbg_read(test, d, name, 4096), want);
+}
+
+/* Map slot @slot of @p2m's linear view, its own leaf, writable or not. */
+static int dbg_slot_writable(struct xp2m *p2m, unsigned long slot,
+			     bool writable)
+{
+	unsigned long va = (unsigned long)p2m->linear + slot * PAGE_SIZE;
+	const void *leaf = xp2m_leaf_of(p2m, slot * XP2M_PER_PAGE);
+	int err;
+
+	err = xp2m_kpte_set(va, is_vmalloc_addr(leaf) ? vmalloc_to_page(leaf) :
+			    virt_to_page(leaf), writable);
+	xp2m_kpte_flush(va, va + PAGE_SIZE);
+	return err;
+}
+
+/*
+ * shared_info counts the linear view's writable slots: none, as built; a
+ * slot of a leaf of its own made writable, one; none again once it is
+ * read-only. The slot's GiB has a page-table page of its own, so the
+ * change is that one slot's.
+ */
+static void dbg_shared_info_writable(struct kunit *test)
+{
+	const unsigned long slot = FAR_PFN / XP2M_PER_PAGE;
+	struct dbg_ctx *d = dbg_setup(test);
+	struct xp2m *p2m = t_ctx(test)->p2m;
+
+	if (!xp2m_kpte_supported())
+		kunit_skip(test, "this kernel does not let modules change its PTEs");
+	KUNIT_ASSERT_EQ(test, xp2m_linear_build(p2m), 0);
+	KUNIT_EXPECT_TRUE(test, dbg_has_line(test, d, "shared_info",
+					     "linear slots 1026"));
+	KUNIT_EXPECT_TRUE(test, dbg_has_line(test, d, "shared_info",
+					     "linear writable 0"));
+	KUNIT_ASSERT_EQ(test, dbg_slot_writable(p2m, slot, true), 0);
+	KUNIT_EXPECT_TRUE(test, dbg_has_line(test, d, "shared_info",
+					     "linear writable 1"));
+	KUNIT_ASSERT_EQ(test, dbg_slot_writable(p2m, slot, false), 0);
+	KUNIT_EXPECT_TRUE(test, dbg_has_line(test, d, "shared_info",
+					     "linear writable 0"));
+}
+
 /*
  * The root's stats: the pages of every boot list, whoever holds them; in
  * the file's one line, read back as a number.
@@ -377,6 +429,7 @@ static struct kunit_case dbg_cases[] = {
 	KUNIT_CASE(dbg_lookup_bad),
 	KUNIT_CASE(dbg_frame_list),
 	KUNIT_CASE(dbg_root_stats),
+	KUNIT_CASE(dbg_shared_info_writable),
 	KUNIT_CASE(dbg_unregister),
 	{}
 };

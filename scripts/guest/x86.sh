@@ -56,6 +56,8 @@ check "stats and verify count the same frames" \
 	grep -q "^ours pfn $pfns identity" /tmp/verify
 check "shared_info: the linear list reads back through machine frames" \
 	has_line /tmp/shared_info "differing 0"
+check "shared_info: no slot of the linear view writable" \
+	has_line /tmp/shared_info "linear writable 0"
 check "xp2m/stats: no boot list held (the live instance borrows)" \
 	has_line /sys/kernel/debug/xp2m/stats "pages list 0"
 cat /tmp/memory_map /tmp/stats /tmp/layout /tmp/shared_info /tmp/publish \
