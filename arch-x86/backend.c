@@ -68,6 +68,27 @@ unsigned long xp2m_x86_hypercalls(enum xp2m_x86_hcall call)
 EXPORT_SYMBOL_GPL(xp2m_x86_hypercalls);
 
 /**
+ * xp2m_x86_hcall_name() - the name of a hypercall the module counts
+ * @call: which hypercall
+ *
+ * Return: Xen's name for it, without the HYPERVISOR_ prefix
+ * ("memory_op"...), or "?" for a value that is none.
+ */
+const char *xp2m_x86_hcall_name(enum xp2m_x86_hcall call)
+{
+	static const char * const names[XP2M_X86_NR_HCALLS] = {
+		[XP2M_X86_MEMORY_OP] = "memory_op",
+		[XP2M_X86_UPDATE_VA_MAPPING] = "update_va_mapping",
+		[XP2M_X86_MMUEXT_OP] = "mmuext_op",
+		[XP2M_X86_GRANT_TABLE_OP] = "grant_table_op",
+		[XP2M_X86_MMU_UPDATE] = "mmu_update",
+	};
+
+	return call < XP2M_X86_NR_HCALLS ? names[call] : "?";
+}
+EXPORT_SYMBOL_GPL(xp2m_x86_hcall_name);
+
+/**
  * xp2m_x86_m2p() - the M2P's entry for a machine frame
  * @mfn: the frame
  *
