@@ -55,8 +55,9 @@ void xp2m_x86_issued(enum xp2m_x86_hcall call, unsigned long n)
  *
  * Every hypercall of the module is counted where it is issued, one per
  * call, whatever its outcome; so are those the kernel's helpers issue on
- * the module's behalf (see &enum xp2m_x86_hcall). For tests and
- * benchmarks: take the difference over an operation.
+ * the module's behalf (see &enum xp2m_x86_hcall). The live instance's
+ * debugfs file "backend" shows every count; tests and benchmarks take the
+ * difference over an operation.
  *
  * Return: the count since the module was loaded.
  */
@@ -139,8 +140,9 @@ static void x86_page_free(struct xp2m_backend *be, struct page *page)
  * xp2m_x86_backend_pages() - pages the core holds from this machine
  *
  * Leaves, mids and frame-list pages the core allocated through the backend
- * and has not freed (boot-list pages are not counted). With no instance
- * left it is 0.
+ * and has not freed (boot-list pages are not counted), all instances
+ * together. With no instance left it is 0. Shown as "pages" in the live
+ * instance's debugfs file "backend".
  *
  * Return: the count.
  */
