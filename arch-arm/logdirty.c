@@ -226,27 +226,6 @@ static __always_inline int xp2m_arm_fault(struct xp2m_arm_p2m *p2m,
 	return 1;
 }
 
-static __always_inline int xp2m_arm_write_fault_common(struct xp2m_arm_p2m *p2m,
-						       u64 gpa, bool use_vlpt)
-{
-	u64 *slot = NULL;
-	int ret;
-
-	if (gpa >= p2m->ipa_size)
-		return -ERANGE;
-	/* As in a trap handler; and the per-CPU counters need it. */
-	preempt_disable();
-	rcu_read_lock();
-	if (use_vlpt)
-		slot = xp2m_arm_vlpt_slot(rcu_dereference(p2m->vlpt), gpa);
-	if (!slot)
-		slot = xp2m_arm_walk_slot(p2m, gpa);
-	ret = slot ? xp2m_arm_fault(p2m, slot, gpa) : -ENOENT;
-	rcu_read_unlock();
-	preempt_enable();
-	return ret;
-}
-
 /**
  * xp2m_arm_write_fault() - handle a guest's stage-2 write fault
  * @p2m: the p2m
@@ -265,25 +244,23 @@ static __always_inline int xp2m_arm_write_fault_common(struct xp2m_arm_p2m *p2m,
  */
 int xp2m_arm_write_fault(struct xp2m_arm_p2m *p2m, u64 gpa)
 {
-	return xp2m_arm_write_fault_common(p2m, gpa, true);
+	u64 *slot;
+	int ret;
+
+	if (gpa >= p2m->ipa_size)
+		return -ERANGE;
+	/* As in a trap handler; and the per-CPU counters need it. */
+	preempt_disable();
+	rcu_read_lock();
+	slot = xp2m_arm_vlpt_slot(rcu_dereference(p2m->vlpt), gpa);
+	if (!slot)
+		slot = xp2m_arm_walk_slot(p2m, gpa);
+	ret = slot ? xp2m_arm_fault(p2m, slot, gpa) : -ENOENT;
+	rcu_read_unlock();
+	preempt_enable();
+	return ret;
 }
 EXPORT_SYMBOL_GPL(xp2m_arm_write_fault);
-
-/**
- * xp2m_arm_write_fault_walk() - xp2m_arm_write_fault() without the VLPT
- * @p2m: the p2m
- * @gpa: the address the guest wrote
- *
- * The same handler, finding the entry by a three-level table walk whether
- * or not there is a VLPT: what the VLPT is measured against.
- *
- * Return: as xp2m_arm_write_fault().
- */
-int xp2m_arm_write_fault_walk(struct xp2m_arm_p2m *p2m, u64 gpa)
-{
-	return xp2m_arm_write_fault_common(p2m, gpa, false);
-}
-EXPORT_SYMBOL_GPL(xp2m_arm_write_fault_walk);
 
 /*
  * Write-protect again the pages of bitmap word @i whose bits a clean took

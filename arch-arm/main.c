@@ -4,7 +4,7 @@
  * log-dirty tracking, and of an ARM guest's foreign mappings, in portable C
  * built on every architecture (see include/xp2m/arm.h). This file: the
  * debugfs directory xp2m/arm that instances hang off, and the pages of
- * tables, counted.
+ * tables, counted and shown there (xp2m/arm/stats).
  *
  * Every allocation of the module is the kernel's own, so the kernel's fault
  * injection (failslab, fail_page_alloc, a task's fail-nth) can fail any of
@@ -14,6 +14,7 @@
 #include <linux/debugfs.h>
 #include <linux/gfp.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 
 #include <xp2m/debugfs.h>
 
@@ -59,8 +60,9 @@ void xp2m_arm_free_table(struct page *page)
  * xp2m_arm_pages() - pages the ARM module holds
  *
  * Every table of every p2m, their roots and each VLPT's empty page, from
- * allocation until freed. kmemleak does not see pages; tests compare this
- * count before and after.
+ * allocation until freed. kmemleak does not see pages: debugfs shows this
+ * count as "pages" in xp2m/arm/stats, for a leak to be seen, and tests
+ * compare it before and after.
  *
  * Return: the count.
  */
@@ -75,9 +77,19 @@ struct dentry *xp2m_arm_debugfs_dir(void)
 	return xp2m_arm_dir;
 }
 
+/* xp2m/arm/stats: the module's pages, all p2ms together. */
+static int xp2m_arm_stats_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "pages %ld\n", xp2m_arm_pages());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xp2m_arm_stats);
+
 static int __init xp2m_arm_init(void)
 {
 	xp2m_arm_dir = debugfs_create_dir("arm", xp2m_debugfs_root());
+	debugfs_create_file("stats", 0400, xp2m_arm_dir, NULL,
+			    &xp2m_arm_stats_fops);
 	return 0;
 }
 

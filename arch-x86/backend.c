@@ -55,8 +55,9 @@ void xp2m_x86_issued(enum xp2m_x86_hcall call, unsigned long n)
  *
  * Every hypercall of the module is counted where it is issued, one per
  * call, whatever its outcome; so are those the kernel's helpers issue on
- * the module's behalf (see &enum xp2m_x86_hcall). For tests and
- * benchmarks: take the difference over an operation.
+ * the module's behalf (see &enum xp2m_x86_hcall). The live instance's
+ * debugfs file "backend" shows every count; tests and benchmarks take the
+ * difference over an operation.
  *
  * Return: the count since the module was loaded.
  */
@@ -66,6 +67,27 @@ unsigned long xp2m_x86_hypercalls(enum xp2m_x86_hcall call)
 	       atomic_long_read(&x86_hypercalls[call]) : 0;
 }
 EXPORT_SYMBOL_GPL(xp2m_x86_hypercalls);
+
+/**
+ * xp2m_x86_hcall_name() - the name of a hypercall the module counts
+ * @call: which hypercall
+ *
+ * Return: Xen's name for it, without the HYPERVISOR_ prefix
+ * ("memory_op"...), or "?" for a value that is none.
+ */
+const char *xp2m_x86_hcall_name(enum xp2m_x86_hcall call)
+{
+	static const char * const names[XP2M_X86_NR_HCALLS] = {
+		[XP2M_X86_MEMORY_OP] = "memory_op",
+		[XP2M_X86_UPDATE_VA_MAPPING] = "update_va_mapping",
+		[XP2M_X86_MMUEXT_OP] = "mmuext_op",
+		[XP2M_X86_GRANT_TABLE_OP] = "grant_table_op",
+		[XP2M_X86_MMU_UPDATE] = "mmu_update",
+	};
+
+	return call < XP2M_X86_NR_HCALLS ? names[call] : "?";
+}
+EXPORT_SYMBOL_GPL(xp2m_x86_hcall_name);
 
 /**
  * xp2m_x86_m2p() - the M2P's entry for a machine frame
@@ -118,8 +140,9 @@ static void x86_page_free(struct xp2m_backend *be, struct page *page)
  * xp2m_x86_backend_pages() - pages the core holds from this machine
  *
  * Leaves, mids and frame-list pages the core allocated through the backend
- * and has not freed (boot-list pages are not counted). With no instance
- * left it is 0.
+ * and has not freed (boot-list pages are not counted), all instances
+ * together. With no instance left it is 0. Shown as "pages" in the live
+ * instance's debugfs file "backend".
  *
  * Return: the count.
  */

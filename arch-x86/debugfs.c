@@ -11,6 +11,9 @@
  *               as published, as the instance has them, and the kernel's
  *   fault       a fault in the published view, for tests (see fault.c):
  *               "leaf N", "vaddr" or "off"
+ *   backend     the machine behind every instance of the module: the pages
+ *               the core holds from it, and the hypercalls the module
+ *               issued, by hypercall (backend.c)
  *
  * See Documentation/x86-live.rst.
  */
@@ -206,6 +209,7 @@ static int xp2m_x86_publish_show(struct seq_file *m, void *v)
 	unsigned long real[5], ours[5], kernel[5];
 	struct xp2m_x86_pub_state st;
 	unsigned int i;
+	long missed;
 
 	pub = xp2m_x86_pub_state(&st);
 	if (pub == x)
@@ -215,6 +219,11 @@ static int xp2m_x86_publish_show(struct seq_file *m, void *v)
 			   pub ? "another instance is" :
 			   st.why ?: "never published");
 	seq_printf(m, "follow %s\n", x->followed ? "on" : "off");
+	missed = xp2m_x86_follow_missed();
+	if (missed < 0)
+		seq_puts(m, "missed -\n");
+	else
+		seq_printf(m, "missed %ld\n", missed);
 	seq_printf(m, "open %u\n", st.open);
 	seq_printf(m, "publishes %lu\n", st.publishes);
 	seq_printf(m, "withdrawals %lu\n", st.withdrawals);
@@ -354,6 +363,20 @@ static const struct file_operations xp2m_x86_fault_fops = {
 	.release = single_release,
 };
 
+/* backend */
+
+static int xp2m_x86_backend_show(struct seq_file *m, void *v)
+{
+	unsigned int i;
+
+	seq_printf(m, "pages %ld\n", xp2m_x86_backend_pages());
+	for (i = 0; i < XP2M_X86_NR_HCALLS; i++)
+		seq_printf(m, "hypercalls %s %lu\n", xp2m_x86_hcall_name(i),
+			   xp2m_x86_hypercalls(i));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xp2m_x86_backend);
+
 /*
  * The core's views ask the map a run at a time; a check that follows a
  * memory hot-plug may replace it meanwhile (xp2m_x86_map_refresh()), so
@@ -398,6 +421,7 @@ int xp2m_x86_debugfs(struct xp2m_x86 *x)
 	debugfs_create_file("memory_map", 0400, dir, x, &xp2m_x86_map_fops);
 	debugfs_create_file("publish", 0600, dir, x, &xp2m_x86_publish_fops);
 	debugfs_create_file("fault", 0600, dir, x, &xp2m_x86_fault_fops);
+	debugfs_create_file("backend", 0400, dir, x, &xp2m_x86_backend_fops);
 	xp2m_m2p_debugfs(&x->m2p, dir);
 	return 0;
 }

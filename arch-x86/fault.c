@@ -62,6 +62,7 @@ static int xp2m_fault_m2p(struct page *page, unsigned long pfn)
 		.val = pfn,
 	};
 
+	xp2m_x86_issued(XP2M_X86_MMU_UPDATE, 1);
 	return HYPERVISOR_mmu_update(&req, 1, NULL, DOMID_SELF);
 }
 

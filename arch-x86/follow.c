@@ -218,6 +218,8 @@ EXPORT_SYMBOL_GPL(xp2m_x86_follow_flush);
 /**
  * xp2m_x86_follow_missed() - calls of xen_alloc_p2m_entry() the probe missed
  *
+ * Shown as "missed" in the live instance's debugfs file "publish".
+ *
  * Return: the probe's nmissed (each was caught by a whole walk since), or
  * -EOPNOTSUPP when there is no probe.
  */

@@ -182,13 +182,6 @@ static void bench_vs_kernel(const struct xp2m *p2m, const unsigned long *pfns,
 
 #define BAL_PAGES	8192
 
-static const char * const bench_hcall_name[XP2M_X86_NR_HCALLS] = {
-	[XP2M_X86_MEMORY_OP] = "memory_op",
-	[XP2M_X86_UPDATE_VA_MAPPING] = "update_va_mapping",
-	[XP2M_X86_MMUEXT_OP] = "mmuext_op",
-	[XP2M_X86_GRANT_TABLE_OP] = "grant_table_op",
-};
-
 /*
  * The module's hypercalls from @from to @to over @pages pages: by kind
  * (counts), and all of them a page.
@@ -203,10 +196,11 @@ static void bench_hypercalls(const char *dir, const unsigned long *from,
 	for (i = 0; i < XP2M_X86_NR_HCALLS; i++) {
 		n = to[i] - from[i];
 		total += n;
-		if (i == XP2M_X86_GRANT_TABLE_OP)
+		/* Grants and M2P writes are no part of the reservation. */
+		if (i == XP2M_X86_GRANT_TABLE_OP || i == XP2M_X86_MMU_UPDATE)
 			continue;
 		snprintf(name, sizeof(name), "x86_balloon_%s_%s", dir,
-			 bench_hcall_name[i]);
+			 xp2m_x86_hcall_name(i));
 		xp2m_bench_u64(name, n, "hypercalls");
 	}
 	snprintf(name, sizeof(name), "x86_balloon_%s_hypercalls_per_page", dir);

@@ -109,6 +109,9 @@ EXPORT_SYMBOL_GPL(xp2m_kpte_set);
  * xp2m_kpte_writable() - is an address of a kernel mapping writable
  * @va: the address
  *
+ * The core's debugfs view "shared_info" counts the linear view's writable
+ * slots with it.
+ *
  * Return: 1 if its PTE maps it read-write, 0 if read-only, -EFAULT if no
  * 4 KiB PTE maps it, -EOPNOTSUPP as for xp2m_kpte_set().
  */

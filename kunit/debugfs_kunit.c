@@ -16,6 +16,7 @@
 #include <linux/string.h>
 
 #include <xp2m/debugfs.h>
+#include <xp2m/kpte.h>
 
 #include "fixture.h"
 
@@ -312,6 +313,98 @@ static void dbg_frame_list(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, s, want);
 }
 
+/* Does file @name of the instance have line @line? */
+static bool dbg_has_line(struct kunit *test, struct dbg_ctx *d,
+			 const char *name, const char *line)
+{
+	char want[80];
+
+	snprintf(want, sizeof(want), "\n%s\n", line);
+	return strstr(dbg_read(test, d, name, 4096), want);
+}
+
+/* Map slot @slot of @p2m's linear view, its own leaf, writable or not. */
+static int dbg_slot_writable(struct xp2m *p2m, unsigned long slot,
+			     bool writable)
+{
+	unsigned long va = (unsigned long)p2m->linear + slot * PAGE_SIZE;
+	const void *leaf = xp2m_leaf_of(p2m, slot * XP2M_PER_PAGE);
+	int err;
+
+	err = xp2m_kpte_set(va, is_vmalloc_addr(leaf) ? vmalloc_to_page(leaf) :
+			    virt_to_page(leaf), writable);
+	xp2m_kpte_flush(va, va + PAGE_SIZE);
+	return err;
+}
+
+/*
+ * shared_info counts the linear view's writable slots: none, as built; a
+ * slot of a leaf of its own made writable, one; none again once it is
+ * read-only. The slot's GiB has a page-table page of its own, so the
+ * change is that one slot's.
+ */
+static void dbg_shared_info_writable(struct kunit *test)
+{
+	const unsigned long slot = FAR_PFN / XP2M_PER_PAGE;
+	struct dbg_ctx *d = dbg_setup(test);
+	struct xp2m *p2m = t_ctx(test)->p2m;
+
+	if (!xp2m_kpte_supported())
+		kunit_skip(test, "this kernel does not let modules change its PTEs");
+	KUNIT_ASSERT_EQ(test, xp2m_linear_build(p2m), 0);
+	KUNIT_EXPECT_TRUE(test, dbg_has_line(test, d, "shared_info",
+					     "linear slots 1026"));
+	KUNIT_EXPECT_TRUE(test, dbg_has_line(test, d, "shared_info",
+					     "linear writable 0"));
+	KUNIT_ASSERT_EQ(test, dbg_slot_writable(p2m, slot, true), 0);
+	KUNIT_EXPECT_TRUE(test, dbg_has_line(test, d, "shared_info",
+					     "linear writable 1"));
+	KUNIT_ASSERT_EQ(test, dbg_slot_writable(p2m, slot, false), 0);
+	KUNIT_EXPECT_TRUE(test, dbg_has_line(test, d, "shared_info",
+					     "linear writable 0"));
+}
+
+/*
+ * The root's stats: the pages of every boot list, whoever holds them; in
+ * the file's one line, read back as a number.
+ */
+static long dbg_root_list_pages(struct kunit *test)
+{
+	char *buf = kunit_kzalloc(test, T_UBUF_SIZE, GFP_KERNEL);
+	char want[64];
+	long pages;
+	ssize_t n;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	n = t_file_io(t_mm, "/sys/kernel/debug/xp2m/stats", false, buf,
+		      T_UBUF_SIZE, 4096);
+	KUNIT_ASSERT_GT_MSG(test, n, 0L, "read xp2m/stats");
+	KUNIT_ASSERT_TRUE_MSG(test, str_has_prefix(buf, "pages list "),
+			      "xp2m/stats: %s", buf);
+	KUNIT_ASSERT_EQ_MSG(test, kstrtol(buf + strlen("pages list "), 10,
+					  &pages), 0, "xp2m/stats: %s", buf);
+	snprintf(want, sizeof(want), "pages list %ld\n", pages);
+	KUNIT_EXPECT_STREQ(test, buf, want);
+	return pages;
+}
+
+/*
+ * The instance's boot list counts in the root's stats until the instance
+ * goes, with it: three pages for its 1100 entries, in its own stats too.
+ */
+static void dbg_root_stats(struct kunit *test)
+{
+	const long list = DIV_ROUND_UP(DBG_NR, XP2M_PER_PAGE);
+	struct dbg_ctx *d = dbg_setup(test);
+	long held = dbg_root_list_pages(test);
+
+	KUNIT_EXPECT_GE(test, held, list);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(dbg_read(test, d, "stats", 4096),
+					   "\npages list 3\n"));
+	t_exit(test);
+	KUNIT_EXPECT_EQ(test, dbg_root_list_pages(test), held - list);
+}
+
 /* After unregistering, the directory is gone. */
 static void dbg_unregister(struct kunit *test)
 {
@@ -335,6 +428,8 @@ static struct kunit_case dbg_cases[] = {
 	KUNIT_CASE(dbg_lookup),
 	KUNIT_CASE(dbg_lookup_bad),
 	KUNIT_CASE(dbg_frame_list),
+	KUNIT_CASE(dbg_root_stats),
+	KUNIT_CASE(dbg_shared_info_writable),
 	KUNIT_CASE(dbg_unregister),
 	{}
 };

@@ -44,7 +44,8 @@ void xp2m_list_page_free(struct xp2m_backend *be, struct page *page)
  * A page counts from its allocation by xp2m_list_alloc() until
  * xp2m_list_free() (or xp2m_destroy() of the p2m the list went to) gives it
  * back, whichever machine it was bound to. kmemleak does not see such
- * pages; tests compare this count before and after.
+ * pages: debugfs shows this count as "pages list" in xp2m/stats, for a leak
+ * to be seen, and tests compare it before and after.
  *
  * Return: the count.
  */

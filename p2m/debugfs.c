@@ -24,9 +24,11 @@
  *               Xen's toolstack reads it, and compared with the tree
  *   changes     the last changes its owners noted: pfn range, what it was,
  *               what it is, why (balloon, grant, resume, new leaf)
- *   shared_info the published fields (arch_shared_info layout), and the
- *               linear list read back from p2m_cr3 by machine frame, as the
- *               toolstack reads it, and compared with the tree
+ *   shared_info the published fields (arch_shared_info layout), the
+ *               linear view's slots and how many of them are writable (none
+ *               should be), and the linear list read back from p2m_cr3 by
+ *               machine frame, as the toolstack reads it, and compared with
+ *               the tree
  *
  * Every view walks the tree by leaf: a shared mid or leaf page stands for a
  * GiB or 2 MiB of identical pfns and is taken in one step, so a mostly empty
@@ -712,6 +714,24 @@ DEFINE_SHOW_ATTRIBUTE(xp2m_frame_list);
 
 /* shared_info */
 
+/*
+ * Slots of @p2m's linear view a CPU could write through, of @slots: the
+ * view is mapped read-only, every page of it (what the toolstack reads must
+ * change only through the tree), so anything but 0 is a bug.
+ */
+static unsigned long xp2m_dbg_writable(const struct xp2m *p2m,
+				       unsigned long slots)
+{
+	unsigned long base = (unsigned long)p2m->linear, i, n = 0;
+
+	for (i = 0; i < slots; i++) {
+		n += xp2m_kpte_writable(base + i * PAGE_SIZE) == 1;
+		if (i % XP2M_PER_PAGE == XP2M_PER_PAGE - 1)
+			cond_resched();
+	}
+	return n;
+}
+
 static int xp2m_shared_info_show(struct seq_file *m, void *v)
 {
 	struct xp2m_debugfs *d = m->private;
@@ -734,6 +754,8 @@ static int xp2m_shared_info_show(struct seq_file *m, void *v)
 	}
 	xp2m_get_counts(p2m, &n);
 	seq_printf(m, "linear slots %lu\n", n.linear_slots);
+	seq_printf(m, "linear writable %lu\n",
+		   xp2m_dbg_writable(p2m, n.linear_slots));
 	err = xp2m_linear_read(p2m->be, si, xp2m_fl_cmp_leaf, &cmp, &rep);
 	if (err && err != -EAGAIN) {
 		seq_printf(m, "read failed: %s (level %u, index 0x%lx, mfn 0x%lx): %d\n",

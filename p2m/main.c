@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xp2m core module: the debugfs root every instance hangs off, with the
- * suite's version in it (xp2m/version, as modinfo gives it), names.
+ * suite's version in it (xp2m/version, as modinfo gives it) and the core's
+ * own counts (xp2m/stats), names.
  */
 
 #include <linux/debugfs.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 
 #include <xp2m/debugfs.h>
 
@@ -51,10 +53,25 @@ const char *xp2m_type_name(enum xp2m_type type)
 }
 EXPORT_SYMBOL_GPL(xp2m_type_name);
 
+/*
+ * xp2m/stats: the core's counts over every instance and none. The pages of
+ * boot lists, all machines together (xp2m_list_pages()): those an instance
+ * was built from are in its own stats' "pages list" too, so what exceeds
+ * the sum of those is held by lists no instance took yet.
+ */
+static int xp2m_root_stats_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "pages list %ld\n", xp2m_list_pages());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xp2m_root_stats);
+
 static int __init xp2m_init(void)
 {
 	xp2m_root = debugfs_create_dir("xp2m", NULL);
 	debugfs_create_blob("version", 0444, xp2m_root, &xp2m_version_blob);
+	debugfs_create_file("stats", 0400, xp2m_root, NULL,
+			    &xp2m_root_stats_fops);
 	xp2m_kpte_init();
 	return 0;
 }

@@ -287,7 +287,6 @@ int xp2m_arm_vlpt_read(struct xp2m_arm_p2m *p2m, u64 gpa, u64 *desc);
 int xp2m_arm_logdirty_start(struct xp2m_arm_p2m *p2m, u64 start, u64 end);
 int xp2m_arm_logdirty_stop(struct xp2m_arm_p2m *p2m);
 int xp2m_arm_write_fault(struct xp2m_arm_p2m *p2m, u64 gpa);
-int xp2m_arm_write_fault_walk(struct xp2m_arm_p2m *p2m, u64 gpa);
 long xp2m_arm_dirty_peek(struct xp2m_arm_p2m *p2m, unsigned long *dst,
 			 unsigned long nbits);
 long xp2m_arm_dirty_clean(struct xp2m_arm_p2m *p2m, unsigned long *dst,

@@ -189,17 +189,25 @@ struct xp2m_x86 {
  *	page and which make one each (drivers/xen/mem-reservation.c)
  * @XP2M_X86_MMUEXT_OP: mmuext_op (TLB flushes)
  * @XP2M_X86_GRANT_TABLE_OP: grant_table_op (map and unmap a grant)
+ * @XP2M_X86_MMU_UPDATE: mmu_update (an M2P entry, for the fault of a
+ *	published leaf: see arch-x86/fault.c)
  * @XP2M_X86_NR_HCALLS: their number
+ *
+ * Not counted: the page-table writes of the kernel's paravirtualised MMU
+ * operations (set_pte() and the like, which the core's kpte makes for the
+ * module), being the kernel's choice of hypercall, or none.
  */
 enum xp2m_x86_hcall {
 	XP2M_X86_MEMORY_OP,
 	XP2M_X86_UPDATE_VA_MAPPING,
 	XP2M_X86_MMUEXT_OP,
 	XP2M_X86_GRANT_TABLE_OP,
+	XP2M_X86_MMU_UPDATE,
 	XP2M_X86_NR_HCALLS,
 };
 
 unsigned long xp2m_x86_hypercalls(enum xp2m_x86_hcall call);
+const char *xp2m_x86_hcall_name(enum xp2m_x86_hcall call);
 struct xp2m_backend *xp2m_x86_backend(void);
 long xp2m_x86_backend_pages(void);
 struct xp2m_x86 *xp2m_x86_import(const char *name);

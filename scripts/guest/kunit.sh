@@ -34,6 +34,17 @@ done
 	echo N >$F/fail_page_alloc/ignore-gfp-highmem
 mods=$(kunit_modules)
 uptime() { cut -d' ' -f1 /proc/uptime; }
+# What the core and the ARM module hold outside any instance (their
+# debugfs stats: the pages of boot lists, the ARM module's pages), before
+# the suites and after them all: the same, every page taken given back.
+# kmemleak does not see pages.
+HELD="/sys/kernel/debug/xp2m/stats /sys/kernel/debug/xp2m/arm/stats"
+held=
+if modprobe xp2m_arm 2>/dev/null; then
+	# shellcheck disable=SC2086
+	held=$(cat $HELD | tr '\n' ' ') || held=
+	echo "# held before the suites: $held"
+fi
 for m in $mods; do
 	t0=$(uptime)
 	# shellcheck disable=SC2046
@@ -44,6 +55,18 @@ for m in $mods; do
 	fi
 	echo "# $m: $(awk "BEGIN { print $(uptime) - $t0 }") s"
 done
+if [ -n "$held" ]; then
+	# shellcheck disable=SC2086
+	now=$(cat $HELD | tr '\n' ' ')
+	echo "# held after the suites: $now"
+	if [ "$now" = "$held" ]; then
+		check_ok "after the suites: the boot lists' pages and the ARM module's as before"
+	else
+		check_fail "after the suites: held '$now', before '$held'"
+	fi
+else
+	check_skip "pages held before and after the suites: xp2m_arm does not load"
+fi
 # rmmod, not modprobe -r: the latter fails when a dependency it would take
 # along is still used by another suite's module.
 for m in $mods; do

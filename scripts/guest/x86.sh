@@ -2,7 +2,9 @@
 # Run in a Xen PV dom0 (any memory layout): load xp2m_x86, which imports and
 # verifies the kernel's p2m; check the report, that our "ranges" equals the
 # kernel's own /sys/kernel/debug/xen/mmu/p2m byte for byte (where the kernel
-# has CONFIG_XEN_DEBUG_FS), that every view reads; unload; no leak.
+# has CONFIG_XEN_DEBUG_FS), that every view reads, that the machine's pages
+# and hypercalls (backend) move by exactly what an operation takes and
+# issues; unload; no leak.
 # If the host carried /xp2m/x86-input.sh, its checks run too, while loaded.
 # May be sourced by another guest script, whose checks it then adds to.
 
@@ -35,7 +37,7 @@ check "verify report at load: the kernel's own leaves, read back clean" \
 cat $D/verify
 
 for f in ranges layout stats lookup frame_list verify memory_map overrides \
-	 shared_info publish changes fault; do
+	 shared_info publish changes fault backend; do
 	check "read $f" sh -c "cat $D/$f >/tmp/$f && [ -s /tmp/$f ]"
 done
 check "frame_list reads back through machine frames" has_line /tmp/frame_list "differing 0"
@@ -56,8 +58,17 @@ check "stats and verify count the same frames" \
 	grep -q "^ours pfn $pfns identity" /tmp/verify
 check "shared_info: the linear list reads back through machine frames" \
 	has_line /tmp/shared_info "differing 0"
+check "shared_info: no slot of the linear view writable" \
+	has_line /tmp/shared_info "linear writable 0"
+# The pages the core holds from the machine are the live instance's own.
+own=$(awk '$1 == "pages" && $2 ~ /^(private|mid|shared|frame_list|linear_tables)$/ {
+	n += $3 } END { print n }' /tmp/stats)
+check "backend: the pages the core holds, the instance's own in stats" \
+	has_line /tmp/backend "pages $own"
+check "xp2m/stats: no boot list held (the live instance borrows)" \
+	has_line /sys/kernel/debug/xp2m/stats "pages list 0"
 cat /tmp/memory_map /tmp/stats /tmp/layout /tmp/shared_info /tmp/publish \
-	/tmp/changes
+	/tmp/changes /tmp/backend
 
 if [ -r $KP2M ]; then
 	cat $KP2M >/tmp/kernel-p2m
@@ -77,6 +88,36 @@ check "verify on demand: clean" has_line $D/verify "status clean"
 check "lookup of pfn 0x100" sh -c "echo 0x100 >$D/lookup"
 check "lookup: a frame, mapped back by the M2P" \
 	sh -c "grep -qx 'class pfn' $D/lookup && grep -qx 'm2p 0x100' $D/lookup"
+
+# backend_moved MU MX: backend reads as /tmp/backend did with MU more
+# mmu_update and MX more mmuext_op hypercalls, and nothing else changed.
+backend_moved() {
+	awk -v mu="$1" -v mx="$2" '$2 == "mmu_update" { $3 += mu }
+		$2 == "mmuext_op" { $3 += mx } { print }' /tmp/backend \
+		>/tmp/backend.want
+	cmp /tmp/backend.want $D/backend || { cat $D/backend; return 1; }
+}
+check "reading, verifying and looking up: no hypercall, no page" \
+	backend_moved 0 0
+
+# Published, a leaf of the view faulted and put back: each way one
+# mmu_update (the M2P entry of the leaf's copy) and one TLB flush, no more.
+if grep -qx 'follow on' /tmp/publish; then
+	check "publish: the probe missed no call" has_line /tmp/publish "missed 0"
+	check "publish in this dom0" sh -c "echo 1 >$D/publish"
+	check "publish: no hypercall" backend_moved 0 0
+	check "fault: leaf 0" sh -c "echo 'leaf 0' >$D/fault"
+	check "fault leaf 0: one mmu_update, one mmuext_op, nothing else" \
+		backend_moved 1 1
+	check "fault off" sh -c "echo off >$D/fault"
+	check "fault off: one mmu_update, one mmuext_op again" backend_moved 2 2
+	check "withdraw" sh -c "echo 0 >$D/publish"
+	check "withdraw: no hypercall" backend_moved 2 2
+	check "withdrawn" grep -q '^state not published' $D/publish
+	cat $D/backend
+else
+	check_skip "publish and fault: the kernel's new leaves are not followed here (no kprobes)"
+fi
 
 if [ -r /xp2m/x86-input.sh ]; then
 	. /xp2m/x86-input.sh
