@@ -55,29 +55,23 @@ bool xp2m_kpte_supported(void)
 }
 EXPORT_SYMBOL_GPL(xp2m_kpte_supported);
 
-/*
- * A PTE mapping @page as kernel data, read-write or read-only. Not through
- * PAGE_KERNEL_RO: an architecture without one (UML) gets PAGE_KERNEL under
- * that name from <linux/pgtable.h>, writable.
- */
-static pte_t xp2m_kpte_mk(struct page *page, bool writable)
-{
-	pte_t pte = mk_pte(page, PAGE_KERNEL);
-
-	return writable ? pte : pte_wrprotect(pte);
-}
-
 /**
  * xp2m_kpte_prot() - the protection of kernel data, read-write or read-only
  * @writable: read-write, else read-only
  *
- * Return: the protection, for vmap().
+ * Return: the protection, for vmap() or mk_pte().
  */
 pgprot_t xp2m_kpte_prot(bool writable)
 {
 	return writable ? PAGE_KERNEL : xp2m_kpte_arch_prot_ro();
 }
 EXPORT_SYMBOL_GPL(xp2m_kpte_prot);
+
+/* A PTE mapping @page as kernel data, with xp2m_kpte_prot()'s protection. */
+static pte_t xp2m_kpte_mk(struct page *page, bool writable)
+{
+	return mk_pte(page, xp2m_kpte_prot(writable));
+}
 
 /**
  * xp2m_kpte_set() - map a page at an address of a kernel mapping
