@@ -164,9 +164,15 @@ static int xp2m_x86_map_show(struct seq_file *m, void *v)
 	struct xp2m_x86 *x = m->private;
 	const struct xp2m_x86_map *map = &x->map;
 	unsigned int i;
+	int err;
 
-	/* The map is read again before a check that follows a hot-plug. */
+	/* As it is now: read again if memory came or went since. */
 	mutex_lock(&x->check_lock);
+	err = xp2m_x86_map_refresh(x);
+	if (err) {
+		mutex_unlock(&x->check_lock);
+		return err;
+	}
 	seq_printf(m, "source %s\n", sources[map->source]);
 	seq_printf(m, "nr_pages 0x%lx\n", map->nr_pages);
 	seq_printf(m, "max_pfn 0x%lx\n", map->max_pfn);
@@ -378,9 +384,9 @@ static int xp2m_x86_backend_show(struct seq_file *m, void *v)
 DEFINE_SHOW_ATTRIBUTE(xp2m_x86_backend);
 
 /*
- * The core's views ask the map a run at a time; a check that follows a
- * memory hot-plug may replace it meanwhile (xp2m_x86_map_refresh()), so
- * each answer is read under x->check_lock.
+ * The core's views ask the map a run at a time, each answer under
+ * x->check_lock, from the map as it is now: read again if memory came or
+ * went since (xp2m_x86_map_refresh(); if that fails, the map as it was).
  */
 static bool xp2m_x86_dbg_ram(void *priv, unsigned long pfn, unsigned long *end)
 {
@@ -388,6 +394,7 @@ static bool xp2m_x86_dbg_ram(void *priv, unsigned long pfn, unsigned long *end)
 	bool ram;
 
 	mutex_lock(&x->check_lock);
+	xp2m_x86_map_refresh(x);
 	ram = xp2m_x86_ram(&x->map, pfn, end);
 	mutex_unlock(&x->check_lock);
 	return ram;

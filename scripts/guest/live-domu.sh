@@ -16,6 +16,10 @@
 #   publish N    write N to the publish file; "ok" or "fail"
 #   fault F      write F to the fault file; "ok" or "fail"
 #   writer on|off  keep writing to tmpfs (a migration keeps iterating)
+#   ramend       "<end> <publishes>": the end of the last RAM run that
+#                memory_map shows, read without a check first, and the
+#                publish view's count of publications (a resume, which
+#                checks, republishes)
 #   unload       modprobe -r xp2m_x86; "ok" or "fail"
 #   exit         leave the loop (the domU powers off)
 
@@ -78,6 +82,14 @@ serve() {
 			else
 				res=fail
 			fi
+			;;
+		ramend)
+			res=$(awk '/^ram:/ { r = 1; next }
+				   r { sub(/.*->/, ""); sub(/\]/, ""); e = $0 }
+				   END { print e }' $D/memory_map)
+			[ -n "$res" ] || res=fail
+			res="$res $(awk '$1 == "publishes" { print $2 }' \
+				   $D/publish)"
 			;;
 		"writer on") touch /tmp/writer; writer & res=ok ;;
 		"writer off") rm -f /tmp/writer; wait; res=ok ;;
