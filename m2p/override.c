@@ -71,9 +71,10 @@ static const unsigned long xp2m_m2p_none[XP2M_PER_PAGE] = {
 /* The directory of an empty table: no slots. */
 static struct xp2m_m2p_dir xp2m_m2p_dir_empty;
 
-static unsigned long __rcu *xp2m_m2p_none_leaf(void)
+/* Slots point at it as at a leaf of their own; it is never written. */
+static unsigned long *xp2m_m2p_none_leaf(void)
 {
-	return (unsigned long __force __rcu *)xp2m_m2p_none;
+	return (unsigned long *)xp2m_m2p_none;
 }
 
 /* The directory, for a writer. Under m2p->lock. */
@@ -151,8 +152,7 @@ static int xp2m_m2p_dir_reserve(struct xp2m_m2p *m2p, unsigned long mfn)
 		return -ENOMEM;
 	memset_l(page_address(page), XP2M_INVALID_ENTRY, XP2M_PER_PAGE);
 	/* The entries are in place before a lookup can reach them. */
-	rcu_assign_pointer(slot->pfns, (unsigned long __force __rcu *)
-				       page_address(page));
+	rcu_assign_pointer(slot->pfns, (unsigned long *)page_address(page));
 	m2p->leaves++;
 	return 0;
 }
@@ -175,7 +175,7 @@ static void xp2m_m2p_dir_set(struct xp2m_m2p *m2p, unsigned long mfn,
 		return;
 	slot = &dir->slot[i];
 	pfns = xp2m_m2p_leaf(m2p, slot);
-	if (pfns == xp2m_m2p_none) {
+	if (pfns == xp2m_m2p_none_leaf()) {
 		WARN_ON(pfn != XP2M_INVALID_ENTRY);
 		return;
 	}
