@@ -22,6 +22,7 @@
 #include <xp2m/sim.h>
 
 #include "bench.h"
+#include "m2p_loops.h"
 
 #define MAX_OVERRIDES	BIT(20)
 #define LOOKUPS		BIT(21)
@@ -30,8 +31,6 @@
 #define NR_FRAMES	BIT(26)
 #define SCATTER_BASE	BIT(25)
 #define SCATTER_SPAN	BIT(25)
-
-static unsigned long bench_sink;
 
 struct m2p_bench {
 	struct xp2m_sim *sim;
@@ -111,23 +110,6 @@ static void m2p_bench_frames(struct m2p_bench *mb, bool scattered)
 				2 * mb->first + i;
 }
 
-/* One pass: look up each of @mb->keys, or (@bare) load each of @mb->idx. */
-static u64 m2p_bench_pass(struct m2p_bench *mb, bool bare)
-{
-	unsigned long i, sum = 0;
-	u64 t = ktime_get_ns();
-
-	if (bare)
-		for (i = 0; i < LOOKUPS; i++)
-			sum += READ_ONCE(mb->bare[mb->idx[i]]);
-	else
-		for (i = 0; i < LOOKUPS; i++)
-			sum += xp2m_m2p_find_pfn(&mb->m2p, mb->keys[i]);
-	t = ktime_get_ns() - t;
-	WRITE_ONCE(bench_sink, bench_sink + sum);
-	return t;
-}
-
 /*
  * Grow the table to @n overrides; look up random ones among the first
  * @among (all of them: memory-bound once the table outgrows the caches; a
@@ -153,8 +135,8 @@ static bool m2p_bench_lookup(struct m2p_bench *mb, unsigned long *have,
 		mb->keys[i] = mb->frames[mb->idx[i]];
 	}
 	for (r = 0; r < RUNS; r++) {
-		t[0][r] = m2p_bench_pass(mb, false);
-		t[1][r] = m2p_bench_pass(mb, true);
+		t[0][r] = m2p_bench_find(&mb->m2p, mb->keys, LOOKUPS);
+		t[1][r] = m2p_bench_array(mb->bare, mb->idx, LOOKUPS);
 		cond_resched();
 	}
 	*ns = xp2m_bench_median(t[0], RUNS);

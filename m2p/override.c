@@ -84,12 +84,12 @@ static struct xp2m_m2p_dir *xp2m_m2p_dir(struct xp2m_m2p *m2p)
 	return rcu_dereference_protected(m2p->dir, lockdep_is_held(&m2p->lock));
 }
 
-/* A leaf's entries, for a writer. Under m2p->lock. */
+/* The entries of slot @i of @dir, for a writer. Under m2p->lock. */
 static unsigned long *xp2m_m2p_leaf(struct xp2m_m2p *m2p,
-				    struct xp2m_m2p_slot *slot)
+				    struct xp2m_m2p_dir *dir, unsigned long i)
 {
 	lockdep_assert_held(&m2p->lock);
-	return rcu_dereference_protected(slot->pfns,
+	return rcu_dereference_protected(dir->leaf[i],
 					 lockdep_is_held(&m2p->lock));
 }
 
@@ -113,14 +113,16 @@ static int xp2m_m2p_dir_grow(struct xp2m_m2p *m2p, unsigned long mfn)
 	if (i < old->nr)
 		return 0;
 	nr = min(max(roundup_pow_of_two(i + 1), 2 * old->nr), limit);
-	dir = kvmalloc(struct_size(dir, slot, nr), GFP_KERNEL);
+	dir = kvmalloc(size_add(struct_size(dir, leaf, nr),
+				array_size(nr, sizeof(*dir->used))), GFP_KERNEL);
 	if (!dir)
 		return -ENOMEM;
 	dir->nr = nr;
+	dir->used = (u16 *)&dir->leaf[nr];
 	for (k = 0; k < nr; k++) {
-		dir->slot[k].used = k < old->nr ? old->slot[k].used : 0;
-		RCU_INIT_POINTER(dir->slot[k].pfns, k < old->nr ?
-				 xp2m_m2p_leaf(m2p, &old->slot[k]) :
+		dir->used[k] = k < old->nr ? old->used[k] : 0;
+		RCU_INIT_POINTER(dir->leaf[k], k < old->nr ?
+				 xp2m_m2p_leaf(m2p, old, k) :
 				 xp2m_m2p_none_leaf());
 	}
 	rcu_assign_pointer(m2p->dir, dir);
@@ -136,7 +138,8 @@ static int xp2m_m2p_dir_grow(struct xp2m_m2p *m2p, unsigned long mfn)
  */
 static int xp2m_m2p_dir_reserve(struct xp2m_m2p *m2p, unsigned long mfn)
 {
-	struct xp2m_m2p_slot *slot;
+	unsigned long i = mfn / XP2M_PER_PAGE;
+	struct xp2m_m2p_dir *dir;
 	struct page *page;
 	int err;
 
@@ -144,15 +147,15 @@ static int xp2m_m2p_dir_reserve(struct xp2m_m2p *m2p, unsigned long mfn)
 	err = xp2m_m2p_dir_grow(m2p, mfn);
 	if (err)
 		return err;
-	slot = &xp2m_m2p_dir(m2p)->slot[mfn / XP2M_PER_PAGE];
-	if (rcu_access_pointer(slot->pfns) != xp2m_m2p_none_leaf())
+	dir = xp2m_m2p_dir(m2p);
+	if (xp2m_m2p_leaf(m2p, dir, i) != xp2m_m2p_none_leaf())
 		return 0;
 	page = alloc_page(GFP_KERNEL);
 	if (!page)
 		return -ENOMEM;
 	memset_l(page_address(page), XP2M_INVALID_ENTRY, XP2M_PER_PAGE);
 	/* The entries are in place before a lookup can reach them. */
-	rcu_assign_pointer(slot->pfns, (unsigned long *)page_address(page));
+	rcu_assign_pointer(dir->leaf[i], (unsigned long *)page_address(page));
 	m2p->leaves++;
 	return 0;
 }
@@ -168,13 +171,11 @@ static void xp2m_m2p_dir_set(struct xp2m_m2p *m2p, unsigned long mfn,
 {
 	struct xp2m_m2p_dir *dir = xp2m_m2p_dir(m2p);
 	unsigned long i = mfn / XP2M_PER_PAGE, *pfns, was;
-	struct xp2m_m2p_slot *slot;
 
 	lockdep_assert_held(&m2p->lock);
 	if (i >= dir->nr)
 		return;
-	slot = &dir->slot[i];
-	pfns = xp2m_m2p_leaf(m2p, slot);
+	pfns = xp2m_m2p_leaf(m2p, dir, i);
 	if (pfns == xp2m_m2p_none_leaf()) {
 		WARN_ON(pfn != XP2M_INVALID_ENTRY);
 		return;
@@ -182,12 +183,12 @@ static void xp2m_m2p_dir_set(struct xp2m_m2p *m2p, unsigned long mfn,
 	was = pfns[mfn % XP2M_PER_PAGE];
 	WRITE_ONCE(pfns[mfn % XP2M_PER_PAGE], pfn);
 	if (was == XP2M_INVALID_ENTRY && pfn != XP2M_INVALID_ENTRY)
-		slot->used++;
+		dir->used[i]++;
 	else if (was != XP2M_INVALID_ENTRY && pfn == XP2M_INVALID_ENTRY)
-		slot->used--;
-	if (slot->used)
+		dir->used[i]--;
+	if (dir->used[i])
 		return;
-	rcu_assign_pointer(slot->pfns, xp2m_m2p_none_leaf());
+	rcu_assign_pointer(dir->leaf[i], xp2m_m2p_none_leaf());
 	call_rcu(&virt_to_page(pfns)->rcu_head, xp2m_m2p_leaf_free);
 	m2p->leaves--;
 }
@@ -237,9 +238,8 @@ void xp2m_m2p_destroy(struct xp2m_m2p *m2p)
 	mutex_lock(&m2p->lock);
 	dir = xp2m_m2p_dir(m2p);
 	for (i = 0; i < dir->nr; i++)
-		if (dir->slot[i].used)
-			free_page((unsigned long)xp2m_m2p_leaf(m2p,
-							       &dir->slot[i]));
+		if (dir->used[i])
+			free_page((unsigned long)xp2m_m2p_leaf(m2p, dir, i));
 	if (dir != &xp2m_m2p_dir_empty)
 		kvfree(dir);
 	RCU_INIT_POINTER(m2p->dir, &xp2m_m2p_dir_empty);

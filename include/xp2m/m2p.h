@@ -31,22 +31,15 @@ struct page;
 struct xp2m_override;
 
 /**
- * struct xp2m_m2p_slot - a leaf of the index by frame
- * @pfns: XP2M_PER_PAGE entries, the pfn of frame i at [i % XP2M_PER_PAGE],
- *	XP2M_INVALID_ENTRY where there is none; a leaf without entries is the
- *	one shared read-only leaf of XP2M_INVALID_ENTRY
- * @used: entries of @pfns that are not XP2M_INVALID_ENTRY
- */
-struct xp2m_m2p_slot {
-	unsigned long __rcu *pfns;
-	unsigned long used;
-};
-
-/**
  * struct xp2m_m2p_dir - foreign mfn -> our pfn, in two levels
  * @nr: slots: it answers the frames below @nr * XP2M_PER_PAGE
+ * @used: for each slot, the entries of its leaf that are not
+ *	XP2M_INVALID_ENTRY (in the same allocation, after @leaf)
  * @rcu: a directory outgrown is freed after a grace period
- * @slot: the leaves
+ * @leaf: XP2M_PER_PAGE entries for each slot, the pfn of frame i at
+ *	[i % XP2M_PER_PAGE], XP2M_INVALID_ENTRY where there is none; a slot
+ *	without entries points at one shared read-only leaf of
+ *	XP2M_INVALID_ENTRY
  *
  * A lookup is two loads, as the p2m's is (struct xp2m): the slot, then the
  * entry. Where frames are consecutive the leaves are full, 8 bytes a frame;
@@ -55,8 +48,9 @@ struct xp2m_m2p_slot {
  */
 struct xp2m_m2p_dir {
 	unsigned long nr;
+	u16 *used;
 	struct rcu_head rcu;
-	struct xp2m_m2p_slot slot[];
+	unsigned long __rcu *leaf[];
 };
 
 /**
@@ -121,7 +115,7 @@ xp2m_m2p_find_pfn(struct xp2m_m2p *m2p, unsigned long mfn)
 	rcu_read_lock();
 	dir = rcu_dereference(m2p->dir);
 	if (likely(i < dir->nr))
-		pfn = READ_ONCE(rcu_dereference(dir->slot[i].pfns)
+		pfn = READ_ONCE(rcu_dereference(dir->leaf[i])
 					[mfn % XP2M_PER_PAGE]);
 	rcu_read_unlock();
 	return pfn;
