@@ -165,9 +165,11 @@ static void bench_sparse(void)
 }
 
 /*
- * The loops timed: LOOKUP_PFNS lookups of the pfns @idx (NULL: 0, 1, 2,
- * ...), every result added up and kept. One function each, not inlined, so
- * that each loop is compiled alone and can be read in the module (objdump
+ * The loops timed: LOOKUP_PFNS lookups of the pfns @idx or, with @idx NULL,
+ * of every pfn of the p2m in order, 0 to max_pfn - 1, as a reader of the
+ * whole p2m walks it (the guest has LOOKUP_PFNS of them); every result
+ * added up and kept. One function each, not inlined, so that each loop is
+ * compiled alone and can be read in the module (objdump
  * --disassemble=bench_linear xp2m_p2m_bench.ko; Documentation/bench.rst
  * shows them).
  */
@@ -180,7 +182,7 @@ static noinline u64 bench_tree(const struct xp2m *p2m, const u32 *idx)
 		for (i = 0; i < LOOKUP_PFNS; i++)
 			sum += xp2m_lookup(p2m, idx[i]);
 	else
-		for (i = 0; i < LOOKUP_PFNS; i++)
+		for (i = 0; i < p2m->max_pfn; i++)
 			sum += xp2m_lookup(p2m, i);
 	t = ktime_get_ns() - t;
 	WRITE_ONCE(bench_sink, bench_sink + sum);
@@ -197,13 +199,17 @@ static noinline u64 bench_walk(const struct xp2m *p2m, const u32 *idx)
 		for (i = 0; i < LOOKUP_PFNS; i++)
 			sum += (unsigned long)xp2m_leaf_of(p2m, idx[i]);
 	else
-		for (i = 0; i < LOOKUP_PFNS; i++)
+		for (i = 0; i < p2m->max_pfn; i++)
 			sum += (unsigned long)xp2m_leaf_of(p2m, i);
 	t = ktime_get_ns() - t;
 	WRITE_ONCE(bench_sink, bench_sink + sum);
 	return t;
 }
 
+/*
+ * The walk to max_pfn tells the compiler that every pfn is in range: it
+ * drops the lookup's bounds check from the loop.
+ */
 static noinline u64 bench_linear(const struct xp2m *p2m, const u32 *idx)
 {
 	unsigned long i, sum = 0;
@@ -213,15 +219,33 @@ static noinline u64 bench_linear(const struct xp2m *p2m, const u32 *idx)
 		for (i = 0; i < LOOKUP_PFNS; i++)
 			sum += xp2m_linear_lookup(p2m, idx[i]);
 	else
-		for (i = 0; i < LOOKUP_PFNS; i++)
+		for (i = 0; i < p2m->max_pfn; i++)
 			sum += xp2m_linear_lookup(p2m, i);
 	t = ktime_get_ns() - t;
 	WRITE_ONCE(bench_sink, bench_sink + sum);
 	return t;
 }
 
-/* The baseline: a bare load of each word, nothing else. */
-static noinline u64 bench_array(const unsigned long *a, const u32 *idx)
+/*
+ * The same pfns in order, @nr of them, a count the compiler cannot relate
+ * to max_pfn (a range a caller was given): every pfn takes the check.
+ */
+static noinline u64 bench_linear_checked(const struct xp2m *p2m,
+					 unsigned long nr)
+{
+	unsigned long i, sum = 0;
+	u64 t = ktime_get_ns();
+
+	for (i = 0; i < nr; i++)
+		sum += xp2m_linear_lookup(p2m, i);
+	t = ktime_get_ns() - t;
+	WRITE_ONCE(bench_sink, bench_sink + sum);
+	return t;
+}
+
+/* The baseline: a bare load of each of the @nr words, nothing else. */
+static noinline u64 bench_array(const unsigned long *a, unsigned long nr,
+				const u32 *idx)
 {
 	unsigned long i, sum = 0;
 	u64 t = ktime_get_ns();
@@ -230,7 +254,7 @@ static noinline u64 bench_array(const unsigned long *a, const u32 *idx)
 		for (i = 0; i < LOOKUP_PFNS; i++)
 			sum += READ_ONCE(a[idx[i]]);
 	else
-		for (i = 0; i < LOOKUP_PFNS; i++)
+		for (i = 0; i < nr; i++)
 			sum += READ_ONCE(a[i]);
 	t = ktime_get_ns() - t;
 	WRITE_ONCE(bench_sink, bench_sink + sum);
@@ -242,6 +266,7 @@ enum bench_loop {
 	BENCH_TREE,
 	BENCH_WALK,
 	BENCH_LINEAR,
+	BENCH_CHECKED,
 	BENCH_NR_LOOPS,
 };
 
@@ -250,7 +275,18 @@ static const char * const bench_loop_name[BENCH_NR_LOOPS] = {
 	[BENCH_TREE] = "p2m_lookup",
 	[BENCH_WALK] = "p2m_walk",
 	[BENCH_LINEAR] = "linear_lookup",
+	[BENCH_CHECKED] = "linear_lookup_checked",
 };
+
+/* Whether loop @l runs: the linear ones need the view, checked is in order. */
+static bool bench_loop_runs(unsigned int l, bool linear, const u32 *order)
+{
+	if (l == BENCH_LINEAR)
+		return linear;
+	if (l == BENCH_CHECKED)
+		return linear && !order;
+	return true;
+}
 
 /*
  * Each loop RUNS times over @order, the runs interleaved; the medians, in
@@ -263,14 +299,18 @@ static void bench_loops(const struct bench_dom *d, bool linear,
 			const u32 *order, u64 *median)
 {
 	const unsigned long *a = linear ? d->p2m->linear : d->p2m->list.mfns;
-	u64 t[BENCH_NR_LOOPS][RUNS];
+	u64 t[BENCH_NR_LOOPS][RUNS] = {};
 	unsigned int r, l;
 
 	for (r = 0; r < RUNS; r++) {
-		t[BENCH_ARRAY][r] = bench_array(a, order);
+		t[BENCH_ARRAY][r] = bench_array(a, d->nr, order);
 		t[BENCH_TREE][r] = bench_tree(d->p2m, order);
 		t[BENCH_WALK][r] = bench_walk(d->p2m, order);
-		t[BENCH_LINEAR][r] = linear ? bench_linear(d->p2m, order) : 0;
+		if (bench_loop_runs(BENCH_LINEAR, linear, order))
+			t[BENCH_LINEAR][r] = bench_linear(d->p2m, order);
+		if (bench_loop_runs(BENCH_CHECKED, linear, order))
+			t[BENCH_CHECKED][r] = bench_linear_checked(d->p2m,
+								   d->nr);
 		cond_resched();
 	}
 	for (l = 0; l < BENCH_NR_LOOPS; l++)
@@ -313,10 +353,11 @@ static void bench_lookup(void)
 
 	for (pass = 0; pass < 2; pass++) {
 		const char *kind = pass ? "sequential" : "random";
+		const u32 *order = pass ? NULL : idx;
 
-		bench_loops(&d, linear, pass ? NULL : idx, ns);
+		bench_loops(&d, linear, order, ns);
 		for (l = 0; l < BENCH_NR_LOOPS; l++) {
-			if (l == BENCH_LINEAR && !linear)
+			if (!bench_loop_runs(l, linear, order))
 				continue;
 			snprintf(name, sizeof(name), "%s_%s_ns",
 				 bench_loop_name[l], kind);
@@ -328,6 +369,10 @@ static void bench_lookup(void)
 			continue;
 		snprintf(name, sizeof(name), "linear_lookup_vs_array_%s", kind);
 		xp2m_bench_frac(name, ns[BENCH_LINEAR], ns[BENCH_ARRAY], "x");
+		if (order)
+			continue;
+		xp2m_bench_frac("linear_lookup_checked_vs_array_sequential",
+				ns[BENCH_CHECKED], ns[BENCH_ARRAY], "x");
 	}
 	vfree(idx);
 	bench_free(&d);
