@@ -8,7 +8,7 @@
  * read pass over the boot list. Pages allocated beyond the list, for dense
  * guests and for sparse address spaces. Run it in UML built without debug
  * options (make bench) for native figures; Documentation/bench.rst says
- * what each figure is and shows the code of the loops.
+ * what each figure is and shows the code of the loops (p2m_loops.c).
  */
 
 #include <linux/jiffies.h>
@@ -25,6 +25,7 @@
 #include <xp2m/sim.h>
 
 #include "bench.h"
+#include "p2m_loops.h"
 
 #define GIB_PFNS	XP2M_MID_SPAN
 #define RUNS		7
@@ -164,103 +165,6 @@ static void bench_sparse(void)
 	bench_free(&d);
 }
 
-/*
- * The loops timed: LOOKUP_PFNS lookups of the pfns @idx or, with @idx NULL,
- * of every pfn of the p2m in order, 0 to max_pfn - 1, as a reader of the
- * whole p2m walks it (the guest has LOOKUP_PFNS of them); every result
- * added up and kept. One function each, not inlined, so that each loop is
- * compiled alone and can be read in the module (objdump
- * --disassemble=bench_linear xp2m_p2m_bench.ko; Documentation/bench.rst
- * shows them).
- */
-static noinline u64 bench_tree(const struct xp2m *p2m, const u32 *idx)
-{
-	unsigned long i, sum = 0;
-	u64 t = ktime_get_ns();
-
-	if (idx)
-		for (i = 0; i < LOOKUP_PFNS; i++)
-			sum += xp2m_lookup(p2m, idx[i]);
-	else
-		for (i = 0; i < p2m->max_pfn; i++)
-			sum += xp2m_lookup(p2m, i);
-	t = ktime_get_ns() - t;
-	WRITE_ONCE(bench_sink, bench_sink + sum);
-	return t;
-}
-
-/* The tree's walk alone: the leaf each pfn is in, not its entry. */
-static noinline u64 bench_walk(const struct xp2m *p2m, const u32 *idx)
-{
-	unsigned long i, sum = 0;
-	u64 t = ktime_get_ns();
-
-	if (idx)
-		for (i = 0; i < LOOKUP_PFNS; i++)
-			sum += (unsigned long)xp2m_leaf_of(p2m, idx[i]);
-	else
-		for (i = 0; i < p2m->max_pfn; i++)
-			sum += (unsigned long)xp2m_leaf_of(p2m, i);
-	t = ktime_get_ns() - t;
-	WRITE_ONCE(bench_sink, bench_sink + sum);
-	return t;
-}
-
-/*
- * The walk to max_pfn tells the compiler that every pfn is in range: it
- * drops the lookup's bounds check from the loop.
- */
-static noinline u64 bench_linear(const struct xp2m *p2m, const u32 *idx)
-{
-	unsigned long i, sum = 0;
-	u64 t = ktime_get_ns();
-
-	if (idx)
-		for (i = 0; i < LOOKUP_PFNS; i++)
-			sum += xp2m_linear_lookup(p2m, idx[i]);
-	else
-		for (i = 0; i < p2m->max_pfn; i++)
-			sum += xp2m_linear_lookup(p2m, i);
-	t = ktime_get_ns() - t;
-	WRITE_ONCE(bench_sink, bench_sink + sum);
-	return t;
-}
-
-/*
- * The same pfns in order, @nr of them, a count the compiler cannot relate
- * to max_pfn (a range a caller was given): every pfn takes the check.
- */
-static noinline u64 bench_linear_checked(const struct xp2m *p2m,
-					 unsigned long nr)
-{
-	unsigned long i, sum = 0;
-	u64 t = ktime_get_ns();
-
-	for (i = 0; i < nr; i++)
-		sum += xp2m_linear_lookup(p2m, i);
-	t = ktime_get_ns() - t;
-	WRITE_ONCE(bench_sink, bench_sink + sum);
-	return t;
-}
-
-/* The baseline: a bare load of each of the @nr words, nothing else. */
-static noinline u64 bench_array(const unsigned long *a, unsigned long nr,
-				const u32 *idx)
-{
-	unsigned long i, sum = 0;
-	u64 t = ktime_get_ns();
-
-	if (idx)
-		for (i = 0; i < LOOKUP_PFNS; i++)
-			sum += READ_ONCE(a[idx[i]]);
-	else
-		for (i = 0; i < nr; i++)
-			sum += READ_ONCE(a[i]);
-	t = ktime_get_ns() - t;
-	WRITE_ONCE(bench_sink, bench_sink + sum);
-	return t;
-}
-
 enum bench_loop {
 	BENCH_ARRAY,
 	BENCH_TREE,
@@ -303,14 +207,15 @@ static void bench_loops(const struct bench_dom *d, bool linear,
 	unsigned int r, l;
 
 	for (r = 0; r < RUNS; r++) {
-		t[BENCH_ARRAY][r] = bench_array(a, d->nr, order);
-		t[BENCH_TREE][r] = bench_tree(d->p2m, order);
-		t[BENCH_WALK][r] = bench_walk(d->p2m, order);
+		t[BENCH_ARRAY][r] = p2m_bench_array(a, order, d->nr);
+		t[BENCH_TREE][r] = p2m_bench_tree(d->p2m, order, d->nr);
+		t[BENCH_WALK][r] = p2m_bench_walk(d->p2m, order, d->nr);
 		if (bench_loop_runs(BENCH_LINEAR, linear, order))
-			t[BENCH_LINEAR][r] = bench_linear(d->p2m, order);
+			t[BENCH_LINEAR][r] = p2m_bench_linear(d->p2m, order,
+							      d->nr);
 		if (bench_loop_runs(BENCH_CHECKED, linear, order))
-			t[BENCH_CHECKED][r] = bench_linear_checked(d->p2m,
-								   d->nr);
+			t[BENCH_CHECKED][r] = p2m_bench_linear_checked(d->p2m,
+								       d->nr);
 		cond_resched();
 	}
 	for (l = 0; l < BENCH_NR_LOOPS; l++)
