@@ -8,7 +8,7 @@
  * read pass over the boot list. Pages allocated beyond the list, for dense
  * guests and for sparse address spaces. Run it in UML built without debug
  * options (make bench) for native figures; Documentation/bench.rst says
- * what each figure is and shows the code of the loops.
+ * what each figure is and shows the code of the loops (p2m_loops.c).
  */
 
 #include <linux/jiffies.h>
@@ -25,6 +25,7 @@
 #include <xp2m/sim.h>
 
 #include "bench.h"
+#include "p2m_loops.h"
 
 #define GIB_PFNS	XP2M_MID_SPAN
 #define RUNS		7
@@ -164,84 +165,12 @@ static void bench_sparse(void)
 	bench_free(&d);
 }
 
-/*
- * The loops timed: LOOKUP_PFNS lookups of the pfns @idx (NULL: 0, 1, 2,
- * ...), every result added up and kept. One function each, not inlined, so
- * that each loop is compiled alone and can be read in the module (objdump
- * --disassemble=bench_linear xp2m_p2m_bench.ko; Documentation/bench.rst
- * shows them).
- */
-static noinline u64 bench_tree(const struct xp2m *p2m, const u32 *idx)
-{
-	unsigned long i, sum = 0;
-	u64 t = ktime_get_ns();
-
-	if (idx)
-		for (i = 0; i < LOOKUP_PFNS; i++)
-			sum += xp2m_lookup(p2m, idx[i]);
-	else
-		for (i = 0; i < LOOKUP_PFNS; i++)
-			sum += xp2m_lookup(p2m, i);
-	t = ktime_get_ns() - t;
-	WRITE_ONCE(bench_sink, bench_sink + sum);
-	return t;
-}
-
-/* The tree's walk alone: the leaf each pfn is in, not its entry. */
-static noinline u64 bench_walk(const struct xp2m *p2m, const u32 *idx)
-{
-	unsigned long i, sum = 0;
-	u64 t = ktime_get_ns();
-
-	if (idx)
-		for (i = 0; i < LOOKUP_PFNS; i++)
-			sum += (unsigned long)xp2m_leaf_of(p2m, idx[i]);
-	else
-		for (i = 0; i < LOOKUP_PFNS; i++)
-			sum += (unsigned long)xp2m_leaf_of(p2m, i);
-	t = ktime_get_ns() - t;
-	WRITE_ONCE(bench_sink, bench_sink + sum);
-	return t;
-}
-
-static noinline u64 bench_linear(const struct xp2m *p2m, const u32 *idx)
-{
-	unsigned long i, sum = 0;
-	u64 t = ktime_get_ns();
-
-	if (idx)
-		for (i = 0; i < LOOKUP_PFNS; i++)
-			sum += xp2m_linear_lookup(p2m, idx[i]);
-	else
-		for (i = 0; i < LOOKUP_PFNS; i++)
-			sum += xp2m_linear_lookup(p2m, i);
-	t = ktime_get_ns() - t;
-	WRITE_ONCE(bench_sink, bench_sink + sum);
-	return t;
-}
-
-/* The baseline: a bare load of each word, nothing else. */
-static noinline u64 bench_array(const unsigned long *a, const u32 *idx)
-{
-	unsigned long i, sum = 0;
-	u64 t = ktime_get_ns();
-
-	if (idx)
-		for (i = 0; i < LOOKUP_PFNS; i++)
-			sum += READ_ONCE(a[idx[i]]);
-	else
-		for (i = 0; i < LOOKUP_PFNS; i++)
-			sum += READ_ONCE(a[i]);
-	t = ktime_get_ns() - t;
-	WRITE_ONCE(bench_sink, bench_sink + sum);
-	return t;
-}
-
 enum bench_loop {
 	BENCH_ARRAY,
 	BENCH_TREE,
 	BENCH_WALK,
 	BENCH_LINEAR,
+	BENCH_CHECKED,
 	BENCH_NR_LOOPS,
 };
 
@@ -250,7 +179,18 @@ static const char * const bench_loop_name[BENCH_NR_LOOPS] = {
 	[BENCH_TREE] = "p2m_lookup",
 	[BENCH_WALK] = "p2m_walk",
 	[BENCH_LINEAR] = "linear_lookup",
+	[BENCH_CHECKED] = "linear_lookup_checked",
 };
+
+/* Whether loop @l runs: the linear ones need the view, checked is in order. */
+static bool bench_loop_runs(unsigned int l, bool linear, const u32 *order)
+{
+	if (l == BENCH_LINEAR)
+		return linear;
+	if (l == BENCH_CHECKED)
+		return linear && !order;
+	return true;
+}
 
 /*
  * Each loop RUNS times over @order, the runs interleaved; the medians, in
@@ -263,14 +203,19 @@ static void bench_loops(const struct bench_dom *d, bool linear,
 			const u32 *order, u64 *median)
 {
 	const unsigned long *a = linear ? d->p2m->linear : d->p2m->list.mfns;
-	u64 t[BENCH_NR_LOOPS][RUNS];
+	u64 t[BENCH_NR_LOOPS][RUNS] = {};
 	unsigned int r, l;
 
 	for (r = 0; r < RUNS; r++) {
-		t[BENCH_ARRAY][r] = bench_array(a, order);
-		t[BENCH_TREE][r] = bench_tree(d->p2m, order);
-		t[BENCH_WALK][r] = bench_walk(d->p2m, order);
-		t[BENCH_LINEAR][r] = linear ? bench_linear(d->p2m, order) : 0;
+		t[BENCH_ARRAY][r] = p2m_bench_array(a, order, d->nr);
+		t[BENCH_TREE][r] = p2m_bench_tree(d->p2m, order, d->nr);
+		t[BENCH_WALK][r] = p2m_bench_walk(d->p2m, order, d->nr);
+		if (bench_loop_runs(BENCH_LINEAR, linear, order))
+			t[BENCH_LINEAR][r] = p2m_bench_linear(d->p2m, order,
+							      d->nr);
+		if (bench_loop_runs(BENCH_CHECKED, linear, order))
+			t[BENCH_CHECKED][r] = p2m_bench_linear_checked(d->p2m,
+								       d->nr);
 		cond_resched();
 	}
 	for (l = 0; l < BENCH_NR_LOOPS; l++)
@@ -313,10 +258,11 @@ static void bench_lookup(void)
 
 	for (pass = 0; pass < 2; pass++) {
 		const char *kind = pass ? "sequential" : "random";
+		const u32 *order = pass ? NULL : idx;
 
-		bench_loops(&d, linear, pass ? NULL : idx, ns);
+		bench_loops(&d, linear, order, ns);
 		for (l = 0; l < BENCH_NR_LOOPS; l++) {
-			if (l == BENCH_LINEAR && !linear)
+			if (!bench_loop_runs(l, linear, order))
 				continue;
 			snprintf(name, sizeof(name), "%s_%s_ns",
 				 bench_loop_name[l], kind);
@@ -328,6 +274,10 @@ static void bench_lookup(void)
 			continue;
 		snprintf(name, sizeof(name), "linear_lookup_vs_array_%s", kind);
 		xp2m_bench_frac(name, ns[BENCH_LINEAR], ns[BENCH_ARRAY], "x");
+		if (order)
+			continue;
+		xp2m_bench_frac("linear_lookup_checked_vs_array_sequential",
+				ns[BENCH_CHECKED], ns[BENCH_ARRAY], "x");
 	}
 	vfree(idx);
 	bench_free(&d);
