@@ -41,6 +41,7 @@ struct m2p_bench {
 	unsigned long *frames;	/* the foreign frame of override i */
 	unsigned long *keys;	/* frames to look up, in order */
 	unsigned long *idx;	/* indices of @bare to load, in the same order */
+	const unsigned long **words;	/* where the index keeps each key's pfn */
 	unsigned long *bare;	/* MAX_OVERRIDES words: the bare loads' array */
 };
 
@@ -110,19 +111,35 @@ static void m2p_bench_frames(struct m2p_bench *mb, bool scattered)
 				2 * mb->first + i;
 }
 
+/* Where the table's index by frame keeps the pfn of each of @mb->keys. */
+static void m2p_bench_words(struct m2p_bench *mb)
+{
+	const struct xp2m_m2p_dir *dir = rcu_access_pointer(mb->m2p.dir);
+	unsigned long i, mfn;
+
+	for (i = 0; i < LOOKUPS; i++) {
+		mfn = mb->keys[i];
+		mb->words[i] = rcu_access_pointer(dir->leaf[mfn / XP2M_PER_PAGE]) +
+			       mfn % XP2M_PER_PAGE;
+	}
+}
+
 /*
  * Grow the table to @n overrides; look up random ones among the first
  * @among (all of them: memory-bound once the table outgrows the caches; a
  * fixed hot set: the structure's own cost), and load as many words at
- * random from an array of @among, the physical limit, in the same order:
- * RUNS passes of each, interleaved, so that both see the machine alike.
- * The medians, in @ns and @bare; false if the table could not grow.
+ * random from an array of @among, the physical limit, in the same order;
+ * and load the words the lookups find, from addresses worked out before,
+ * which is what is left of a lookup without its index. RUNS passes of
+ * each, interleaved, so that all see the machine alike. The medians, in
+ * @t[0] (lookups), @t[1] (bare loads) and @t[2] (the words); false if the
+ * table could not grow.
  */
 static bool m2p_bench_lookup(struct m2p_bench *mb, unsigned long *have,
 			     unsigned long n, unsigned long among,
-			     const u32 *order, u64 *ns, u64 *bare)
+			     const u32 *order, u64 *t)
 {
-	u64 t[2][RUNS];
+	u64 pass[3][RUNS];
 	unsigned long i;
 	unsigned int r;
 
@@ -134,13 +151,15 @@ static bool m2p_bench_lookup(struct m2p_bench *mb, unsigned long *have,
 		mb->idx[i] = order[i] % among;
 		mb->keys[i] = mb->frames[mb->idx[i]];
 	}
+	m2p_bench_words(mb);
 	for (r = 0; r < RUNS; r++) {
-		t[0][r] = m2p_bench_find(&mb->m2p, mb->keys, LOOKUPS);
-		t[1][r] = m2p_bench_array(mb->bare, mb->idx, LOOKUPS);
+		pass[0][r] = m2p_bench_find(&mb->m2p, mb->keys, LOOKUPS);
+		pass[1][r] = m2p_bench_array(mb->bare, mb->idx, LOOKUPS);
+		pass[2][r] = m2p_bench_loads(mb->words, LOOKUPS);
 		cond_resched();
 	}
-	*ns = xp2m_bench_median(t[0], RUNS);
-	*bare = xp2m_bench_median(t[1], RUNS);
+	for (i = 0; i < ARRAY_SIZE(pass); i++)
+		t[i] = xp2m_bench_median(pass[i], RUNS);
 	return true;
 }
 
@@ -165,35 +184,38 @@ static void m2p_bench_sizes(struct m2p_bench *mb, const char *kind,
 			    const u32 *order)
 {
 	static const unsigned long sizes[] = { 1UL << 10, 1UL << 16, 1UL << 20 };
-	u64 ns[ARRAY_SIZE(sizes)], bare[ARRAY_SIZE(sizes)];
-	u64 hot[ARRAY_SIZE(sizes)], hot_bare[ARRAY_SIZE(sizes)];
+	u64 all[ARRAY_SIZE(sizes)][3], hot[ARRAY_SIZE(sizes)][3];
 	unsigned long have = 0, i, pages = m2p_bench_pages(mb);
 	unsigned int s;
 	char name[64];
 
 	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
 		if (!m2p_bench_lookup(mb, &have, sizes[s], sizes[s], order,
-				      &ns[s], &bare[s]) ||
+				      all[s]) ||
 		    !m2p_bench_lookup(mb, &have, sizes[s], sizes[0], order,
-				      &hot[s], &hot_bare[s]))
+				      hot[s]))
 			goto out;
 		snprintf(name, sizeof(name), "m2p_lookup%s_%luk_ns", kind,
 			 sizes[s] >> 10);
-		xp2m_bench_frac(name, ns[s], LOOKUPS, "ns");
+		xp2m_bench_frac(name, all[s][0], LOOKUPS, "ns");
 		snprintf(name, sizeof(name), "m2p_lookup%s_hot1k_in_%luk_ns",
 			 kind, sizes[s] >> 10);
-		xp2m_bench_frac(name, hot[s], LOOKUPS, "ns");
+		xp2m_bench_frac(name, hot[s][0], LOOKUPS, "ns");
 		snprintf(name, sizeof(name), "array_load%s_%luk_ns", kind,
 			 sizes[s] >> 10);
-		xp2m_bench_frac(name, bare[s], LOOKUPS, "ns");
+		xp2m_bench_frac(name, all[s][1], LOOKUPS, "ns");
 	}
 	snprintf(name, sizeof(name), "m2p_bytes_per_override%s", kind);
 	xp2m_bench_frac(name, (u64)(m2p_bench_pages(mb) - pages) * PAGE_SIZE,
 			have, "bytes");
 	snprintf(name, sizeof(name), "m2p_lookup%s_1m_vs_array", kind);
-	xp2m_bench_frac(name, ns[2], bare[2], "x");
+	xp2m_bench_frac(name, all[2][0], all[2][1], "x");
+	snprintf(name, sizeof(name), "m2p_words%s_1m_vs_array", kind);
+	xp2m_bench_frac(name, all[2][2], all[2][1], "x");
+	snprintf(name, sizeof(name), "m2p_lookup%s_1m_vs_words", kind);
+	xp2m_bench_frac(name, all[2][0], all[2][2], "x");
 	snprintf(name, sizeof(name), "m2p_lookup%s_hot1k_in_1m_vs_array", kind);
-	xp2m_bench_frac(name, hot[2], hot_bare[2], "x");
+	xp2m_bench_frac(name, hot[2][0], hot[2][1], "x");
 out:
 	for (i = 0; i < have; i++)
 		xp2m_m2p_remove(&mb->m2p, mb->first + i, NULL);
@@ -216,9 +238,11 @@ static void m2p_bench_run(void)
 	order = vmalloc_array(LOOKUPS, sizeof(*order));
 	mb->keys = vmalloc_array(LOOKUPS, sizeof(*mb->keys));
 	mb->idx = vmalloc_array(LOOKUPS, sizeof(*mb->idx));
+	mb->words = vmalloc_array(LOOKUPS, sizeof(*mb->words));
 	mb->frames = vmalloc_array(MAX_OVERRIDES, sizeof(*mb->frames));
 	mb->bare = vmalloc_array(MAX_OVERRIDES, sizeof(*mb->bare));
-	if (!order || !mb->keys || !mb->idx || !mb->frames || !mb->bare)
+	if (!order || !mb->keys || !mb->idx || !mb->words || !mb->frames ||
+	    !mb->bare)
 		goto out;
 	prandom_seed_state(&rnd, 3);
 	for (i = 0; i < LOOKUPS; i++)
@@ -244,6 +268,7 @@ static void m2p_bench_run(void)
 out:
 	vfree(mb->bare);
 	vfree(mb->frames);
+	vfree(mb->words);
 	vfree(mb->idx);
 	vfree(mb->keys);
 	vfree(order);

@@ -38,3 +38,15 @@ u64 m2p_bench_array(const unsigned long *a, const unsigned long *idx,
 	WRITE_ONCE(m2p_loops_sink, m2p_loops_sink + sum);
 	return t;
 }
+
+u64 m2p_bench_loads(const unsigned long *const *words, unsigned long nr)
+{
+	unsigned long i, sum = 0;
+	u64 t = ktime_get_ns();
+
+	for (i = 0; i < nr; i++)
+		sum += READ_ONCE(*words[i]);
+	t = ktime_get_ns() - t;
+	WRITE_ONCE(m2p_loops_sink, m2p_loops_sink + sum);
+	return t;
+}

@@ -20,4 +20,7 @@ u64 m2p_bench_find(struct xp2m_m2p *m2p, const unsigned long *keys,
 u64 m2p_bench_array(const unsigned long *a, const unsigned long *idx,
 		    unsigned long nr);
 
+/* The words the lookups find, loaded from addresses worked out before. */
+u64 m2p_bench_loads(const unsigned long *const *words, unsigned long nr);
+
 #endif /* _XP2M_M2P_LOOPS_H */
