@@ -2,9 +2,10 @@
 /*
  * xp2m_m2p_bench: figures of the m2p override and the balloon hooks, on the
  * simulated machine, without hypercalls: override lookups at 1K, 64K and
- * 1M entries, of consecutive foreign frames (the best case for the table,
- * an XArray) and of frames scattered over 128 GiB of a host's (as the grant
- * mappings of many backends give), each against its physical limit, a bare
+ * 1M entries, of consecutive foreign frames (the best case for the table's
+ * index by frame, whose leaves are then full) and of frames scattered over
+ * 128 GiB of a host's (as the grant mappings of many backends give, a few
+ * in each leaf), each against its physical limit, a bare
  * load at random from an array of as many entries, in the same run;
  * add+remove pairs per second, the balloon path's p2m update per page.
  */
@@ -21,6 +22,7 @@
 #include <xp2m/sim.h>
 
 #include "bench.h"
+#include "m2p_loops.h"
 
 #define MAX_OVERRIDES	BIT(20)
 #define LOOKUPS		BIT(21)
@@ -30,8 +32,6 @@
 #define SCATTER_BASE	BIT(25)
 #define SCATTER_SPAN	BIT(25)
 
-static unsigned long bench_sink;
-
 struct m2p_bench {
 	struct xp2m_sim *sim;
 	struct xp2m *p2m;
@@ -40,6 +40,8 @@ struct m2p_bench {
 	unsigned long first;	/* first pfn of the overridden range */
 	unsigned long *frames;	/* the foreign frame of override i */
 	unsigned long *keys;	/* frames to look up, in order */
+	unsigned long *idx;	/* indices of @bare to load, in the same order */
+	const unsigned long **words;	/* where the index keeps each key's pfn */
 	unsigned long *bare;	/* MAX_OVERRIDES words: the bare loads' array */
 };
 
@@ -109,68 +111,67 @@ static void m2p_bench_frames(struct m2p_bench *mb, bool scattered)
 				2 * mb->first + i;
 }
 
-/*
- * Look up each of @mb->keys, RUNS times: the median time. Each a frame in
- * the override table, or (@bare) an index into @mb->bare, a bare load: the
- * two loops alike, but for what they do with a key.
- */
-static u64 m2p_bench_time(struct m2p_bench *mb, bool bare)
+/* Where the table's index by frame keeps the pfn of each of @mb->keys. */
+static void m2p_bench_words(struct m2p_bench *mb)
 {
-	unsigned long i, sum = 0;
-	u64 samples[RUNS], t;
-	unsigned int r;
+	const struct xp2m_m2p_dir *dir = rcu_access_pointer(mb->m2p.dir);
+	unsigned long i, mfn;
 
-	for (r = 0; r < RUNS; r++) {
-		t = ktime_get_ns();
-		if (bare)
-			for (i = 0; i < LOOKUPS; i++)
-				sum += READ_ONCE(mb->bare[mb->keys[i]]);
-		else
-			for (i = 0; i < LOOKUPS; i++)
-				sum += xp2m_m2p_find_pfn(&mb->m2p, mb->keys[i]);
-		samples[r] = ktime_get_ns() - t;
-		cond_resched();
+	for (i = 0; i < LOOKUPS; i++) {
+		mfn = mb->keys[i];
+		mb->words[i] = rcu_access_pointer(dir->leaf[mfn / XP2M_PER_PAGE]) +
+			       mfn % XP2M_PER_PAGE;
 	}
-	WRITE_ONCE(bench_sink, bench_sink + sum);
-	return xp2m_bench_median(samples, RUNS);
 }
 
 /*
- * Grow the table to @n overrides; time lookups of random ones among the
- * first @among (all of them: memory-bound once the table outgrows the
- * caches; a fixed hot set: the structure's own cost).
+ * Grow the table to @n overrides; look up random ones among the first
+ * @among (all of them: memory-bound once the table outgrows the caches; a
+ * fixed hot set: the structure's own cost), and load as many words at
+ * random from an array of @among, the physical limit, in the same order;
+ * and load the words the lookups find, from addresses worked out before,
+ * which is what is left of a lookup without its index. RUNS passes of
+ * each, interleaved, so that all see the machine alike. The medians, in
+ * @t[0] (lookups), @t[1] (bare loads) and @t[2] (the words); false if the
+ * table could not grow.
  */
-static u64 m2p_bench_lookup(struct m2p_bench *mb, unsigned long *have,
-			    unsigned long n, unsigned long among,
-			    const u32 *order)
+static bool m2p_bench_lookup(struct m2p_bench *mb, unsigned long *have,
+			     unsigned long n, unsigned long among,
+			     const u32 *order, u64 *t)
 {
+	u64 pass[3][RUNS];
 	unsigned long i;
+	unsigned int r;
 
 	for (; *have < n; (*have)++)
 		if (xp2m_m2p_add(&mb->m2p, mb->first + *have, NULL,
 				 mb->frames[*have], 0))
-			return 0;
-	for (i = 0; i < LOOKUPS; i++)
-		mb->keys[i] = mb->frames[order[i] % among];
-	return m2p_bench_time(mb, false);
+			return false;
+	for (i = 0; i < LOOKUPS; i++) {
+		mb->idx[i] = order[i] % among;
+		mb->keys[i] = mb->frames[mb->idx[i]];
+	}
+	m2p_bench_words(mb);
+	for (r = 0; r < RUNS; r++) {
+		pass[0][r] = m2p_bench_find(&mb->m2p, mb->keys, LOOKUPS);
+		pass[1][r] = m2p_bench_array(mb->bare, mb->idx, LOOKUPS);
+		pass[2][r] = m2p_bench_loads(mb->words, LOOKUPS);
+		cond_resched();
+	}
+	for (i = 0; i < ARRAY_SIZE(pass); i++)
+		t[i] = xp2m_bench_median(pass[i], RUNS);
+	return true;
 }
 
-/* The physical limit: bare loads in the same order from @among words. */
-static u64 m2p_bench_bare(struct m2p_bench *mb, unsigned long among,
-			  const u32 *order)
-{
-	unsigned long i;
-
-	for (i = 0; i < LOOKUPS; i++)
-		mb->keys[i] = order[i] % among;
-	return m2p_bench_time(mb, true);
-}
-
-/* Pages of slab memory (the overrides and the XArrays' nodes) in use. */
-static unsigned long m2p_bench_slab(void)
+/*
+ * Pages the table takes: slab memory (the overrides, the XArrays' nodes,
+ * the directory of the index by frame, a kmalloc()) and the index's leaves.
+ */
+static unsigned long m2p_bench_pages(struct m2p_bench *mb)
 {
 	return global_node_page_state_pages(NR_SLAB_RECLAIMABLE_B) +
-	       global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B);
+	       global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B) +
+	       mb->m2p.leaves;
 }
 
 /*
@@ -183,33 +184,39 @@ static void m2p_bench_sizes(struct m2p_bench *mb, const char *kind,
 			    const u32 *order)
 {
 	static const unsigned long sizes[] = { 1UL << 10, 1UL << 16, 1UL << 20 };
-	u64 ns[ARRAY_SIZE(sizes)], hot[ARRAY_SIZE(sizes)];
-	u64 bare[ARRAY_SIZE(sizes)];
-	unsigned long have = 0, i, slab = m2p_bench_slab();
+	u64 all[ARRAY_SIZE(sizes)][3], hot[ARRAY_SIZE(sizes)][3];
+	unsigned long have = 0, i, pages = m2p_bench_pages(mb);
 	unsigned int s;
 	char name[64];
 
 	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
-		ns[s] = m2p_bench_lookup(mb, &have, sizes[s], sizes[s], order);
-		hot[s] = m2p_bench_lookup(mb, &have, sizes[s], sizes[0], order);
-		bare[s] = m2p_bench_bare(mb, sizes[s], order);
+		if (!m2p_bench_lookup(mb, &have, sizes[s], sizes[s], order,
+				      all[s]) ||
+		    !m2p_bench_lookup(mb, &have, sizes[s], sizes[0], order,
+				      hot[s]))
+			goto out;
 		snprintf(name, sizeof(name), "m2p_lookup%s_%luk_ns", kind,
 			 sizes[s] >> 10);
-		xp2m_bench_frac(name, ns[s], LOOKUPS, "ns");
+		xp2m_bench_frac(name, all[s][0], LOOKUPS, "ns");
 		snprintf(name, sizeof(name), "m2p_lookup%s_hot1k_in_%luk_ns",
 			 kind, sizes[s] >> 10);
-		xp2m_bench_frac(name, hot[s], LOOKUPS, "ns");
+		xp2m_bench_frac(name, hot[s][0], LOOKUPS, "ns");
 		snprintf(name, sizeof(name), "array_load%s_%luk_ns", kind,
 			 sizes[s] >> 10);
-		xp2m_bench_frac(name, bare[s], LOOKUPS, "ns");
+		xp2m_bench_frac(name, all[s][1], LOOKUPS, "ns");
 	}
 	snprintf(name, sizeof(name), "m2p_bytes_per_override%s", kind);
-	xp2m_bench_frac(name, (u64)(m2p_bench_slab() - slab) * PAGE_SIZE, have,
-			"bytes");
+	xp2m_bench_frac(name, (u64)(m2p_bench_pages(mb) - pages) * PAGE_SIZE,
+			have, "bytes");
 	snprintf(name, sizeof(name), "m2p_lookup%s_1m_vs_array", kind);
-	xp2m_bench_frac(name, ns[2], bare[2], "x");
+	xp2m_bench_frac(name, all[2][0], all[2][1], "x");
+	snprintf(name, sizeof(name), "m2p_words%s_1m_vs_array", kind);
+	xp2m_bench_frac(name, all[2][2], all[2][1], "x");
+	snprintf(name, sizeof(name), "m2p_lookup%s_1m_vs_words", kind);
+	xp2m_bench_frac(name, all[2][0], all[2][2], "x");
 	snprintf(name, sizeof(name), "m2p_lookup%s_hot1k_in_1m_vs_array", kind);
-	xp2m_bench_frac(name, hot[2], bare[0], "x");
+	xp2m_bench_frac(name, hot[2][0], hot[2][1], "x");
+out:
 	for (i = 0; i < have; i++)
 		xp2m_m2p_remove(&mb->m2p, mb->first + i, NULL);
 	/* Overrides are freed after a grace period: gone before the next. */
@@ -230,9 +237,12 @@ static void m2p_bench_run(void)
 	}
 	order = vmalloc_array(LOOKUPS, sizeof(*order));
 	mb->keys = vmalloc_array(LOOKUPS, sizeof(*mb->keys));
+	mb->idx = vmalloc_array(LOOKUPS, sizeof(*mb->idx));
+	mb->words = vmalloc_array(LOOKUPS, sizeof(*mb->words));
 	mb->frames = vmalloc_array(MAX_OVERRIDES, sizeof(*mb->frames));
 	mb->bare = vmalloc_array(MAX_OVERRIDES, sizeof(*mb->bare));
-	if (!order || !mb->keys || !mb->frames || !mb->bare)
+	if (!order || !mb->keys || !mb->idx || !mb->words || !mb->frames ||
+	    !mb->bare)
 		goto out;
 	prandom_seed_state(&rnd, 3);
 	for (i = 0; i < LOOKUPS; i++)
@@ -258,6 +268,8 @@ static void m2p_bench_run(void)
 out:
 	vfree(mb->bare);
 	vfree(mb->frames);
+	vfree(mb->words);
+	vfree(mb->idx);
 	vfree(mb->keys);
 	vfree(order);
 	m2p_bench_teardown(mb);

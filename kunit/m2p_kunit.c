@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite of the m2p override: add, find, mfn_to_pfn and remove; the
- * frame-also-local case; bad input; allocation failures; concurrent adds,
- * removes and lookups; a large table; the debugfs view.
+ * frame-also-local case; bad input; the index by frame, its leaves and its
+ * growth; allocation failures; concurrent adds, removes and lookups; a large
+ * table; the debugfs view.
  */
 
 #include <linux/bitmap.h>
@@ -11,6 +12,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kthread.h>
+#include <linux/log2.h>
 #include <linux/prandom.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -244,12 +246,78 @@ static void m2p_bad_input(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xp2m_lookup(p2m, 5000), 7UL);
 }
 
+/* Slots of the table's index by frame. */
+static unsigned long m_dir_nr(struct xp2m_m2p *m2p)
+{
+	return rcu_access_pointer(m2p->dir)->nr;
+}
+
+/*
+ * The index by frame: a leaf of its own for each XP2M_PER_PAGE frames that
+ * have an override, given back with the last; frames beside an override's,
+ * across a leaf's edge too, answer none; the directory grows to hold a
+ * frame past it, twice as large at least, and no larger than the machine.
+ */
+static void m2p_dir_leaves(struct kunit *test)
+{
+	struct xp2m_m2p *m2p = m_setup(test);
+	struct xp2m_backend *be = &t_ctx(test)->sim->be;
+	unsigned long edge = ALIGN(m_foreign(test, 0), XP2M_PER_PAGE);
+	unsigned long nr, top = be->max_mfn;
+
+	KUNIT_EXPECT_EQ(test, m_dir_nr(m2p), 0UL);
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_add(m2p, 5000, NULL, edge - 1, 0), 0);
+	nr = roundup_pow_of_two(edge / XP2M_PER_PAGE);
+	KUNIT_EXPECT_EQ(test, m_dir_nr(m2p), nr);
+	KUNIT_EXPECT_EQ(test, m2p->leaves, 1UL);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, edge - 1), 5000UL);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, edge - 2),
+			XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, edge), XP2M_INVALID_ENTRY);
+
+	/* The next frame is the first of the next leaf. */
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_add(m2p, 5001, NULL, edge, 0), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_add(m2p, 5002, NULL, edge + 1, 0), 0);
+	KUNIT_EXPECT_EQ(test, m2p->leaves, 2UL);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, edge), 5001UL);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, edge + 1), 5002UL);
+	KUNIT_EXPECT_EQ(test, m_dir_nr(m2p),
+			max(nr, roundup_pow_of_two(edge / XP2M_PER_PAGE + 1)));
+
+	/* A leaf stays while an entry is left in it, and goes with the last. */
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m2p, 5001, NULL), 0);
+	KUNIT_EXPECT_EQ(test, m2p->leaves, 2UL);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, edge), XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, edge + 1), 5002UL);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m2p, 5002, NULL), 0);
+	KUNIT_EXPECT_EQ(test, m2p->leaves, 1UL);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, edge + 1),
+			XP2M_INVALID_ENTRY);
+
+	/* The machine's last frame: the directory holds exactly its slots. */
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_add(m2p, 5003, NULL, top, 0), 0);
+	KUNIT_EXPECT_EQ(test, m_dir_nr(m2p), top / XP2M_PER_PAGE + 1);
+	KUNIT_EXPECT_EQ(test, m2p->leaves, 2UL);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, top), 5003UL);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, edge - 1), 5000UL);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, top + 1),
+			XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, ~0UL), XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m2p, 5003, NULL), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m2p, 5000, NULL), 0);
+	KUNIT_EXPECT_EQ(test, m2p->leaves, 0UL);
+	KUNIT_EXPECT_EQ(test, m_dir_nr(m2p), top / XP2M_PER_PAGE + 1);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, edge - 1),
+			XP2M_INVALID_ENTRY);
+}
+
 /*
  * Allocation failures, every allocation of an add failed in turn
- * (xp2m_fault_sweep()): the override, the nodes of the three XArrays (each
- * store on a fresh part of its index space, so that each allocates), the
- * leaf of the p2m entry. A failure must give -ENOMEM with the p2m, the
- * machine's pages and the table as before, the stores already made undone;
+ * (xp2m_fault_sweep()): the override, the nodes of the two XArrays (each
+ * store on a fresh part of its index space, so that each allocates), a
+ * larger directory of the index by frame and a leaf of it, the leaf of the
+ * p2m entry. A failure must give -ENOMEM with the p2m, the machine's pages
+ * and the table as before (its leaves too), the stores already made undone;
  * a run that went through is checked and removed again, and the next run
  * takes a fresh pfn (its leaf is private now) and frame.
  */
@@ -261,6 +329,7 @@ struct m_sweep {
 	unsigned long head_mfn;
 	unsigned long pfn;		/* this run's */
 	unsigned long mfn;
+	unsigned long leaves;		/* of the index by frame, before */
 };
 
 static void m_sweep_before(struct kunit *test, void *arg)
@@ -269,11 +338,13 @@ static void m_sweep_before(struct kunit *test, void *arg)
 	struct t_ctx *c = t_ctx(test);
 
 	m->pfn = (m->first_leaf + m->w.k) * XP2M_PER_PAGE + 9;
-	m->mfn = m->head_pfn == ~0UL ? m_foreign(test, 64 * (m->w.k + 1)) :
-				       m->head_mfn;
+	/* A fresh leaf of the index by frame, and of its XArray's nodes. */
+	m->mfn = m->head_pfn == ~0UL ?
+		 m_foreign(test, XP2M_PER_PAGE * (m->w.k + 1)) : m->head_mfn;
 	KUNIT_ASSERT_LT(test, m->pfn, c->p2m->max_pfn);
 	KUNIT_ASSERT_EQ(test, xp2m_leaf_kind(c->p2m, m->pfn),
 			XP2M_LEAF_MISSING);
+	m->leaves = m->m2p->leaves;
 	t_sweep_before(test, &m->w);
 }
 
@@ -297,6 +368,7 @@ static void m_sweep_after(struct kunit *test, void *arg, int err)
 				-ENOENT);
 		KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m->m2p, m->mfn), other);
 		KUNIT_EXPECT_EQ(test, xp2m_mfn_to_pfn(m->m2p, m->mfn), other);
+		KUNIT_EXPECT_EQ(test, m->m2p->leaves, m->leaves);
 		return;
 	}
 	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, m->pfn),
@@ -306,6 +378,7 @@ static void m_sweep_after(struct kunit *test, void *arg, int err)
 	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m->m2p, m->pfn, NULL), 0);
 	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m->m2p, m->mfn), other);
 	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, m->pfn), XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_EQ(test, m->m2p->leaves, m->leaves);
 }
 
 static void m2p_add_faults(struct kunit *test)
@@ -322,7 +395,10 @@ static void m2p_add_faults(struct kunit *test)
 	/* Room for a fresh leaf for every run. */
 	m->m2p = m_setup_max(test, XP2M_MID_SPAN);
 
-	/* A frame of its own: the override, 3 XArray nodes, a leaf. */
+	/*
+	 * A frame of its own: the override, XArray nodes, the index's
+	 * directory and leaf, the p2m's leaf.
+	 */
 	m->first_leaf = M_DOM / XP2M_PER_PAGE + 1;
 	m->head_pfn = ~0UL;
 	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, m), 5U);
@@ -648,6 +724,7 @@ static struct kunit_case m2p_cases[] = {
 	KUNIT_CASE(m2p_local_frame),
 	KUNIT_CASE(m2p_prepare_commit),
 	KUNIT_CASE(m2p_bad_input),
+	KUNIT_CASE(m2p_dir_leaves),
 	KUNIT_CASE(m2p_add_faults),
 	KUNIT_CASE(m2p_large_table),
 	KUNIT_CASE(m2p_concurrency),

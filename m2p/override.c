@@ -5,25 +5,35 @@
  *
  * Locking: prepares, commits, aborts and removes are serialised by
  * m2p->lock; they may allocate (XArray nodes, a leaf for the p2m entry) and
- * sleep. The lookup path reads @pfns alone, which holds plain values. The
+ * sleep. The lookup path reads @dir alone, two levels of plain pfns. The
  * override is in the table before the p2m entry turns foreign and leaves
  * it after the entry is restored, so a lock-free lookup in between finds it
  * and answers correctly either way. Lookups take rcu_read_lock() only.
  *
  * An override lives in @by_pfn from xp2m_m2p_prepare() on, its frame still
  * XP2M_INVALID_ENTRY (a claim: lookups by pfn do not see it), and in
- * @table and @pfns from xp2m_m2p_commit() until xp2m_m2p_remove(), which
+ * @table and @dir from xp2m_m2p_commit() until xp2m_m2p_remove(), which
  * takes it out of all three whatever became of the p2m entry: no path
  * leaves an override behind once its mapping is gone.
+ *
+ * @dir is not an XArray, for speed: a lookup in an XArray of a million
+ * frames walks four nodes, and measured 17.6 ns with every node cached
+ * against 5.8 ns for a bare load at random from a million words
+ * (Documentation/bench.rst); two levels of leaves as large as a page, as
+ * the p2m's own, cost one load more than that bare load.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/overflow.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include <xp2m/m2p.h>
 
@@ -53,6 +63,136 @@ struct xp2m_override {
 	struct rcu_head rcu;
 };
 
+/* The leaf of every slot without entries: never written. */
+static const unsigned long xp2m_m2p_none[XP2M_PER_PAGE] = {
+	[0 ... XP2M_PER_PAGE - 1] = XP2M_INVALID_ENTRY,
+};
+
+/* The directory of an empty table: no slots. */
+static struct xp2m_m2p_dir xp2m_m2p_dir_empty;
+
+/* Slots point at it as at a leaf of their own; it is never written. */
+static unsigned long *xp2m_m2p_none_leaf(void)
+{
+	return (unsigned long *)xp2m_m2p_none;
+}
+
+/* The directory, for a writer. Under m2p->lock. */
+static struct xp2m_m2p_dir *xp2m_m2p_dir(struct xp2m_m2p *m2p)
+{
+	lockdep_assert_held(&m2p->lock);
+	return rcu_dereference_protected(m2p->dir, lockdep_is_held(&m2p->lock));
+}
+
+/* The entries of slot @i of @dir, for a writer. Under m2p->lock. */
+static unsigned long *xp2m_m2p_leaf(struct xp2m_m2p *m2p,
+				    struct xp2m_m2p_dir *dir, unsigned long i)
+{
+	lockdep_assert_held(&m2p->lock);
+	return rcu_dereference_protected(dir->leaf[i],
+					 lockdep_is_held(&m2p->lock));
+}
+
+static void xp2m_m2p_leaf_free(struct rcu_head *head)
+{
+	__free_page(container_of(head, struct page, rcu_head));
+}
+
+/*
+ * Slots for frame @mfn: the directory replaced by one that holds it, twice
+ * as large at least, no larger than the machine's frames need. Lookups on
+ * the old one meanwhile see the same leaves. Under m2p->lock.
+ */
+static int xp2m_m2p_dir_grow(struct xp2m_m2p *m2p, unsigned long mfn)
+{
+	struct xp2m_m2p_dir *old = xp2m_m2p_dir(m2p), *dir;
+	unsigned long i = mfn / XP2M_PER_PAGE, nr, k;
+	unsigned long limit = m2p->p2m->be->max_mfn / XP2M_PER_PAGE + 1;
+
+	lockdep_assert_held(&m2p->lock);
+	if (i < old->nr)
+		return 0;
+	nr = min(max(roundup_pow_of_two(i + 1), 2 * old->nr), limit);
+	dir = kvmalloc(size_add(struct_size(dir, leaf, nr),
+				array_size(nr, sizeof(*dir->used))), GFP_KERNEL);
+	if (!dir)
+		return -ENOMEM;
+	dir->nr = nr;
+	dir->used = (u16 *)&dir->leaf[nr];
+	for (k = 0; k < nr; k++) {
+		dir->used[k] = k < old->nr ? old->used[k] : 0;
+		RCU_INIT_POINTER(dir->leaf[k], k < old->nr ?
+				 xp2m_m2p_leaf(m2p, old, k) :
+				 xp2m_m2p_none_leaf());
+	}
+	rcu_assign_pointer(m2p->dir, dir);
+	if (old != &xp2m_m2p_dir_empty)
+		kvfree_rcu(old, rcu);
+	return 0;
+}
+
+/*
+ * Make xp2m_m2p_dir_set() of frame @mfn one that cannot fail: slots that
+ * hold it, and a leaf of its own. Undo with xp2m_m2p_dir_set() of
+ * XP2M_INVALID_ENTRY, which gives an unused leaf back. Under m2p->lock.
+ */
+static int xp2m_m2p_dir_reserve(struct xp2m_m2p *m2p, unsigned long mfn)
+{
+	unsigned long i = mfn / XP2M_PER_PAGE;
+	struct xp2m_m2p_dir *dir;
+	struct page *page;
+	int err;
+
+	lockdep_assert_held(&m2p->lock);
+	err = xp2m_m2p_dir_grow(m2p, mfn);
+	if (err)
+		return err;
+	dir = xp2m_m2p_dir(m2p);
+	if (xp2m_m2p_leaf(m2p, dir, i) != xp2m_m2p_none_leaf())
+		return 0;
+	page = alloc_page(GFP_KERNEL);
+	if (!page)
+		return -ENOMEM;
+	memset_l(page_address(page), XP2M_INVALID_ENTRY, XP2M_PER_PAGE);
+	/* The entries are in place before a lookup can reach them. */
+	rcu_assign_pointer(dir->leaf[i], (unsigned long *)page_address(page));
+	m2p->leaves++;
+	return 0;
+}
+
+/*
+ * Set the pfn of frame @mfn, XP2M_INVALID_ENTRY to take it out: a leaf
+ * left without entries goes back after a grace period, its slot to the
+ * shared one. Setting needs xp2m_m2p_dir_reserve() first; taking out never
+ * allocates. Under m2p->lock.
+ */
+static void xp2m_m2p_dir_set(struct xp2m_m2p *m2p, unsigned long mfn,
+			     unsigned long pfn)
+{
+	struct xp2m_m2p_dir *dir = xp2m_m2p_dir(m2p);
+	unsigned long i = mfn / XP2M_PER_PAGE, *pfns, was;
+
+	lockdep_assert_held(&m2p->lock);
+	if (i >= dir->nr)
+		return;
+	pfns = xp2m_m2p_leaf(m2p, dir, i);
+	if (pfns == xp2m_m2p_none_leaf()) {
+		WARN_ON(pfn != XP2M_INVALID_ENTRY);
+		return;
+	}
+	was = pfns[mfn % XP2M_PER_PAGE];
+	WRITE_ONCE(pfns[mfn % XP2M_PER_PAGE], pfn);
+	if (was == XP2M_INVALID_ENTRY && pfn != XP2M_INVALID_ENTRY)
+		dir->used[i]++;
+	else if (was != XP2M_INVALID_ENTRY && pfn == XP2M_INVALID_ENTRY)
+		dir->used[i]--;
+	if (dir->used[i])
+		return;
+	rcu_assign_pointer(dir->leaf[i], xp2m_m2p_none_leaf());
+	call_rcu(&virt_to_page(pfns)->rcu_head, xp2m_m2p_leaf_free);
+	m2p->leaves--;
+}
+
 /**
  * xp2m_m2p_init() - an empty override table for a p2m
  * @m2p: the table
@@ -64,10 +204,11 @@ int xp2m_m2p_init(struct xp2m_m2p *m2p, struct xp2m *p2m)
 {
 	m2p->p2m = p2m;
 	mutex_init(&m2p->lock);
-	xa_init(&m2p->pfns);
+	RCU_INIT_POINTER(m2p->dir, &xp2m_m2p_dir_empty);
 	xa_init(&m2p->table);
 	xa_init(&m2p->by_pfn);
 	atomic_long_set(&m2p->count, 0);
+	m2p->leaves = 0;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(xp2m_m2p_init);
@@ -83,8 +224,9 @@ EXPORT_SYMBOL_GPL(xp2m_m2p_init);
  */
 void xp2m_m2p_destroy(struct xp2m_m2p *m2p)
 {
+	struct xp2m_m2p_dir *dir;
 	struct xp2m_override *o;
-	unsigned long pfn, left = 0;
+	unsigned long pfn, left = 0, i;
 
 	/* Each override, committed or not, is in @by_pfn exactly once. */
 	xa_for_each(&m2p->by_pfn, pfn, o) {
@@ -93,7 +235,16 @@ void xp2m_m2p_destroy(struct xp2m_m2p *m2p)
 	}
 	WARN(left, pr_fmt("%lu overrides left (%ld committed)\n"), left,
 	     atomic_long_read(&m2p->count));
-	xa_destroy(&m2p->pfns);
+	mutex_lock(&m2p->lock);
+	dir = xp2m_m2p_dir(m2p);
+	for (i = 0; i < dir->nr; i++)
+		if (dir->used[i])
+			free_page((unsigned long)xp2m_m2p_leaf(m2p, dir, i));
+	if (dir != &xp2m_m2p_dir_empty)
+		kvfree(dir);
+	RCU_INIT_POINTER(m2p->dir, &xp2m_m2p_dir_empty);
+	m2p->leaves = 0;
+	mutex_unlock(&m2p->lock);
 	xa_destroy(&m2p->table);
 	xa_destroy(&m2p->by_pfn);
 }
@@ -174,10 +325,10 @@ struct xp2m_override *xp2m_m2p_prepare(struct xp2m_m2p *m2p,
 EXPORT_SYMBOL_GPL(xp2m_m2p_prepare);
 
 /*
- * Make @first the first override of @mfn in @table and @pfns, or, with
+ * Make @first the first override of @mfn in @table and @dir, or, with
  * @first NULL, take @mfn out of both. Where the slots exist already (a head
  * put back, a head that gives way to the next) nothing is allocated and
- * nothing can fail. Under m2p->lock.
+ * nothing can fail; on failure nothing changed. Under m2p->lock.
  */
 static int xp2m_m2p_set_head(struct xp2m_m2p *m2p, unsigned long mfn,
 			     struct xp2m_override *first)
@@ -187,14 +338,20 @@ static int xp2m_m2p_set_head(struct xp2m_m2p *m2p, unsigned long mfn,
 	lockdep_assert_held(&m2p->lock);
 	if (!first) {
 		xa_erase(&m2p->table, mfn);
-		xa_erase(&m2p->pfns, mfn);
+		xp2m_m2p_dir_set(m2p, mfn, XP2M_INVALID_ENTRY);
 		return 0;
 	}
-	err = xa_err(xa_store(&m2p->table, mfn, first, GFP_KERNEL));
+	err = xp2m_m2p_dir_reserve(m2p, mfn);
 	if (!err)
-		err = xa_err(xa_store(&m2p->pfns, mfn, xa_mk_value(first->pfn),
-				      GFP_KERNEL));
-	return err;
+		err = xa_err(xa_store(&m2p->table, mfn, first, GFP_KERNEL));
+	if (err) {
+		/* A leaf just reserved, and still without entries, goes. */
+		if (!xa_load(&m2p->table, mfn))
+			xp2m_m2p_dir_set(m2p, mfn, XP2M_INVALID_ENTRY);
+		return err;
+	}
+	xp2m_m2p_dir_set(m2p, mfn, first->pfn);
+	return 0;
 }
 
 /**
@@ -417,23 +574,6 @@ int xp2m_m2p_get(struct xp2m_m2p *m2p, unsigned long pfn, unsigned long *mfn,
 EXPORT_SYMBOL_GPL(xp2m_m2p_get);
 
 /**
- * xp2m_m2p_find_pfn() - our pfn a foreign frame is mapped at
- * @m2p: the table
- * @mfn: the frame
- *
- * Lock-free. With the frame mapped at several pfns, the latest.
- *
- * Return: the pfn, or XP2M_INVALID_ENTRY when @mfn has no override.
- */
-unsigned long xp2m_m2p_find_pfn(struct xp2m_m2p *m2p, unsigned long mfn)
-{
-	void *v = xa_load(&m2p->pfns, mfn);
-
-	return v ? xa_to_value(v) : XP2M_INVALID_ENTRY;
-}
-EXPORT_SYMBOL_GPL(xp2m_m2p_find_pfn);
-
-/**
  * xp2m_m2p_find_page() - our page a foreign frame is mapped over
  * @m2p: the table
  * @mfn: the frame
@@ -582,6 +722,13 @@ void xp2m_m2p_debugfs(struct xp2m_m2p *m2p, struct dentry *dir)
 	debugfs_create_file("overrides", 0400, dir, m2p, &xp2m_m2p_fops);
 }
 EXPORT_SYMBOL_GPL(xp2m_m2p_debugfs);
+
+/* Leaves are freed by RCU callbacks in this module: they run before it goes. */
+static void __exit xp2m_m2p_exit(void)
+{
+	rcu_barrier();
+}
+module_exit(xp2m_m2p_exit);
 
 MODULE_DESCRIPTION("xp2m: m2p override for grant mappings");
 MODULE_LICENSE("GPL");

@@ -14,6 +14,7 @@
 #define _XP2M_M2P_H
 
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 
@@ -30,25 +31,50 @@ struct page;
 struct xp2m_override;
 
 /**
+ * struct xp2m_m2p_dir - foreign mfn -> our pfn, in two levels
+ * @nr: slots: it answers the frames below @nr * XP2M_PER_PAGE
+ * @used: for each slot, the entries of its leaf that are not
+ *	XP2M_INVALID_ENTRY (in the same allocation, after @leaf)
+ * @rcu: a directory outgrown is freed after a grace period
+ * @leaf: XP2M_PER_PAGE entries for each slot, the pfn of frame i at
+ *	[i % XP2M_PER_PAGE], XP2M_INVALID_ENTRY where there is none; a slot
+ *	without entries points at one shared read-only leaf of
+ *	XP2M_INVALID_ENTRY
+ *
+ * A lookup is two loads, as the p2m's is (struct xp2m): the slot, then the
+ * entry. Where frames are consecutive the leaves are full, 8 bytes a frame;
+ * a directory is replaced by one twice as large when a frame past it comes,
+ * never beyond the machine's last frame.
+ */
+struct xp2m_m2p_dir {
+	unsigned long nr;
+	u16 *used;
+	struct rcu_head rcu;
+	unsigned long __rcu *leaf[];
+};
+
+/**
  * struct xp2m_m2p - the override table of a p2m
  * @p2m: the p2m whose pages are overridden
- * @pfns: foreign mfn -> our pfn (of the latest override), stored as an
- *	XArray value: the lookup path reads nothing else, so a lookup in a
- *	table of a million overrides touches a few compact nodes only
+ * @dir: foreign mfn -> our pfn (of the latest override): the lookup path
+ *	reads nothing else
  * @table: foreign mfn -> first override of that mfn
  * @by_pfn: our pfn -> its override, prepared ones included
  * @count: overrides committed
- * @lock: serialises prepares, commits, aborts and removes: @pfns, @table,
- *	@by_pfn, the chains and the p2m entries they change. Lookups take no
- *	lock: xa_load() is RCU-safe and overrides are freed after a grace
- *	period
+ * @leaves: leaves of @dir of their own (pages)
+ * @lock: serialises prepares, commits, aborts and removes: @dir (and its
+ *	leaves' entries and counts), @leaves, @table, @by_pfn, the chains and
+ *	the p2m entries they change. Lookups take no lock: they read under
+ *	rcu_read_lock(), and directories, leaves and overrides are freed after
+ *	a grace period
  */
 struct xp2m_m2p {
 	struct xp2m *p2m;
-	struct xarray pfns;
+	struct xp2m_m2p_dir __rcu *dir;
 	struct xarray table;
 	struct xarray by_pfn;
 	atomic_long_t count;
+	unsigned long leaves;
 	struct mutex lock;		/* see above */
 };
 
@@ -66,8 +92,33 @@ int xp2m_m2p_remove(struct xp2m_m2p *m2p, unsigned long pfn,
 int xp2m_m2p_get(struct xp2m_m2p *m2p, unsigned long pfn, unsigned long *mfn,
 		 u64 *kmap);
 void xp2m_m2p_debugfs(struct xp2m_m2p *m2p, struct dentry *dir);
-unsigned long xp2m_m2p_find_pfn(struct xp2m_m2p *m2p, unsigned long mfn);
 struct page *xp2m_m2p_find_page(struct xp2m_m2p *m2p, unsigned long mfn);
 unsigned long xp2m_mfn_to_pfn(struct xp2m_m2p *m2p, unsigned long mfn);
+
+/**
+ * xp2m_m2p_find_pfn() - our pfn a foreign frame is mapped at
+ * @m2p: the table
+ * @mfn: the frame
+ *
+ * Lock-free: a bound check and two loads, inline, as xp2m_lookup(). With
+ * the frame mapped at several pfns, the latest.
+ *
+ * Return: the pfn, or XP2M_INVALID_ENTRY when @mfn has no override.
+ */
+static __always_inline unsigned long
+xp2m_m2p_find_pfn(struct xp2m_m2p *m2p, unsigned long mfn)
+{
+	const unsigned long i = mfn / XP2M_PER_PAGE;
+	const struct xp2m_m2p_dir *dir;
+	unsigned long pfn = XP2M_INVALID_ENTRY;
+
+	rcu_read_lock();
+	dir = rcu_dereference(m2p->dir);
+	if (likely(i < dir->nr))
+		pfn = READ_ONCE(rcu_dereference(dir->leaf[i])
+					[mfn % XP2M_PER_PAGE]);
+	rcu_read_unlock();
+	return pfn;
+}
 
 #endif /* _XP2M_M2P_H */
