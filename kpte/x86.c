@@ -146,9 +146,9 @@ unsigned long xp2m_kpte_arch_absent_pfn(void)
  * store into it and emulates the instruction, where set_pte() is one
  * mmu_update hypercall (the comment in __xen_set_pte(),
  * arch/x86/xen/mmu_pv.c, calls the hypercall much cheaper). make bench
- * measured the store at 1.2 to 2.1 times the hypercall, 1.5 in the middle
- * run of five (Documentation/bench.rst): three halves. Elsewhere both are
- * a store.
+ * measured the store at 1.2 to 2.1 times the hypercall, 1.46 in the
+ * middle run of seven (Documentation/bench.rst): three halves. Elsewhere
+ * both are a store.
  */
 unsigned int xp2m_kpte_arch_store_cost(void)
 {
