@@ -336,15 +336,16 @@ static int bench_vm_map_ram(struct bench_make *b)
 }
 
 /*
- * vmap_pfn() of a page per slot, alone: the reservation the build makes
- * where the kernel has it (CONFIG_VMAP_PFN), aligned already and so with
- * no padding, its PTEs mapping nothing (a pfn past the CPU's physical
+ * vmap_pfn() of a page per slot, 1 GiB at least, alone: the reservation
+ * the build makes where the kernel has it (CONFIG_VMAP_PFN), aligned
+ * already and so with no padding, its PTEs mapping nothing (a pfn past the CPU's physical
  * address width, PAGE_NONE), written by plain stores that Xen traps and
  * emulates (vmap_pfn_apply() in mm/vmalloc.c).
  */
 static int bench_vmap_pfn(struct bench_make *b)
 {
-	unsigned long n = b->x->p2m->nr_mids * XP2M_PER_PAGE, i, *pfns;
+	unsigned long n = max(b->x->p2m->nr_mids * XP2M_PER_PAGE,
+			      SZ_1G / PAGE_SIZE), i, *pfns;
 	void *area = NULL;
 	u64 t;
 

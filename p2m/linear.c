@@ -435,19 +435,20 @@ static void xp2m_linear_put(struct xp2m *p2m)
  * Make the area the view lies in, @lv->nr_area pages at @lv->area, with
  * @lv->base on a 1 GiB boundary inside it; false when that fails. Either
  * xp2m_kpt_reserve() reserves a page per slot, aligned already, its PTEs
- * mapping nothing, where it can and costs less; or vm_map_ram() maps as
- * many pages over the dummy page, and 1 GiB less one page more, as it
- * aligns to no more than a page; its array of page pointers is an
+ * mapping nothing, where it can and costs less: it aligns an area to its
+ * size up to 1 GiB, so a smaller one is asked for as 1 GiB. Or vm_map_ram()
+ * maps a page per slot over the dummy page, and 1 GiB less one page more,
+ * as it aligns to no more than a page; its array of page pointers is an
  * xp2m_kpt_repeat() one.
  */
 static bool xp2m_linear_area(struct xp2m *p2m)
 {
+	unsigned long nr = p2m->nr_mids * XP2M_PER_PAGE;
 	struct xp2m_linear *lv = p2m->lv;
 	struct page *dummy, **pages;
 
-	lv->nr_area = p2m->nr_mids * XP2M_PER_PAGE;
-	lv->area = xp2m_kpt_reserve(lv->nr_area,
-				    lv->nr_area + XP2M_LINEAR_PAD);
+	lv->nr_area = max(nr, XP2M_LINEAR_ALIGN / PAGE_SIZE);
+	lv->area = xp2m_kpt_reserve(lv->nr_area, nr + XP2M_LINEAR_PAD);
 	/* Aligned as an ioremap() is: IOREMAP_MAX_ORDER may be less. */
 	if (lv->area && !IS_ALIGNED((unsigned long)lv->area,
 				    XP2M_LINEAR_ALIGN)) {
@@ -456,7 +457,7 @@ static bool xp2m_linear_area(struct xp2m *p2m)
 	}
 	lv->pfn_area = !!lv->area;
 	if (!lv->area) {
-		lv->nr_area += XP2M_LINEAR_PAD;
+		lv->nr_area = nr + XP2M_LINEAR_PAD;
 		dummy = xp2m_virt_to_page(lv->dummy);
 		pages = xp2m_kpt_repeat((unsigned long)dummy, lv->nr_area);
 		if (!pages)
