@@ -18,10 +18,15 @@
  *                                     interleaved
  *   x86_linear_lookup_vs_pfn_to_mfn_* xp2m_linear_lookup(), through the
  *                                     instance's linear p2m, against it
- *   x86_linear_build_vs_vm_map_ram    building the linear p2m against the
+ *   x86_linear_build_vs_vmap_pfn      building the linear p2m against the
  *                                     one step of it the kernel's exports
- *                                     leave no way around: vm_map_ram() of
- *                                     an area as large, alone
+ *                                     leave no way around: reserving its
+ *                                     area, vmap_pfn() of a page per slot,
+ *                                     alone (where CONFIG_VMAP_PFN is set)
+ *   x86_linear_build_vs_vm_map_ram    the same against the reservation
+ *                                     where vmap_pfn() is missing:
+ *                                     vm_map_ram() of as many pages and the
+ *                                     padding to a 1 GiB boundary, alone
  *   x86_balloon_{increase,decrease}_hypercalls_per_page
  *                                     the balloon's reservation path
  *                                     (xp2m_balloon_increase() and
@@ -32,9 +37,9 @@
  *                                     update_va_mapping a page, one
  *                                     memory_op a batch of 512
  *
- * and as plain figures: x86_import_ms, x86_verify_ms, x86_linear_build_ms
- * and x86_vm_map_ram_ms (of this run, on one CPU); the balloon path's
- * hypercalls by kind (counts) and its time a page.
+ * and as plain figures: x86_import_ms, x86_verify_ms, x86_linear_build_ms,
+ * x86_vm_map_ram_ms and x86_vmap_pfn_ms (of this run, on one CPU); the
+ * balloon path's hypercalls by kind (counts) and its time a page.
  *
  * Times are counted by the TSC of one CPU. Under TCG the vCPUs' TSCs
  * disagree (dom0 logs "Marking TSC unstable due to TSCs unsynchronized"),
@@ -294,6 +299,7 @@ struct bench_make {
 	u64 import;		/* TSC cycles of each step */
 	u64 verify;
 	u64 vmap;
+	u64 vmap_pfn;
 	u64 build;
 };
 
@@ -301,8 +307,9 @@ struct bench_make {
  * vm_map_ram() of as many pages as the linear view's area takes, over one
  * page, alone: the PTE it writes for each (one hypercall each under Xen
  * PV, 6.1 batching none of them) is what building the view cannot avoid
- * (Documentation/bench.rst). The area: a page of addresses per slot, and
- * up to 1 GiB more to reach an aligned start (Documentation/linear.rst).
+ * where the kernel has no vmap_pfn() (Documentation/bench.rst). The area:
+ * a page of addresses per slot, and up to 1 GiB more to reach an aligned
+ * start (Documentation/linear.rst).
  */
 static int bench_vm_map_ram(struct bench_make *b)
 {
@@ -328,6 +335,34 @@ static int bench_vm_map_ram(struct bench_make *b)
 	return area ? 0 : -ENOMEM;
 }
 
+/*
+ * vmap_pfn() of a page per slot, 1 GiB at least, alone: the reservation
+ * the build makes where the kernel has it (CONFIG_VMAP_PFN), aligned
+ * already and so with no padding, its PTEs mapping nothing (a pfn past the CPU's physical
+ * address width, PAGE_NONE), written by plain stores that Xen traps and
+ * emulates (vmap_pfn_apply() in mm/vmalloc.c).
+ */
+static int bench_vmap_pfn(struct bench_make *b)
+{
+	unsigned long n = max(b->x->p2m->nr_mids * XP2M_PER_PAGE,
+			      SZ_1G / PAGE_SIZE), i, *pfns;
+	void *area = NULL;
+	u64 t;
+
+	pfns = kvmalloc_array(n, sizeof(*pfns), GFP_KERNEL);
+	if (pfns) {
+		for (i = 0; i < n; i++)
+			pfns[i] = PHYS_PFN(BIT_ULL(boot_cpu_data.x86_phys_bits));
+		t = rdtsc_ordered();
+		area = vmap_pfn(pfns, n, PAGE_NONE);
+		b->vmap_pfn = rdtsc_ordered() - t;
+	}
+	if (area)
+		vunmap(area);
+	kvfree(pfns);
+	return area ? 0 : -ENOMEM;
+}
+
 /* Import the running kernel's p2m, verify it, build its linear view. */
 static long bench_make(void *arg)
 {
@@ -345,6 +380,8 @@ static long bench_make(void *arg)
 	b->verify = rdtsc_ordered() - t;
 	if (!err)
 		err = bench_vm_map_ram(b);
+	if (!err && IS_ENABLED(CONFIG_VMAP_PFN))
+		err = bench_vmap_pfn(b);
 	if (err)
 		return err;
 	t = rdtsc_ordered();
@@ -385,6 +422,11 @@ static int __init x86_bench_init(void)
 	bench_ms("x86_linear_build_ms", b.build);
 	bench_ms("x86_vm_map_ram_ms", b.vmap);
 	bench_ratio("x86_linear_build_vs_vm_map_ram", b.build, b.vmap);
+	if (IS_ENABLED(CONFIG_VMAP_PFN)) {
+		bench_ms("x86_vmap_pfn_ms", b.vmap_pfn);
+		bench_ratio("x86_linear_build_vs_vmap_pfn", b.build,
+			    b.vmap_pfn);
+	}
 
 	prandom_seed_state(&rnd, 42);
 	for (i = 0; i < NR_PFNS; i++)

@@ -85,3 +85,14 @@ void xp2m_kpte_arch_register(void *table)
 void xp2m_kpte_arch_release(void *table)
 {
 }
+
+/* vmap_pfn() is x86's alone here: the linear p2m uses vm_map_ram(). */
+unsigned long xp2m_kpte_arch_absent_pfn(void)
+{
+	return 0;
+}
+
+unsigned int xp2m_kpte_arch_store_cost(void)
+{
+	return 2;
+}

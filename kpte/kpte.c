@@ -292,6 +292,99 @@ void xp2m_kpt_vunmap(void *addr, unsigned long nr)
 	vunmap(addr);
 }
 
+/* Words of a page: the entries of one page of an xp2m_kpt_repeat() array. */
+#define XP2M_KPT_WORDS	(PAGE_SIZE / sizeof(unsigned long))
+
+/**
+ * xp2m_kpt_repeat() - an array of words all alike
+ * @word: every entry's value
+ * @nr: entries
+ *
+ * vm_map_ram() and vmap_pfn() want an entry per page of an area even when
+ * every entry is the same: for a 16 TiB span of pfns 8.6 million of them,
+ * 66 MiB. So the array is one page of @word, mapped read-only as often as
+ * it takes (vmap(), with a page pointer per XP2M_KPT_WORDS entries).
+ *
+ * Return: the array, or NULL; free it with xp2m_kpt_unrepeat().
+ */
+void *xp2m_kpt_repeat(unsigned long word, unsigned long nr)
+{
+	unsigned long n = DIV_ROUND_UP(nr, XP2M_KPT_WORDS), i, *words;
+	struct page *one, **ones;
+	void *array = NULL;
+
+	one = alloc_page(GFP_KERNEL);
+	if (!one)
+		return NULL;
+	ones = kvmalloc_array(n, sizeof(*ones), GFP_KERNEL);
+	if (ones) {
+		words = page_address(one);
+		for (i = 0; i < XP2M_KPT_WORDS; i++)
+			words[i] = word;
+		for (i = 0; i < n; i++)
+			ones[i] = one;
+		array = vmap(ones, n, VM_MAP, xp2m_kpte_prot(false));
+		xp2m_kpt_kvfree(ones, n * sizeof(*ones));
+	}
+	if (!array)
+		__free_page(one);
+	return array;
+}
+
+/**
+ * xp2m_kpt_unrepeat() - free an array of xp2m_kpt_repeat()
+ * @array: the array
+ * @nr: its entries
+ *
+ * The page tables of its mapping, which the kernel would keep, are given
+ * back with it (xp2m_kpt_vunmap()).
+ */
+void xp2m_kpt_unrepeat(void *array, unsigned long nr)
+{
+	struct page *one = vmalloc_to_page(array);
+
+	xp2m_kpt_vunmap(array, DIV_ROUND_UP(nr, XP2M_KPT_WORDS));
+	__free_page(one);
+}
+
+/**
+ * xp2m_kpt_reserve() - reserve an area of the vmalloc space, mapping nothing
+ * @nr: its pages
+ * @instead: how many PTEs the caller writes with set_pte() otherwise
+ *
+ * 6.1 exports no reservation of kernel addresses alone (get_vm_area() is
+ * not exported). vmap_pfn() comes closest: it reserves an area as
+ * ioremap() does, its start aligned to its size up to IOREMAP_MAX_ORDER (1
+ * GiB on x86-64), and writes a PTE per page through apply_to_page_range().
+ * Given the architecture's pfn without memory and PAGE_NONE, every PTE it
+ * writes maps nothing: the MMU finds no present bit in it, while the
+ * kernel's pte_present() holds (on x86 by _PAGE_PROTNONE), as vunmap()
+ * wants of every PTE it clears. Undo with vunmap().
+ *
+ * vmap_pfn() writes its PTEs by plain stores (vmap_pfn_apply()), which
+ * may cost more than set_pte()'s (xp2m_kpte_arch_store_cost()): it is
+ * used only where its @nr cost no more than @instead written by set_pte().
+ *
+ * Return: the area; NULL when memory runs out, where it would cost more,
+ * or where this kernel has no vmap_pfn() (CONFIG_VMAP_PFN) or the
+ * architecture names no such pfn.
+ */
+void *xp2m_kpt_reserve(unsigned long nr, unsigned long instead)
+{
+	unsigned long pfn = xp2m_kpte_arch_absent_pfn();
+	void *pfns, *area;
+
+	if (!IS_ENABLED(CONFIG_VMAP_PFN) || !pfn || pfn_valid(pfn) ||
+	    nr > UINT_MAX || nr * xp2m_kpte_arch_store_cost() > instead * 2)
+		return NULL;
+	pfns = xp2m_kpt_repeat(pfn, nr);
+	if (!pfns)
+		return NULL;
+	area = vmap_pfn(pfns, nr, PAGE_NONE);
+	xp2m_kpt_unrepeat(pfns, nr);
+	return area;
+}
+
 /**
  * xp2m_kpt_release() - make a page-table page ordinary memory again
  * @table: a page-table page no entry points at any more, registered by

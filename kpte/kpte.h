@@ -45,6 +45,13 @@ void xp2m_kpt_release(void *table);
  */
 void xp2m_kpt_kvfree(void *addr, size_t size);
 void xp2m_kpt_vunmap(void *addr, unsigned long nr);
+/*
+ * An array of words all alike, at a page per 512 of them; an area of the
+ * vmalloc space reserved without mapping anything. See kpte.c.
+ */
+void *xp2m_kpt_repeat(unsigned long word, unsigned long nr);
+void xp2m_kpt_unrepeat(void *array, unsigned long nr);
+void *xp2m_kpt_reserve(unsigned long nr, unsigned long instead);
 
 /*
  * What kpte.c needs of the architecture (kpte/<arch>.c):
@@ -62,6 +69,11 @@ void xp2m_kpt_vunmap(void *addr, unsigned long nr);
  *	kernel (under Xen PV: pinned read-only); _release: undo it
  * @xp2m_kpte_arch_flush: flush [@start, @end) from every CPU's TLB
  * @xp2m_kpte_arch_prot_ro: the protection of read-only kernel data
+ * @xp2m_kpte_arch_absent_pfn: a pfn without memory for PTEs that map
+ *	nothing (xp2m_kpt_reserve()), or 0 where the architecture names none
+ * @xp2m_kpte_arch_store_cost: what a PTE written by a plain store into a
+ *	page-table page of the kernel costs, in halves of a PTE written by
+ *	set_pte()
  */
 bool xp2m_kpte_arch_init(void);
 void xp2m_kpte_arch_exit(void);
@@ -73,5 +85,7 @@ void xp2m_kpte_arch_register(void *table);
 void xp2m_kpte_arch_release(void *table);
 void xp2m_kpte_arch_flush(unsigned long start, unsigned long end);
 pgprot_t xp2m_kpte_arch_prot_ro(void);
+unsigned long xp2m_kpte_arch_absent_pfn(void);
+unsigned int xp2m_kpte_arch_store_cost(void);
 
 #endif /* _XP2M_KPTE_INTERNAL_H */

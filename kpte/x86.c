@@ -24,6 +24,7 @@
 #include <linux/smp.h>
 
 #include <asm/pgalloc.h>
+#include <asm/processor.h>
 #include <asm/tlbflush.h>
 #include <asm/xen/hypercall.h>
 #include <xen/interface/xen.h>
@@ -124,4 +125,32 @@ void xp2m_kpte_arch_flush(unsigned long start, unsigned long end)
 pgprot_t xp2m_kpte_arch_prot_ro(void)
 {
 	return PAGE_KERNEL_RO;
+}
+
+/*
+ * The first frame past the CPU's physical address width: no memory is
+ * there, so pfn_valid() refuses it as vmap_pfn() wants. In a PTE without
+ * _PAGE_PRESENT (PAGE_NONE's), pfn_pte() stores a pfn inverted (the L1TF
+ * mitigation, arch/x86/include/asm/pgtable-invert.h), and this one
+ * inverted lies past the width too. Under Xen PV such a PTE is neither
+ * translated (pte_pfn_to_mfn() in arch/x86/xen/mmu_pv.c) nor validated by
+ * Xen.
+ */
+unsigned long xp2m_kpte_arch_absent_pfn(void)
+{
+	return PHYS_PFN(BIT_ULL(boot_cpu_data.x86_phys_bits));
+}
+
+/*
+ * In a Xen PV domain a page-table page is read-only: Xen traps a plain
+ * store into it and emulates the instruction, where set_pte() is one
+ * mmu_update hypercall (the comment in __xen_set_pte(),
+ * arch/x86/xen/mmu_pv.c, calls the hypercall much cheaper). make bench
+ * measured the store at 1.2 to 2.1 times the hypercall, 1.46 in the
+ * middle run of seven (Documentation/bench.rst): three halves. Elsewhere
+ * both are a store.
+ */
+unsigned int xp2m_kpte_arch_store_cost(void)
+{
+	return IS_ENABLED(CONFIG_XEN_PV) && xen_pv_domain() ? 3 : 2;
 }

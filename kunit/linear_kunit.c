@@ -14,6 +14,7 @@
 #include <linux/module.h>
 #include <linux/prandom.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/xarray.h>
@@ -36,6 +37,32 @@ static bool t_linear_or_skip(struct kunit *test, struct xp2m *p2m)
 	err = xp2m_linear_build(p2m);
 	KUNIT_ASSERT_EQ(test, err, 0);
 	return true;
+}
+
+/*
+ * The area the view lies in, for the 512 GiB span of a 6.1 kernel's list:
+ * where vmap_pfn() reserves it (x86 with CONFIG_VMAP_PFN), a page per
+ * slot, 1 GiB, starting on the 1 GiB boundary itself; elsewhere
+ * vm_map_ram()'s, padded by 1 GiB less a page to reach one.
+ */
+static void linear_area(struct kunit *test)
+{
+	bool pfn = IS_ENABLED(CONFIG_X86) && IS_ENABLED(CONFIG_VMAP_PFN);
+	struct t_ctx *c = t_ctx(test);
+	const struct xp2m_linear *lv;
+	unsigned long pad = pfn ? 0 : SZ_1G / PAGE_SIZE - 1;
+
+	t_setup(test, 4096, XP2M_TREE_SPAN);
+	KUNIT_ASSERT_EQ(test, c->p2m->nr_mids * XP2M_PER_PAGE,
+			SZ_1G / PAGE_SIZE);
+	if (!t_linear_or_skip(test, c->p2m))
+		return;
+	lv = c->p2m->lv;
+	KUNIT_EXPECT_EQ(test, lv->pfn_area, pfn);
+	KUNIT_EXPECT_EQ(test, lv->nr_area, SZ_1G / PAGE_SIZE + pad);
+	KUNIT_EXPECT_EQ(test, lv->base & (SZ_1G - 1), 0UL);
+	KUNIT_EXPECT_LE(test, lv->base - (unsigned long)lv->area,
+			pad * PAGE_SIZE);
 }
 
 /* Compare a reader's leaves with the tree, raw word by raw word. */
@@ -1014,6 +1041,7 @@ static struct kunit_case linear_cases[] = {
 	KUNIT_CASE(linear_agrees_1t),
 	KUNIT_CASE(linear_shared_tables),
 	KUNIT_CASE(linear_published),
+	KUNIT_CASE(linear_area),
 	KUNIT_CASE(linear_rejections),
 	KUNIT_CASE(linear_concurrency),
 	KUNIT_CASE(linear_build_faults),

@@ -77,9 +77,11 @@ void xp2m_unlock(struct xp2m *p2m);
  * page maps the XP2M_PER_PAGE slots of one GiB of pfns; a GiB whose mid is
  * shared maps through the shared read-only table of the same kind, every
  * other one through a table of its own.
- * @area: the vm_map_ram() area the view lies in, @nr_area pages
+ * @area: the area of the vmalloc space the view lies in, @nr_area pages
+ * @pfn_area: @area is xp2m_kpt_reserve()'s (vunmap()), a page per slot;
+ *	else vm_map_ram()'s, 1 GiB less a page larger to reach an alignment
  * @base: where the view starts in it (p2m->linear, once published)
- * @dummy: what the area maps outside the view
+ * @dummy: what a vm_map_ram() area maps outside the view
  * @pad: the table of the area's whole 2 MiB stretches outside the view:
  *	@dummy, read-only, XP2M_PER_PAGE times
  * @missing: the table of a GiB of missing leaves
@@ -104,6 +106,7 @@ void xp2m_unlock(struct xp2m *p2m);
 struct xp2m_linear {
 	void *area;
 	unsigned long nr_area;
+	bool pfn_area;
 	unsigned long base;
 	void *dummy;
 	void *pad;

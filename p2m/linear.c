@@ -344,7 +344,7 @@ static void *xp2m_stretch_table(struct xp2m *p2m, unsigned long va)
 
 /*
  * Point every stretch of the area at its table. What each pointed at before
- * (the tables vm_map_ram() made) goes to @old, one per stretch, to be
+ * (the tables the kernel made for the area) goes to @old, one per stretch, to be
  * freed once every TLB is flushed; on failure the ones swapped already are
  * put back.
  */
@@ -369,8 +369,8 @@ static int xp2m_linear_link(struct xp2m *p2m, void **old)
 }
 
 /*
- * Unlink every stretch of the area: vm_unmap_ram() clears the entries of
- * every table it finds, and must find none of ours.
+ * Unlink every stretch of the area: vunmap() and vm_unmap_ram() clear the
+ * entries of every table they find, and must find none of ours.
  */
 static void xp2m_linear_unlink(struct xp2m_linear *lv)
 {
@@ -431,6 +431,53 @@ static void xp2m_linear_put(struct xp2m *p2m)
 	p2m->counts.linear_slots = 0;
 }
 
+/*
+ * Make the area the view lies in, @lv->nr_area pages at @lv->area, with
+ * @lv->base on a 1 GiB boundary inside it; false when that fails. Either
+ * xp2m_kpt_reserve() reserves a page per slot, aligned already, its PTEs
+ * mapping nothing, where it can and costs less: it aligns an area to its
+ * size up to 1 GiB, so a smaller one is asked for as 1 GiB. Or vm_map_ram()
+ * maps a page per slot over the dummy page, and 1 GiB less one page more,
+ * as it aligns to no more than a page; its array of page pointers is an
+ * xp2m_kpt_repeat() one.
+ */
+static bool xp2m_linear_area(struct xp2m *p2m)
+{
+	unsigned long nr = p2m->nr_mids * XP2M_PER_PAGE;
+	struct xp2m_linear *lv = p2m->lv;
+	struct page *dummy, **pages;
+
+	lv->nr_area = max(nr, XP2M_LINEAR_ALIGN / PAGE_SIZE);
+	lv->area = xp2m_kpt_reserve(lv->nr_area, nr + XP2M_LINEAR_PAD);
+	/* Aligned as an ioremap() is: IOREMAP_MAX_ORDER may be less. */
+	if (lv->area && !IS_ALIGNED((unsigned long)lv->area,
+				    XP2M_LINEAR_ALIGN)) {
+		vunmap(lv->area);
+		lv->area = NULL;
+	}
+	lv->pfn_area = !!lv->area;
+	if (!lv->area) {
+		lv->nr_area = nr + XP2M_LINEAR_PAD;
+		dummy = xp2m_virt_to_page(lv->dummy);
+		pages = xp2m_kpt_repeat((unsigned long)dummy, lv->nr_area);
+		if (!pages)
+			return false;
+		lv->area = vm_map_ram(pages, lv->nr_area, NUMA_NO_NODE);
+		xp2m_kpt_unrepeat(pages, lv->nr_area);
+	}
+	lv->base = ALIGN((unsigned long)lv->area, XP2M_LINEAR_ALIGN);
+	return lv->area;
+}
+
+/* Undo xp2m_linear_area(), the way the area was made. */
+static void xp2m_linear_area_free(struct xp2m_linear *lv)
+{
+	if (lv->pfn_area)
+		vunmap(lv->area);
+	else
+		vm_unmap_ram(lv->area, lv->nr_area);
+}
+
 void xp2m_linear_free(struct xp2m *p2m)
 {
 	struct xp2m_backend *be = p2m->be;
@@ -442,47 +489,10 @@ void xp2m_linear_free(struct xp2m *p2m)
 		be->ops->pt_map(be, lv->base, NULL, p2m->counts.linear_slots);
 	xp2m_linear_unlink(lv);
 	xp2m_linear_put(p2m);
-	vm_unmap_ram(lv->area, lv->nr_area);
+	xp2m_linear_area_free(lv);
 	kfree(lv);
 	p2m->lv = NULL;
 	p2m->linear = NULL;
-}
-
-/*
- * Map the area over the dummy page; NULL when that fails. vm_map_ram()
- * wants a page pointer per page of the area, all of them the dummy's: for
- * a 16 TiB span 8.6 million, 66 MiB. So the pointers are one page of them,
- * @one, mapped read-only as often as it takes (vmap(), with an array of a
- * pointer per 512 pointers); the page tables of that mapping, which the
- * kernel would keep, are given back with it.
- */
-static void *xp2m_linear_area(void *dummy, unsigned long nr)
-{
-	unsigned long per = PAGE_SIZE / sizeof(struct page *), i;
-	unsigned long n = DIV_ROUND_UP(nr, per);
-	struct page *one, **ones, **pages;
-	void *area = NULL;
-
-	one = alloc_page(GFP_KERNEL);
-	if (!one)
-		return NULL;
-	ones = kvmalloc_array(n, sizeof(*ones), GFP_KERNEL);
-	if (!ones)
-		goto out;
-	pages = page_address(one);
-	for (i = 0; i < per; i++)
-		pages[i] = xp2m_virt_to_page(dummy);
-	for (i = 0; i < n; i++)
-		ones[i] = one;
-	pages = vmap(ones, n, VM_MAP, xp2m_kpte_prot(false));
-	if (pages) {
-		area = vm_map_ram(pages, nr, NUMA_NO_NODE);
-		xp2m_kpt_vunmap(pages, n);
-	}
-	xp2m_kpt_kvfree(ones, n * sizeof(*ones));
-out:
-	__free_page(one);
-	return area;
 }
 
 /* The machine's page tables for a simulated reader (pt_map), if it has any. */
@@ -507,35 +517,33 @@ static int xp2m_linear_pt_map(struct xp2m *p2m)
 
 /*
  * Build the view, its pages in @r, under p2m->lock: the tables, the area,
- * a PMD entry per stretch; the tables vm_map_ram() made for the area freed
+ * a PMD entry per stretch; the tables the kernel made for the area freed
  * once every TLB is flushed. On failure nothing is left but @lv itself.
  */
 static int xp2m_linear_make(struct xp2m *p2m, struct xp2m_reserve *r)
 {
 	struct xp2m_linear *lv = p2m->lv;
-	unsigned long nr_old = lv->nr_area / XP2M_PER_PAGE, i;
+	unsigned long nr_old, i;
 	void **old;
-	int err;
+	int err = -ENOMEM;
 
 	lockdep_assert_held(&p2m->lock);
+	xp2m_linear_tables(p2m, r);
+	if (!xp2m_linear_area(p2m))
+		goto out_put;
+	nr_old = lv->nr_area / XP2M_PER_PAGE;
 	old = kvcalloc(nr_old, sizeof(*old), GFP_KERNEL);
 	if (!old)
-		return -ENOMEM;
-	xp2m_linear_tables(p2m, r);
-	err = -ENOMEM;
-	lv->area = xp2m_linear_area(lv->dummy, lv->nr_area);
-	if (!lv->area)
-		goto out_put;
-	lv->base = ALIGN((unsigned long)lv->area, XP2M_LINEAR_ALIGN);
+		goto out_unmap;
 	p2m->counts.linear_slots = DIV_ROUND_UP(p2m->max_pfn, XP2M_PER_PAGE);
-	/* vm_map_ram() maps with 4 KiB pages, the only kind swapped here. */
+	/* The area is mapped with 4 KiB pages, the only kind swapped here. */
 	xp2m_kpt_batch(true);
 	err = xp2m_linear_link(p2m, old);
 	xp2m_kpt_batch(false);
 	xp2m_kpte_flush((unsigned long)lv->area,
 			(unsigned long)lv->area + lv->nr_area * PAGE_SIZE);
 	if (WARN_ON_ONCE(err))
-		goto out_unmap;
+		goto out_free;
 	xp2m_kpt_batch(true);
 	for (i = 0; i < nr_old; i++)
 		if (old[i])
@@ -545,15 +553,16 @@ static int xp2m_linear_make(struct xp2m *p2m, struct xp2m_reserve *r)
 		if (old[i])
 			free_page((unsigned long)old[i]);
 	err = xp2m_linear_pt_map(p2m);
+	if (err)
+		xp2m_linear_unlink(lv);
+out_free:
+	xp2m_kpt_kvfree(old, nr_old * sizeof(*old));
 	if (!err)
-		goto out;
-	xp2m_linear_unlink(lv);
+		return 0;
 out_unmap:
-	vm_unmap_ram(lv->area, lv->nr_area);
+	xp2m_linear_area_free(lv);
 out_put:
 	xp2m_linear_put(p2m);
-out:
-	xp2m_kpt_kvfree(old, nr_old * sizeof(*old));
 	return err;
 }
 
@@ -582,9 +591,11 @@ static int xp2m_linear_reserve_own(struct xp2m *p2m, struct xp2m_linear *lv)
  * The area costs page tables as Linux's own list does: a GiB of pfns whose
  * mid is shared maps through one shared page-table page of its kind, every
  * other GiB through one of its own; the padding that reaches the alignment
- * maps through one more. Making the area (vm_map_ram()) writes a PTE per
- * page first, as the kernel exports no way to reserve addresses without
- * mapping them; the tables it made are freed at once.
+ * maps through one more. Making the area writes a PTE per page first, as
+ * the kernel exports no way to reserve addresses without writing them: one
+ * that maps nothing, in an area aligned already, where vmap_pfn() exists;
+ * else vm_map_ram()'s over a dummy page, with the padding. The tables the
+ * kernel made for the area are freed at once.
  *
  * Return: 0; -EOPNOTSUPP when this kernel gives no access to its page
  * tables (see xp2m_kpte_supported()); -ENOMEM, with nothing changed; the
@@ -593,7 +604,6 @@ static int xp2m_linear_reserve_own(struct xp2m *p2m, struct xp2m_linear *lv)
  */
 int xp2m_linear_build(struct xp2m *p2m)
 {
-	unsigned long nr_mids = p2m->nr_mids;
 	struct xp2m_reserve r;
 	struct xp2m_linear *lv;
 	int err = -ENOMEM;
@@ -609,7 +619,6 @@ int xp2m_linear_build(struct xp2m *p2m)
 	lv = kzalloc(sizeof(*lv), GFP_KERNEL);
 	if (!lv)
 		goto out;
-	lv->nr_area = nr_mids * XP2M_PER_PAGE + XP2M_LINEAR_PAD;
 	xa_init(&lv->tables);
 	if (!xp2m_linear_reserve_own(p2m, lv) &&
 	    !xp2m_reserve_pages(p2m->be, &r, 4 + p2m->counts.mids)) {
