@@ -67,7 +67,7 @@ struct xp2m_m2p_dir {
  *	Set at init, NULL where the kernel's page tables cannot be changed a
  *	PTE at a time (xp2m_kpte_supported()) or the area could not be made:
  *	lookups then read @dir
- * @view_nr: the frames @view covers, the machine's
+ * @view_nr: the frames @view covers, the machine's; 0 without a view
  * @none: the page of XP2M_INVALID_ENTRY @view maps where @dir has no leaf
  * @lock: serialises prepares, commits, aborts and removes: @dir (and its
  *	leaves' entries and counts), @leaves, @table, @by_pfn, the chains and
@@ -129,19 +129,18 @@ xp2m_m2p_dir_find(struct xp2m_m2p *m2p, unsigned long mfn)
  *
  * Lock-free and inline, as xp2m_lookup(): a bound check and one load
  * through the table's view, or two through its directory where it has no
- * view. With the frame mapped at several pfns, the latest.
+ * view (or past the machine's frames, where the directory answers that
+ * there is none). With the frame mapped at several pfns, the latest.
  *
  * Return: the pfn, or XP2M_INVALID_ENTRY when @mfn has no override.
  */
 static __always_inline unsigned long
 xp2m_m2p_find_pfn(struct xp2m_m2p *m2p, unsigned long mfn)
 {
-	const unsigned long *view = m2p->view;
-
-	if (unlikely(!view))
-		return xp2m_m2p_dir_find(m2p, mfn);
-	return likely(mfn < m2p->view_nr) ? READ_ONCE(view[mfn]) :
-					    XP2M_INVALID_ENTRY;
+	/* A table without a view covers no frame with it. */
+	if (likely(mfn < m2p->view_nr))
+		return READ_ONCE(m2p->view[mfn]);
+	return xp2m_m2p_dir_find(m2p, mfn);
 }
 
 #endif /* _XP2M_M2P_H */
