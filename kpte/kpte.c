@@ -291,6 +291,7 @@ void xp2m_kpt_vunmap(void *addr, unsigned long nr)
 				   (unsigned long)addr + nr * PAGE_SIZE);
 	vunmap(addr);
 }
+EXPORT_SYMBOL_GPL(xp2m_kpt_vunmap);
 
 /* Words of a page: the entries of one page of an xp2m_kpt_repeat() array. */
 #define XP2M_KPT_WORDS	(PAGE_SIZE / sizeof(unsigned long))

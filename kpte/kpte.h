@@ -40,11 +40,10 @@ int xp2m_kpt_swap(unsigned long va, void *table, void **old);
 void xp2m_kpt_batch(bool on);
 void xp2m_kpt_release(void *table);
 /*
- * kvfree() and vunmap(), and the page tables of the vmalloc space they
- * used given back.
+ * kvfree(), and the page tables of the vmalloc space it used given back
+ * (xp2m_kpt_vunmap(), the same for vunmap(), is in include/xp2m/kpte.h).
  */
 void xp2m_kpt_kvfree(void *addr, size_t size);
-void xp2m_kpt_vunmap(void *addr, unsigned long nr);
 /*
  * An array of words all alike, at a page per 512 of them; an area of the
  * vmalloc space reserved without mapping anything. See kpte.c.

@@ -17,7 +17,9 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 
+#include <xp2m/kpte.h>
 #include <xp2m/m2p.h>
 
 #include "fixture.h"
@@ -309,6 +311,117 @@ static void m2p_dir_leaves(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, m_dir_nr(m2p), top / XP2M_PER_PAGE + 1);
 	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, edge - 1),
 			XP2M_INVALID_ENTRY);
+}
+
+/* What slot @i of the table's view maps. */
+static struct page *m_view_page(struct xp2m_m2p *m2p, unsigned long i)
+{
+	return vmalloc_to_page(m2p->view + i * XP2M_PER_PAGE);
+}
+
+/*
+ * The view: where the kernel's page tables can be changed a PTE at a time
+ * it covers the machine's frames, a slot maps the shared page of INVALID
+ * until its leaf comes and again once the leaf is gone, read-only always,
+ * and lookups through it answer as the directory does.
+ */
+static void m2p_view(struct kunit *test)
+{
+	struct xp2m_m2p *m2p = m_setup(test);
+	struct xp2m_backend *be = &t_ctx(test)->sim->be;
+	unsigned long f = m_foreign(test, 0), i = f / XP2M_PER_PAGE;
+	const struct xp2m_m2p_dir *dir;
+
+	if (!xp2m_kpte_supported())
+		kunit_skip(test, "no view: this kernel's PTEs are out of reach");
+	KUNIT_ASSERT_NOT_NULL(test, m2p->view);
+	KUNIT_EXPECT_EQ(test, m2p->view_nr,
+			(be->max_mfn / XP2M_PER_PAGE + 1) * XP2M_PER_PAGE);
+	KUNIT_EXPECT_PTR_EQ(test, m_view_page(m2p, i), m2p->none);
+	KUNIT_EXPECT_EQ(test, xp2m_kpte_writable((unsigned long)m2p->view +
+						 i * PAGE_SIZE), 0);
+
+	KUNIT_ASSERT_EQ(test, xp2m_m2p_add(m2p, 5000, NULL, f, 0), 0);
+	dir = rcu_access_pointer(m2p->dir);
+	KUNIT_EXPECT_PTR_EQ(test, m_view_page(m2p, i),
+			    virt_to_page(rcu_access_pointer(dir->leaf[i])));
+	KUNIT_EXPECT_EQ(test, xp2m_kpte_writable((unsigned long)m2p->view +
+						 i * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, f), 5000UL);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_dir_find(m2p, f), 5000UL);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, f + 1), XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, m2p->view_nr),
+			XP2M_INVALID_ENTRY);
+
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_remove(m2p, 5000, NULL), 0);
+	KUNIT_EXPECT_PTR_EQ(test, m_view_page(m2p, i), m2p->none);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, f), XP2M_INVALID_ENTRY);
+}
+
+/*
+ * Every allocation of a table's making and first add failed in turn
+ * (xp2m_fault_sweep()): the table comes up all the same, without its view
+ * where one of the view's failed, and answers through its directory; an
+ * add that failed changed nothing.
+ */
+struct m_view_sweep {
+	struct xp2m *p2m;
+	unsigned long mfn;
+	bool view;		/* this run's table had its view */
+	unsigned long found;	/* after the add */
+	int removed;
+	unsigned long gone;	/* after the remove */
+	unsigned long without;	/* runs whose table had no view */
+};
+
+/* Asserts nothing: it runs with an allocation set to fail. */
+static int m_view_run(struct kunit *test, void *arg)
+{
+	struct m_view_sweep *v = arg;
+	struct xp2m_m2p m2p;
+	int err;
+
+	xp2m_m2p_init(&m2p, v->p2m);
+	v->view = m2p.view;
+	err = xp2m_m2p_add(&m2p, 5000, NULL, v->mfn, 0);
+	v->found = xp2m_m2p_find_pfn(&m2p, v->mfn);
+	v->removed = err ? -ENOENT : xp2m_m2p_remove(&m2p, 5000, NULL);
+	v->gone = xp2m_m2p_find_pfn(&m2p, v->mfn);
+	xp2m_m2p_destroy(&m2p);
+	return err;
+}
+
+static void m_view_after(struct kunit *test, void *arg, int err)
+{
+	struct m_view_sweep *v = arg;
+
+	if (!v->view)
+		v->without++;
+	KUNIT_EXPECT_EQ(test, v->found, err ? XP2M_INVALID_ENTRY : 5000UL);
+	KUNIT_EXPECT_EQ(test, v->removed, err ? -ENOENT : 0);
+	KUNIT_EXPECT_EQ(test, v->gone, XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(v->p2m, 5000), XP2M_INVALID_ENTRY);
+	/* Leaves go after a grace period, before the next run. */
+	rcu_barrier();
+}
+
+static void m2p_view_faults(struct kunit *test)
+{
+	static const struct xp2m_fault_op op = {
+		.name = "xp2m_m2p_init and _add",
+		.run = m_view_run,
+		.after = m_view_after,
+	};
+	struct m_view_sweep *v = kunit_kzalloc(test, sizeof(*v), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	m_setup(test);
+	v->p2m = t_ctx(test)->p2m;
+	v->mfn = m_foreign(test, 7);
+	if (!xp2m_kpte_supported())
+		kunit_skip(test, "no view on this kernel: nothing to fail");
+	KUNIT_EXPECT_GE(test, xp2m_fault_sweep(test, &op, v), 3U);
+	KUNIT_EXPECT_GE(test, v->without, 2UL);
 }
 
 /*
@@ -725,6 +838,8 @@ static struct kunit_case m2p_cases[] = {
 	KUNIT_CASE(m2p_prepare_commit),
 	KUNIT_CASE(m2p_bad_input),
 	KUNIT_CASE(m2p_dir_leaves),
+	KUNIT_CASE(m2p_view),
+	KUNIT_CASE(m2p_view_faults),
 	KUNIT_CASE(m2p_add_faults),
 	KUNIT_CASE(m2p_large_table),
 	KUNIT_CASE(m2p_concurrency),

@@ -20,7 +20,11 @@
  * frames walks four nodes, and measured 17.6 ns with every node cached
  * against 5.8 ns for a bare load at random from a million words
  * (Documentation/bench.rst); two levels of leaves as large as a page, as
- * the p2m's own, cost one load more than that bare load.
+ * the p2m's own, cost one load more than that bare load. Where the kernel's
+ * page tables can be changed a PTE at a time (kpte/kpte.c), the leaves are
+ * also mapped in pfn order, each at its slot's page of one area of the
+ * vmalloc space, as the linear p2m view maps the p2m's: @view[mfn] is then
+ * the lookup, one load, as a bare array's.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -34,7 +38,9 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 
+#include <xp2m/kpte.h>
 #include <xp2m/m2p.h>
 
 /**
@@ -99,6 +105,70 @@ static void xp2m_m2p_leaf_free(struct rcu_head *head)
 }
 
 /*
+ * Slot @i of the view maps @page now: a leaf of its own, or @m2p->none.
+ * Every CPU's TLB is flushed before this returns, so that no lookup reads
+ * the page the slot mapped before. Under m2p->lock.
+ */
+static void xp2m_m2p_view_map(struct xp2m_m2p *m2p, unsigned long i,
+			      struct page *page)
+{
+	unsigned long va = (unsigned long)m2p->view + i * PAGE_SIZE;
+
+	lockdep_assert_held(&m2p->lock);
+	if (!m2p->view)
+		return;
+	WARN_ON(xp2m_kpte_set(va, page, false));
+	xp2m_kpte_flush(va, va + PAGE_SIZE);
+}
+
+/*
+ * Make the view: a page of the area for each XP2M_PER_PAGE of the
+ * machine's frames, every one mapping @m2p->none read-only. Where it
+ * cannot be made (the kernel's page tables out of reach, memory, vmap()
+ * refusing an area of more pages than there is RAM), lookups read the
+ * directory instead: the table works either way.
+ */
+static void xp2m_m2p_view_init(struct xp2m_m2p *m2p)
+{
+	unsigned long nr = m2p->p2m->be->max_mfn / XP2M_PER_PAGE + 1, i;
+	struct page **pages;
+	void *view = NULL;
+
+	if (!xp2m_kpte_supported())
+		return;
+	m2p->none = alloc_page(GFP_KERNEL);
+	if (!m2p->none)
+		return;
+	memset_l(page_address(m2p->none), XP2M_INVALID_ENTRY, XP2M_PER_PAGE);
+	pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL);
+	if (pages) {
+		for (i = 0; i < nr; i++)
+			pages[i] = m2p->none;
+		view = vmap(pages, nr, VM_MAP, xp2m_kpte_prot(false));
+		kvfree(pages);
+	}
+	if (!view) {
+		__free_page(m2p->none);
+		m2p->none = NULL;
+		return;
+	}
+	m2p->view_nr = nr * XP2M_PER_PAGE;
+	m2p->view = view;
+}
+
+/* Undo xp2m_m2p_view_init(), the page tables vmap() made given back. */
+static void xp2m_m2p_view_free(struct xp2m_m2p *m2p)
+{
+	if (!m2p->view)
+		return;
+	xp2m_kpt_vunmap((void *)m2p->view, m2p->view_nr / XP2M_PER_PAGE);
+	__free_page(m2p->none);
+	m2p->view = NULL;
+	m2p->view_nr = 0;
+	m2p->none = NULL;
+}
+
+/*
  * Slots for frame @mfn: the directory replaced by one that holds it, twice
  * as large at least, no larger than the machine's frames need. Lookups on
  * the old one meanwhile see the same leaves. Under m2p->lock.
@@ -156,6 +226,7 @@ static int xp2m_m2p_dir_reserve(struct xp2m_m2p *m2p, unsigned long mfn)
 	memset_l(page_address(page), XP2M_INVALID_ENTRY, XP2M_PER_PAGE);
 	/* The entries are in place before a lookup can reach them. */
 	rcu_assign_pointer(dir->leaf[i], (unsigned long *)page_address(page));
+	xp2m_m2p_view_map(m2p, i, page);
 	m2p->leaves++;
 	return 0;
 }
@@ -189,6 +260,7 @@ static void xp2m_m2p_dir_set(struct xp2m_m2p *m2p, unsigned long mfn,
 	if (dir->used[i])
 		return;
 	rcu_assign_pointer(dir->leaf[i], xp2m_m2p_none_leaf());
+	xp2m_m2p_view_map(m2p, i, m2p->none);
 	call_rcu(&virt_to_page(pfns)->rcu_head, xp2m_m2p_leaf_free);
 	m2p->leaves--;
 }
@@ -197,6 +269,10 @@ static void xp2m_m2p_dir_set(struct xp2m_m2p *m2p, unsigned long mfn,
  * xp2m_m2p_init() - an empty override table for a p2m
  * @m2p: the table
  * @p2m: the p2m whose pages will be overridden
+ *
+ * Makes the table's view where it can (struct xp2m_m2p): an area of the
+ * vmalloc space of 8 bytes for each of the machine's frames. Without it
+ * the table works all the same, its lookups a load slower.
  *
  * Return: 0.
  */
@@ -209,6 +285,10 @@ int xp2m_m2p_init(struct xp2m_m2p *m2p, struct xp2m *p2m)
 	xa_init(&m2p->by_pfn);
 	atomic_long_set(&m2p->count, 0);
 	m2p->leaves = 0;
+	m2p->view = NULL;
+	m2p->view_nr = 0;
+	m2p->none = NULL;
+	xp2m_m2p_view_init(m2p);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(xp2m_m2p_init);
@@ -235,6 +315,8 @@ void xp2m_m2p_destroy(struct xp2m_m2p *m2p)
 	}
 	WARN(left, pr_fmt("%lu overrides left (%ld committed)\n"), left,
 	     atomic_long_read(&m2p->count));
+	/* The view first: it maps the leaves freed below. */
+	xp2m_m2p_view_free(m2p);
 	mutex_lock(&m2p->lock);
 	dir = xp2m_m2p_dir(m2p);
 	for (i = 0; i < dir->nr; i++)

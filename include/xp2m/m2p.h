@@ -62,6 +62,13 @@ struct xp2m_m2p_dir {
  * @by_pfn: our pfn -> its override, prepared ones included
  * @count: overrides committed
  * @leaves: leaves of @dir of their own (pages)
+ * @view: @dir as one array, @view[mfn]: an area of the vmalloc space whose
+ *	page i maps leaf i of @dir read-only, or @none; a lookup is one load.
+ *	Set at init, NULL where the kernel's page tables cannot be changed a
+ *	PTE at a time (xp2m_kpte_supported()) or the area could not be made:
+ *	lookups then read @dir
+ * @view_nr: the frames @view covers, the machine's; 0 without a view
+ * @none: the page of XP2M_INVALID_ENTRY @view maps where @dir has no leaf
  * @lock: serialises prepares, commits, aborts and removes: @dir (and its
  *	leaves' entries and counts), @leaves, @table, @by_pfn, the chains and
  *	the p2m entries they change. Lookups take no lock: they read under
@@ -75,6 +82,9 @@ struct xp2m_m2p {
 	struct xarray by_pfn;
 	atomic_long_t count;
 	unsigned long leaves;
+	const unsigned long *view;
+	unsigned long view_nr;
+	struct page *none;
 	struct mutex lock;		/* see above */
 };
 
@@ -95,18 +105,9 @@ void xp2m_m2p_debugfs(struct xp2m_m2p *m2p, struct dentry *dir);
 struct page *xp2m_m2p_find_page(struct xp2m_m2p *m2p, unsigned long mfn);
 unsigned long xp2m_mfn_to_pfn(struct xp2m_m2p *m2p, unsigned long mfn);
 
-/**
- * xp2m_m2p_find_pfn() - our pfn a foreign frame is mapped at
- * @m2p: the table
- * @mfn: the frame
- *
- * Lock-free: a bound check and two loads, inline, as xp2m_lookup(). With
- * the frame mapped at several pfns, the latest.
- *
- * Return: the pfn, or XP2M_INVALID_ENTRY when @mfn has no override.
- */
+/* xp2m_m2p_find_pfn() without the view: the directory's two loads. */
 static __always_inline unsigned long
-xp2m_m2p_find_pfn(struct xp2m_m2p *m2p, unsigned long mfn)
+xp2m_m2p_dir_find(struct xp2m_m2p *m2p, unsigned long mfn)
 {
 	const unsigned long i = mfn / XP2M_PER_PAGE;
 	const struct xp2m_m2p_dir *dir;
@@ -119,6 +120,27 @@ xp2m_m2p_find_pfn(struct xp2m_m2p *m2p, unsigned long mfn)
 					[mfn % XP2M_PER_PAGE]);
 	rcu_read_unlock();
 	return pfn;
+}
+
+/**
+ * xp2m_m2p_find_pfn() - our pfn a foreign frame is mapped at
+ * @m2p: the table
+ * @mfn: the frame
+ *
+ * Lock-free and inline, as xp2m_lookup(): a bound check and one load
+ * through the table's view, or two through its directory where it has no
+ * view (or past the machine's frames, where the directory answers that
+ * there is none). With the frame mapped at several pfns, the latest.
+ *
+ * Return: the pfn, or XP2M_INVALID_ENTRY when @mfn has no override.
+ */
+static __always_inline unsigned long
+xp2m_m2p_find_pfn(struct xp2m_m2p *m2p, unsigned long mfn)
+{
+	/* A table without a view covers no frame with it. */
+	if (likely(mfn < m2p->view_nr))
+		return READ_ONCE(m2p->view[mfn]);
+	return xp2m_m2p_dir_find(m2p, mfn);
 }
 
 #endif /* _XP2M_M2P_H */
