@@ -6,6 +6,8 @@
 #ifndef _XP2M_BENCH_H
 #define _XP2M_BENCH_H
 
+#include <linux/compiler.h>
+#include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/printk.h>
 #include <linux/sort.h>
@@ -48,6 +50,19 @@ static inline u64 xp2m_bench_median(u64 *samples, unsigned int n)
 {
 	sort(samples, n, sizeof(*samples), xp2m_bench_cmp_u64, NULL);
 	return samples[n / 2];
+}
+
+/*
+ * The end of a timed pass that began at @start: its time in ns. What the
+ * pass read, @sum, is kept, so that the compiler drops none of its loads.
+ */
+static inline u64 xp2m_bench_done(u64 start, unsigned long sum)
+{
+	static unsigned long sink;
+	u64 t = ktime_get_ns() - start;
+
+	WRITE_ONCE(sink, sink + sum);
+	return t;
 }
 
 #endif /* _XP2M_BENCH_H */

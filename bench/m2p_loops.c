@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xp2m_m2p_bench: the timed loops (m2p_loops.h). Each returns its pass's
- * time in ns and keeps what it read, so that no load is left out.
+ * time in ns and keeps what it read (xp2m_bench_done()).
  */
 
 #include <linux/compiler.h>
@@ -9,9 +9,8 @@
 
 #include <xp2m/m2p.h>
 
+#include "bench.h"
 #include "m2p_loops.h"
-
-static unsigned long m2p_loops_sink;
 
 u64 m2p_bench_find(struct xp2m_m2p *m2p, const unsigned long *keys,
 		   unsigned long nr)
@@ -21,9 +20,7 @@ u64 m2p_bench_find(struct xp2m_m2p *m2p, const unsigned long *keys,
 
 	for (i = 0; i < nr; i++)
 		sum += xp2m_m2p_find_pfn(m2p, keys[i]);
-	t = ktime_get_ns() - t;
-	WRITE_ONCE(m2p_loops_sink, m2p_loops_sink + sum);
-	return t;
+	return xp2m_bench_done(t, sum);
 }
 
 u64 m2p_bench_array(const unsigned long *a, const unsigned long *idx,
@@ -34,9 +31,7 @@ u64 m2p_bench_array(const unsigned long *a, const unsigned long *idx,
 
 	for (i = 0; i < nr; i++)
 		sum += READ_ONCE(a[idx[i]]);
-	t = ktime_get_ns() - t;
-	WRITE_ONCE(m2p_loops_sink, m2p_loops_sink + sum);
-	return t;
+	return xp2m_bench_done(t, sum);
 }
 
 u64 m2p_bench_loads(const unsigned long *const *words, unsigned long nr)
@@ -46,7 +41,5 @@ u64 m2p_bench_loads(const unsigned long *const *words, unsigned long nr)
 
 	for (i = 0; i < nr; i++)
 		sum += READ_ONCE(*words[i]);
-	t = ktime_get_ns() - t;
-	WRITE_ONCE(m2p_loops_sink, m2p_loops_sink + sum);
-	return t;
+	return xp2m_bench_done(t, sum);
 }

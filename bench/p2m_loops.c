@@ -8,18 +8,8 @@
 
 #include <xp2m/p2m.h>
 
+#include "bench.h"
 #include "p2m_loops.h"
-
-/* Stops the compiler from dropping the loads it cannot see used. */
-static unsigned long p2m_bench_sink;
-
-static u64 p2m_bench_done(u64 start, unsigned long sum)
-{
-	u64 t = ktime_get_ns() - start;
-
-	WRITE_ONCE(p2m_bench_sink, p2m_bench_sink + sum);
-	return t;
-}
 
 u64 p2m_bench_tree(const struct xp2m *p2m, const u32 *idx, unsigned long nr)
 {
@@ -32,7 +22,7 @@ u64 p2m_bench_tree(const struct xp2m *p2m, const u32 *idx, unsigned long nr)
 	else
 		for (i = 0; i < p2m->max_pfn; i++)
 			sum += xp2m_lookup(p2m, i);
-	return p2m_bench_done(t, sum);
+	return xp2m_bench_done(t, sum);
 }
 
 /* The tree's walk alone: the leaf each pfn is in, not its entry. */
@@ -47,7 +37,7 @@ u64 p2m_bench_walk(const struct xp2m *p2m, const u32 *idx, unsigned long nr)
 	else
 		for (i = 0; i < p2m->max_pfn; i++)
 			sum += (unsigned long)xp2m_leaf_of(p2m, i);
-	return p2m_bench_done(t, sum);
+	return xp2m_bench_done(t, sum);
 }
 
 /*
@@ -66,7 +56,7 @@ u64 p2m_bench_linear(const struct xp2m *p2m, const u32 *idx,
 	else
 		for (i = 0; i < p2m->max_pfn; i++)
 			sum += xp2m_linear_lookup(p2m, i);
-	return p2m_bench_done(t, sum);
+	return xp2m_bench_done(t, sum);
 }
 
 /* The same pfns in order, as a range a caller was given: each is checked. */
@@ -77,7 +67,7 @@ u64 p2m_bench_linear_checked(const struct xp2m *p2m, unsigned long nr)
 
 	for (i = 0; i < nr; i++)
 		sum += xp2m_linear_lookup(p2m, i);
-	return p2m_bench_done(t, sum);
+	return xp2m_bench_done(t, sum);
 }
 
 u64 p2m_bench_array(const unsigned long *a, const u32 *idx, unsigned long nr)
@@ -91,5 +81,5 @@ u64 p2m_bench_array(const unsigned long *a, const u32 *idx, unsigned long nr)
 	else
 		for (i = 0; i < nr; i++)
 			sum += READ_ONCE(a[i]);
-	return p2m_bench_done(t, sum);
+	return xp2m_bench_done(t, sum);
 }
