@@ -243,18 +243,25 @@ void xp2m_x86_flush(unsigned long lo, unsigned long hi)
 
 /*
  * The kernel's own view of pages the caller owns: their linear-map PTEs,
- * and its p2m. A frame is mapped by the kernel's helper for its balloon
- * driver (xenmem_reservation_va_mapping_update()), which also records it in
- * the kernel's p2m; that helper takes a refusal by Xen for a kernel bug
- * (BUG_ON), so Xen is asked first with the same PTE: a frame that is not
- * ours is refused there and stops the call with nothing changed for that
- * page. Unmapping does not use the helper's counterpart,
+ * and its p2m. A frame is mapped with one update_va_mapping, as Linux's
+ * balloon driver maps one (xenmem_reservation_va_mapping_update() in
+ * drivers/xen/mem-reservation.c), but made here: that helper takes a
+ * refusal by Xen for a kernel bug (BUG_ON), where a frame that is not ours
+ * must stop the call with nothing changed for that page. The kernel's p2m
+ * entry is the instance's (the instances borrow the kernel's leaves,
+ * import.c), which the balloon has written before it maps a page
+ * (xp2m_balloon_populate()); a caller that has not gets it recorded by the
+ * helper, whose update_va_mapping, the same PTE again, Xen has just taken.
+ * Unmapping does not use the helper's counterpart,
  * xenmem_reservation_va_mapping_reset(): it too takes a refusal for a bug,
- * and it clears the kernel's p2m entry, which here is the instance's (the
- * instances borrow the kernel's leaves, import.c) and the caller's to
- * clear in its own step, after the mapping, reading the frame it held (as
- * xp2m_balloon_decrease() does). So it clears the PTE only, with the same
- * update_va_mapping. One flush over the span of the pages follows.
+ * and it clears the kernel's p2m entry, which the caller clears in its own
+ * step, after the mapping, reading the frame it held (as
+ * xp2m_balloon_decrease() does). So it clears the PTE only, with one
+ * update_va_mapping. One flush follows, over the span of the pages that
+ * were mapped before: a PTE that was not present is in no TLB (x86 caches
+ * no translation that faults), so mapping a ballooned page needs none, as
+ * Linux's balloon driver flushes none when it maps its pages
+ * (increase_reservation() in drivers/xen/balloon.c).
  */
 static long x86_kmap(struct xp2m_backend *be, const unsigned long *pfns,
 		     const unsigned long *mfns, unsigned long nr)
@@ -263,9 +270,11 @@ static long x86_kmap(struct xp2m_backend *be, const unsigned long *pfns,
 	long err = 0;
 
 	for (i = 0; i < nr; i++) {
+		unsigned int level;
 		struct page *page;
+		pte_t pte, *old;
 		xen_pfn_t frame;
-		pte_t pte;
+		bool was;
 
 		if (!pfn_valid(pfns[i])) {
 			err = -EINVAL;
@@ -273,27 +282,27 @@ static long x86_kmap(struct xp2m_backend *be, const unsigned long *pfns,
 		}
 		page = pfn_to_page(pfns[i]);
 		va = (unsigned long)page_address(page);
-		if (mfns) {
-			frame = mfns[i];
-			pte = mfn_pte(frame, PAGE_KERNEL);
-			xp2m_x86_issued(XP2M_X86_UPDATE_VA_MAPPING, 1);
-			err = HYPERVISOR_update_va_mapping(va, pte, 0);
-			if (err)
-				break;
-			xenmem_reservation_va_mapping_update(1, &page, &frame);
-		} else {
-			err = HYPERVISOR_update_va_mapping(va, __pte_ma(0), 0);
-			if (err)
-				break;
-		}
-		/* Each helper makes one update_va_mapping. */
+		old = lookup_address(va, &level);
+		was = old && pte_present(*old);
+		frame = mfns ? mfns[i] : 0;
+		pte = mfns ? mfn_pte(frame, PAGE_KERNEL) : __pte_ma(0);
 		xp2m_x86_issued(XP2M_X86_UPDATE_VA_MAPPING, 1);
-		lo = min(lo, va);
-		hi = max(hi, va + PAGE_SIZE);
+		err = HYPERVISOR_update_va_mapping(va, pte, 0);
+		if (err)
+			break;
+		if (mfns && __pfn_to_mfn(pfns[i]) != frame) {
+			/* The helper makes one update_va_mapping. */
+			xp2m_x86_issued(XP2M_X86_UPDATE_VA_MAPPING, 1);
+			xenmem_reservation_va_mapping_update(1, &page, &frame);
+		}
+		if (was) {
+			lo = min(lo, va);
+			hi = max(hi, va + PAGE_SIZE);
+		}
 		if (!(i % 32))
 			cond_resched();
 	}
-	if (i)
+	if (lo < hi)
 		xp2m_x86_flush(lo, hi);
 	return i ?: err;
 }

@@ -66,10 +66,11 @@ struct xp2m_backend;
  *	linear-map PTE of pfn @pfns[i] at frame @mfns[i] and record the frame
  *	in the kernel's p2m; with @mfns NULL, clear the PTE (the pages have
  *	no frame; where the kernel keeps a p2m apart from the instance's, its
- *	entry too). The TLBs are flushed before it returns. Returns how many of
- *	the first pages were done (a frame the machine refuses to map stops
- *	it, that page unchanged), or a negative errno when none was. May
- *	sleep. NULL where the kernel keeps no such view (nothing to do).
+ *	entry too). When it returns no TLB holds a mapping it changed.
+ *	Returns how many of the first pages were done (a frame the machine
+ *	refuses to map stops it, that page unchanged), or a negative errno
+ *	when none was. May sleep. NULL where the kernel keeps no such view
+ *	(nothing to do).
  * @leaf_alloc: for a borrowed p2m (xp2m_create_borrowed()), whose leaves
  *	are the machine's own: have the machine's p2m give the leaf of @pfn
  *	a page of its own, filled with what its shared page stood for, and

@@ -184,9 +184,10 @@ struct xp2m_x86 {
  * enum xp2m_x86_hcall - the hypercalls the module makes, by hypercall
  * @XP2M_X86_MEMORY_OP: memory_op: XENMEM_populate_physmap,
  *	XENMEM_decrease_reservation, the memory maps, XENMEM_maximum_ram_page
- * @XP2M_X86_UPDATE_VA_MAPPING: update_va_mapping, the kernel's helpers for
- *	its balloon driver included, which the module calls to map or unmap a
- *	page and which make one each (drivers/xen/mem-reservation.c)
+ * @XP2M_X86_UPDATE_VA_MAPPING: update_va_mapping: the module's own, to map
+ *	or unmap a page, and the one of the kernel's helper for its balloon
+ *	driver where it records a frame the kernel's p2m lacks
+ *	(xenmem_reservation_va_mapping_update())
  * @XP2M_X86_MMUEXT_OP: mmuext_op (TLB flushes)
  * @XP2M_X86_GRANT_TABLE_OP: grant_table_op (map and unmap a grant)
  * @XP2M_X86_MMU_UPDATE: mmu_update (an M2P entry, for the fault of a
