@@ -18,6 +18,15 @@
  *                                     interleaved
  *   x86_linear_lookup_vs_pfn_to_mfn_* xp2m_linear_lookup(), through the
  *                                     instance's linear p2m, against it
+ *   x86_tree_loads_vs_pfn_to_mfn_*    the tree's three dependent loads
+ *                                     alone (top, mid, leaf: no bound, no
+ *                                     test of the entry), against it: the
+ *                                     floor of a lookup through the tree
+ *   x86_lookup_vs_tree_loads_*        xp2m_lookup() against those loads
+ *   x86_list_load_vs_pfn_to_mfn_*     __pfn_to_mfn()'s own load alone, from
+ *                                     the kernel's list, against the whole
+ *                                     of it: what its bound and its test
+ *                                     of the entry cost
  *   x86_linear_build_vs_vmap_pfn      building the linear p2m against the
  *                                     one step of it the kernel's exports
  *                                     leave no way around: reserving its
@@ -79,6 +88,8 @@ enum bench_lookup {
 	BENCH_TREE,		/* xp2m_lookup() */
 	BENCH_LINEAR,		/* xp2m_linear_lookup() */
 	BENCH_KERNEL,		/* __pfn_to_mfn() */
+	BENCH_LOADS,		/* the tree's three loads alone */
+	BENCH_LIST,		/* __pfn_to_mfn()'s one load alone */
 	BENCH_NR,
 };
 
@@ -110,6 +121,33 @@ static noinline unsigned long bench_linear(const struct xp2m *p2m,
 	return sum;
 }
 
+/*
+ * What xp2m_lookup() cannot do without: its three dependent loads, top,
+ * mid and leaf, with no bound and no test of the entry.
+ */
+static noinline unsigned long bench_loads(const struct xp2m *p2m,
+					  const unsigned long *pfns)
+{
+	unsigned long sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < NR_PFNS; i++)
+		sum += READ_ONCE(xp2m_leaf_of(p2m, pfns[i])[pfns[i] %
+							    XP2M_PER_PAGE]);
+	return sum;
+}
+
+/* What __pfn_to_mfn() cannot do without: its load from the kernel's list. */
+static noinline unsigned long bench_list(const unsigned long *pfns)
+{
+	unsigned long sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < NR_PFNS; i++)
+		sum += READ_ONCE(xen_p2m_addr[pfns[i]]);
+	return sum;
+}
+
 static noinline unsigned long bench_kernel(const unsigned long *pfns)
 {
 	unsigned long sum = 0;
@@ -133,6 +171,10 @@ static u64 bench_pass(const struct xp2m *p2m, const unsigned long *pfns,
 		sum = bench_tree(p2m, pfns);
 	else if (which == BENCH_LINEAR)
 		sum = bench_linear(p2m, pfns);
+	else if (which == BENCH_LOADS)
+		sum = bench_loads(p2m, pfns);
+	else if (which == BENCH_LIST)
+		sum = bench_list(pfns);
 	else
 		sum = bench_kernel(pfns);
 	t0 = rdtsc_ordered() - t0;
@@ -143,8 +185,8 @@ static u64 bench_pass(const struct xp2m *p2m, const unsigned long *pfns,
 
 /*
  * The median time of a pass of each lookup over @pfns, the passes of the
- * three interleaved round by round, so that a change of the emulator's
- * speed during the run weighs on all three alike; in TSC cycles.
+ * five interleaved round by round, so that a change of the emulator's
+ * speed during the run weighs on all five alike; in TSC cycles.
  */
 static void bench_lookups(const struct xp2m *p2m, const unsigned long *pfns,
 			  u64 *median)
@@ -183,6 +225,12 @@ static void bench_vs_kernel(const struct xp2m *p2m, const unsigned long *pfns,
 	bench_ratio(name, ns[BENCH_TREE], ns[BENCH_KERNEL]);
 	snprintf(name, sizeof(name), "x86_linear_lookup_vs_pfn_to_mfn_%s", set);
 	bench_ratio(name, ns[BENCH_LINEAR], ns[BENCH_KERNEL]);
+	snprintf(name, sizeof(name), "x86_tree_loads_vs_pfn_to_mfn_%s", set);
+	bench_ratio(name, ns[BENCH_LOADS], ns[BENCH_KERNEL]);
+	snprintf(name, sizeof(name), "x86_lookup_vs_tree_loads_%s", set);
+	bench_ratio(name, ns[BENCH_TREE], ns[BENCH_LOADS]);
+	snprintf(name, sizeof(name), "x86_list_load_vs_pfn_to_mfn_%s", set);
+	bench_ratio(name, ns[BENCH_LIST], ns[BENCH_KERNEL]);
 }
 
 #define BAL_PAGES	8192
