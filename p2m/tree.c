@@ -123,26 +123,28 @@ static void xp2m_fill_identity(unsigned long *leaf, unsigned long first_pfn)
 static unsigned int xp2m_scan_leaf(const unsigned long *leaf,
 				   unsigned long max_mfn, bool *all_missing)
 {
-	unsigned long all = ~0UL, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+	unsigned long t0 = 0, t1 = 0, t2 = 0, t3 = 0, top;
 	unsigned int i;
 
 	/*
-	 * INVALID + 1 is 0: t0..t3 end one past the largest entry that is not
+	 * INVALID + 1 is 0 and every other entry + 1 is not: t0..t3 end one
+	 * past the largest entry that is not INVALID, 0 where every entry is
 	 * INVALID, with no branch on the entries, and four of them so that no
 	 * compare waits for the one before (a branch per entry, or one
 	 * maximum, made this scan up to 1.5 and 1.6 times one read pass over
-	 * the list; make bench). A leaf that may not fit is looked at again,
-	 * entry by entry.
+	 * the list, and an AND of the entries besides, for the leaves all
+	 * INVALID, 1.26 to 1.38 times; make bench). A leaf that may not fit is
+	 * looked at again, entry by entry.
 	 */
 	for (i = 0; i < XP2M_PER_PAGE; i += 4) {
-		all &= leaf[i] & leaf[i + 1] & leaf[i + 2] & leaf[i + 3];
 		t0 = max(t0, leaf[i] + 1);
 		t1 = max(t1, leaf[i + 1] + 1);
 		t2 = max(t2, leaf[i + 2] + 1);
 		t3 = max(t3, leaf[i + 3] + 1);
 	}
-	*all_missing = all == XP2M_INVALID_ENTRY;
-	if (max(max(t0, t1), max(t2, t3)) <= max_mfn + 1)
+	top = max(max(t0, t1), max(t2, t3));
+	*all_missing = !top;
+	if (top <= max_mfn + 1)
 		return XP2M_PER_PAGE;
 	for (i = 0; i < XP2M_PER_PAGE; i++)
 		if (leaf[i] != XP2M_INVALID_ENTRY && leaf[i] > max_mfn)
