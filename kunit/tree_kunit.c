@@ -121,6 +121,49 @@ static void p2m_missing_leaf_in_list(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, 1024), t_asc_mfn(c, 1024));
 }
 
+/*
+ * The scan of a full leaf tells a leaf of INVALID entries from one that
+ * names a single frame, the lowest there is (frame 0, its entry + 1 the
+ * smallest maximum the scan keeps) or the highest (max_mfn), and refuses a
+ * frame just past the machine's there as anywhere.
+ */
+static void p2m_scan_leaf_edges(struct kunit *test)
+{
+	struct t_ctx *c = t_ctx(test);
+	unsigned long max_mfn, i;
+	struct xp2m_counts n;
+	struct xp2m_list list;
+	struct xp2m *p2m;
+
+	t_machine(test, 8192);
+	max_mfn = c->sim->be.max_mfn;
+	t_domain(test, 2048, XP2M_MFNS_ASCENDING);
+	for (i = 512; i < 2048; i++)
+		c->boot.mfns[i] = XP2M_INVALID_ENTRY;
+	c->boot.mfns[700] = 0;
+	c->boot.mfns[1535] = max_mfn;
+	t_p2m(test, 2048);
+	KUNIT_EXPECT_EQ(test, xp2m_leaf_kind(c->p2m, 700), XP2M_LEAF_GRAFTED);
+	KUNIT_EXPECT_EQ(test, xp2m_leaf_kind(c->p2m, 1024), XP2M_LEAF_GRAFTED);
+	KUNIT_EXPECT_EQ(test, xp2m_leaf_kind(c->p2m, 1536), XP2M_LEAF_MISSING);
+	xp2m_get_counts(c->p2m, &n);
+	KUNIT_EXPECT_EQ(test, n.grafted, 3UL);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, 700), 0UL);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, 701), XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, 1535), max_mfn);
+	KUNIT_EXPECT_EQ(test, xp2m_lookup(c->p2m, 1534), XP2M_INVALID_ENTRY);
+
+	/* A frame past the machine in the middle of a full leaf. */
+	KUNIT_ASSERT_EQ(test, xp2m_list_alloc(&c->sim->be, 1024, &list), 0);
+	for (i = 0; i < 1024; i++)
+		list.mfns[i] = XP2M_INVALID_ENTRY;
+	list.mfns[300] = max_mfn + 1;
+	p2m = xp2m_create("bad", &list, 1024, 1024);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(p2m), -EINVAL);
+	KUNIT_EXPECT_EQ(test, list.mfns[300], max_mfn + 1);
+	xp2m_list_free(&list);
+}
+
 /* Exactly 512 GiB of pfns: the 3-level tree's limit, a frame list works. */
 static void p2m_512g_exact(struct kunit *test)
 {
@@ -520,6 +563,7 @@ static struct kunit_case tree_cases[] = {
 	KUNIT_CASE(p2m_sizes),
 	KUNIT_CASE(p2m_615mb_domu),
 	KUNIT_CASE(p2m_missing_leaf_in_list),
+	KUNIT_CASE(p2m_scan_leaf_edges),
 	KUNIT_CASE(p2m_512g_exact),
 	KUNIT_CASE(p2m_512g_plus_one),
 	KUNIT_CASE(p2m_1t_sparse),
