@@ -123,7 +123,7 @@ static noinline unsigned long bench_linear(const struct xp2m *p2m,
 
 /*
  * What xp2m_lookup() cannot do without: its three dependent loads, top,
- * mid and leaf, with no bound and no test of the entry.
+ * mid and leaf, with no bound and no test of the entry (xp2m_lookup_raw()).
  */
 static noinline unsigned long bench_loads(const struct xp2m *p2m,
 					  const unsigned long *pfns)
@@ -132,8 +132,7 @@ static noinline unsigned long bench_loads(const struct xp2m *p2m,
 	unsigned int i;
 
 	for (i = 0; i < NR_PFNS; i++)
-		sum += READ_ONCE(xp2m_leaf_of(p2m, pfns[i])[pfns[i] %
-							    XP2M_PER_PAGE]);
+		sum += xp2m_lookup_raw(p2m, pfns[i]);
 	return sum;
 }
 
@@ -386,9 +385,9 @@ static int bench_vm_map_ram(struct bench_make *b)
 /*
  * vmap_pfn() of a page per slot, 1 GiB at least, alone: the reservation
  * the build makes where the kernel has it (CONFIG_VMAP_PFN), aligned
- * already and so with no padding, its PTEs mapping nothing (a pfn past the CPU's physical
- * address width, PAGE_NONE), written by plain stores that Xen traps and
- * emulates (vmap_pfn_apply() in mm/vmalloc.c).
+ * already and so with no padding, its PTEs mapping nothing (a pfn past the
+ * CPU's physical address width, PAGE_NONE), written by plain stores that
+ * Xen traps and emulates (vmap_pfn_apply() in mm/vmalloc.c).
  */
 static int bench_vmap_pfn(struct bench_make *b)
 {
