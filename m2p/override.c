@@ -104,6 +104,12 @@ static void xp2m_m2p_leaf_free(struct rcu_head *head)
 	__free_page(container_of(head, struct page, rcu_head));
 }
 
+/* Slots, of a directory or of the view, that cover every machine frame. */
+static unsigned long xp2m_m2p_max_slots(const struct xp2m_m2p *m2p)
+{
+	return m2p->p2m->be->max_mfn / XP2M_PER_PAGE + 1;
+}
+
 /*
  * Slot @i of the view maps @page now: a leaf of its own, or @m2p->none.
  * Every CPU's TLB is flushed before this returns, so that no lookup reads
@@ -130,7 +136,7 @@ static void xp2m_m2p_view_map(struct xp2m_m2p *m2p, unsigned long i,
  */
 static void xp2m_m2p_view_init(struct xp2m_m2p *m2p)
 {
-	unsigned long nr = m2p->p2m->be->max_mfn / XP2M_PER_PAGE + 1, i;
+	unsigned long nr = xp2m_m2p_max_slots(m2p), i;
 	struct page **pages;
 	void *view = NULL;
 
@@ -177,7 +183,7 @@ static int xp2m_m2p_dir_grow(struct xp2m_m2p *m2p, unsigned long mfn)
 {
 	struct xp2m_m2p_dir *old = xp2m_m2p_dir(m2p), *dir;
 	unsigned long i = mfn / XP2M_PER_PAGE, nr, k;
-	unsigned long limit = m2p->p2m->be->max_mfn / XP2M_PER_PAGE + 1;
+	unsigned long limit = xp2m_m2p_max_slots(m2p);
 
 	lockdep_assert_held(&m2p->lock);
 	if (i < old->nr)
