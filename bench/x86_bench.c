@@ -36,6 +36,13 @@
  *                                     where vmap_pfn() is missing:
  *                                     vm_map_ram() of as many pages and the
  *                                     padding to a 1 GiB boundary, alone
+ *   x86_aligned_min_vs_import         the smallest area the kernel's
+ *                                     exports start on a 1 GiB boundary,
+ *                                     vmap_pfn() of 512 MiB and a page,
+ *                                     alone, against the import: the least
+ *                                     a linear p2m of more than one GiB of
+ *                                     pfns can cost, whatever its size
+ *                                     (Documentation/linear.rst)
  *   x86_balloon_{increase,decrease}_hypercalls_per_page
  *                                     the balloon's reservation path
  *                                     (xp2m_balloon_increase() and
@@ -47,7 +54,9 @@
  *                                     memory_op a batch of 512
  *
  * and as plain figures: x86_import_ms, x86_verify_ms, x86_linear_build_ms,
- * x86_vm_map_ram_ms and x86_vmap_pfn_ms (of this run, on one CPU); the
+ * x86_vm_map_ram_ms, x86_vmap_pfn_ms and x86_aligned_min_ms (of this run,
+ * on one CPU); x86_own_gibs, the GiBs of pfns up to the last whose mid is
+ * the instance's own (not a shared one); the
  * balloon path's hypercalls by kind (counts) and its time a page.
  *
  * Times are counted by the TSC of one CPU. Under TCG the vCPUs' TSCs
@@ -347,6 +356,7 @@ struct bench_make {
 	u64 verify;
 	u64 vmap;
 	u64 vmap_pfn;
+	u64 aligned;
 	u64 build;
 };
 
@@ -383,16 +393,15 @@ static int bench_vm_map_ram(struct bench_make *b)
 }
 
 /*
- * vmap_pfn() of a page per slot, 1 GiB at least, alone: the reservation
- * the build makes where the kernel has it (CONFIG_VMAP_PFN), aligned
- * already and so with no padding, its PTEs mapping nothing (a pfn past the
+ * vmap_pfn() of @n pages alone, its PTEs mapping nothing (a pfn past the
  * CPU's physical address width, PAGE_NONE), written by plain stores that
- * Xen traps and emulates (vmap_pfn_apply() in mm/vmalloc.c).
+ * Xen traps and emulates (vmap_pfn_apply() in mm/vmalloc.c); the TSC
+ * cycles in @cycles. The area must start on a 1 GiB boundary: -EXDEV if it
+ * does not.
  */
-static int bench_vmap_pfn(struct bench_make *b)
+static int bench_vmap_pfn_of(unsigned long n, u64 *cycles)
 {
-	unsigned long n = max(b->x->p2m->nr_mids * XP2M_PER_PAGE,
-			      SZ_1G / PAGE_SIZE), i, *pfns;
+	unsigned long i, *pfns;
 	void *area = NULL;
 	u64 t;
 
@@ -402,12 +411,45 @@ static int bench_vmap_pfn(struct bench_make *b)
 			pfns[i] = PHYS_PFN(BIT_ULL(boot_cpu_data.x86_phys_bits));
 		t = rdtsc_ordered();
 		area = vmap_pfn(pfns, n, PAGE_NONE);
-		b->vmap_pfn = rdtsc_ordered() - t;
+		*cycles = rdtsc_ordered() - t;
 	}
-	if (area)
-		vunmap(area);
 	kvfree(pfns);
-	return area ? 0 : -ENOMEM;
+	if (!area)
+		return -ENOMEM;
+	vunmap(area);
+	return IS_ALIGNED((unsigned long)area, SZ_1G) ? 0 : -EXDEV;
+}
+
+/*
+ * The reservation the build makes where the kernel has vmap_pfn()
+ * (CONFIG_VMAP_PFN): a page per slot, 1 GiB at least, aligned already and
+ * so with no padding. And the smallest area it aligns to 1 GiB: an area's
+ * start is aligned to its size rounded up to a power of two, up to
+ * IOREMAP_MAX_ORDER (get_vm_area_caller() with VM_IOREMAP), so 512 MiB
+ * and a page. The toolstack's walk wants that alignment of every list of
+ * more than one page-table page of leaves (Documentation/linear.rst).
+ */
+static int bench_vmap_pfn(struct bench_make *b)
+{
+	unsigned long n = max(b->x->p2m->nr_mids * XP2M_PER_PAGE,
+			      SZ_1G / PAGE_SIZE);
+	int err;
+
+	err = bench_vmap_pfn_of(n, &b->vmap_pfn);
+	if (!err)
+		err = bench_vmap_pfn_of(SZ_512M / PAGE_SIZE + 1, &b->aligned);
+	return err;
+}
+
+/* GiBs of pfns up to the last whose mid is the instance's own. */
+static unsigned long bench_own_gibs(const struct xp2m *p2m)
+{
+	unsigned long g = p2m->nr_mids;
+
+	while (g && (p2m->top[g - 1] == p2m->missing_mid ||
+		     p2m->top[g - 1] == p2m->identity_mid))
+		g--;
+	return g;
 }
 
 /* Import the running kernel's p2m, verify it, build its linear view. */
@@ -473,7 +515,10 @@ static int __init x86_bench_init(void)
 		bench_ms("x86_vmap_pfn_ms", b.vmap_pfn);
 		bench_ratio("x86_linear_build_vs_vmap_pfn", b.build,
 			    b.vmap_pfn);
+		bench_ms("x86_aligned_min_ms", b.aligned);
+		bench_ratio("x86_aligned_min_vs_import", b.aligned, b.import);
 	}
+	xp2m_bench_u64("x86_own_gibs", bench_own_gibs(x->p2m), "GiBs");
 
 	prandom_seed_state(&rnd, 42);
 	for (i = 0; i < NR_PFNS; i++)
