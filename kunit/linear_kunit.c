@@ -65,6 +65,71 @@ static void linear_area(struct kunit *test)
 			pad * PAGE_SIZE);
 }
 
+/*
+ * The dummy page of a view being torn down, and what its area mapped at
+ * either end, where the stretches the kernel made for vm_map_ram() (the
+ * area's unaligned ends) map it. KUnit runs one case at a time.
+ */
+static struct {
+	const struct xp2m_backend_ops *ops;
+	struct page *dummy;
+	unsigned long first, last;
+	bool freed, still_mapped;
+} t_teardown;
+
+static void t_teardown_free(struct xp2m_backend *be, struct page *page)
+{
+	if (page == t_teardown.dummy) {
+		t_teardown.freed = true;
+		t_teardown.still_mapped =
+			vmalloc_to_page((void *)t_teardown.first) == page ||
+			vmalloc_to_page((void *)t_teardown.last) == page;
+	}
+	t_teardown.ops->page_free(be, page);
+}
+
+/*
+ * The dummy page goes back only once no PTE of the area maps it: under
+ * Xen PV a page still mapped writable cannot become a page table.
+ */
+static void linear_dummy_outlives_area(struct kunit *test)
+{
+	struct t_ctx *c = t_ctx(test);
+	struct xp2m_backend_ops *ops;
+	const struct xp2m_linear *lv;
+	struct xp2m_backend *be;
+
+	t_setup(test, 4096, 4 * GIB_PFNS);
+	if (!t_linear_or_skip(test, c->p2m))
+		return;
+	lv = c->p2m->lv;
+	if (lv->pfn_area) {
+		kunit_skip(test, "the area is vmap_pfn()'s: it maps no dummy page");
+		return;
+	}
+	be = c->p2m->be;
+	t_teardown.ops = be->ops;
+	t_teardown.dummy = virt_to_page(lv->dummy);
+	t_teardown.first = (unsigned long)lv->area;
+	t_teardown.last = t_teardown.first + (lv->nr_area - 1) * PAGE_SIZE;
+	t_teardown.freed = false;
+	KUNIT_ASSERT_TRUE(test,
+			  vmalloc_to_page((void *)t_teardown.first) ==
+			  t_teardown.dummy ||
+			  vmalloc_to_page((void *)t_teardown.last) ==
+			  t_teardown.dummy);
+	ops = kunit_kzalloc(test, sizeof(*ops), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ops);
+	*ops = *be->ops;
+	ops->page_free = t_teardown_free;
+	be->ops = ops;
+	xp2m_destroy(c->p2m);
+	c->p2m = NULL;
+	be->ops = t_teardown.ops;
+	KUNIT_EXPECT_TRUE(test, t_teardown.freed);
+	KUNIT_EXPECT_FALSE(test, t_teardown.still_mapped);
+}
+
 /* Compare a reader's leaves with the tree, raw word by raw word. */
 struct t_cmp {
 	struct xp2m *p2m;
@@ -1099,6 +1164,7 @@ static struct kunit_case linear_cases[] = {
 	KUNIT_CASE(linear_shared_tables),
 	KUNIT_CASE(linear_published),
 	KUNIT_CASE(linear_area),
+	KUNIT_CASE(linear_dummy_outlives_area),
 	KUNIT_CASE(linear_rejections),
 	KUNIT_CASE(linear_walk_wants_gib_start),
 	KUNIT_CASE(linear_concurrency),

@@ -488,8 +488,9 @@ void xp2m_linear_free(struct xp2m *p2m)
 	if (be->ops->pt_map)
 		be->ops->pt_map(be, lv->base, NULL, p2m->counts.linear_slots);
 	xp2m_linear_unlink(lv);
-	xp2m_linear_put(p2m);
+	/* The area's unaligned ends may map the dummy page until then. */
 	xp2m_linear_area_free(lv);
+	xp2m_linear_put(p2m);
 	kfree(lv);
 	p2m->lv = NULL;
 	p2m->linear = NULL;
