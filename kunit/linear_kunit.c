@@ -130,6 +130,81 @@ static void linear_dummy_outlives_area(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, t_teardown.still_mapped);
 }
 
+/*
+ * A lookup made while an identity leaf gets a page of its own: after the
+ * tree names the new leaf (the frame list asks the machine for its frame
+ * next) and before the view's slot does.
+ */
+static struct {
+	const struct xp2m_backend_ops *ops;
+	struct xp2m *p2m;
+	unsigned long pfn;
+	unsigned long in_window;
+	unsigned long wrong;
+} t_mid_change;
+
+static unsigned long t_mid_change_mfn(struct xp2m_backend *be,
+				      struct page *page)
+{
+	struct xp2m *p2m = t_mid_change.p2m;
+	unsigned long pfn = t_mid_change.pfn;
+
+	if (p2m && xp2m_leaf_of(p2m, pfn) != p2m->identity_leaf &&
+	    vmalloc_to_page(&p2m->linear[pfn]) ==
+	    virt_to_page(p2m->identity_leaf)) {
+		t_mid_change.in_window++;
+		if (xp2m_linear_lookup(p2m, pfn) != XP2M_IDENTITY_FRAME(pfn))
+			t_mid_change.wrong++;
+	}
+	return t_mid_change.ops->page_to_mfn(be, page);
+}
+
+/*
+ * An identity pfn reads identity through the view while its leaf, the
+ * shared identity page (which holds INVALID), gives way to one of its own:
+ * the tree then names the new leaf while the view's slot still maps the
+ * shared page, and the entry is the new leaf's, not the INVALID read.
+ */
+static void linear_identity_leaf_replaced(struct kunit *test)
+{
+	const unsigned long start = 8192, pfn = start + 6;
+	struct t_ctx *c = t_ctx(test);
+	struct xp2m_backend_ops *ops;
+	struct xp2m_backend *be;
+
+	t_setup(test, 4096, GIB_PFNS);
+	KUNIT_ASSERT_EQ(test, xp2m_set_identity(c->p2m, start,
+						start + XP2M_PER_PAGE),
+			(long)XP2M_PER_PAGE);
+	KUNIT_ASSERT_PTR_EQ(test, xp2m_leaf_of(c->p2m, pfn),
+			    c->p2m->identity_leaf);
+	KUNIT_ASSERT_EQ(test, xp2m_frame_list_build(c->p2m), 0);
+	if (!t_linear_or_skip(test, c->p2m))
+		return;
+	be = c->p2m->be;
+	ops = kunit_kzalloc(test, sizeof(*ops), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ops);
+	t_mid_change.ops = be->ops;
+	t_mid_change.pfn = pfn;
+	t_mid_change.in_window = 0;
+	t_mid_change.wrong = 0;
+	*ops = *be->ops;
+	ops->page_to_mfn = t_mid_change_mfn;
+	be->ops = ops;
+	t_mid_change.p2m = c->p2m;
+	KUNIT_EXPECT_EQ(test, xp2m_set(c->p2m, start + 5, 77), 0);
+	t_mid_change.p2m = NULL;
+	be->ops = t_mid_change.ops;
+	if (!t_mid_change.in_window) {
+		kunit_skip(test, "no lookup fell between the tree's change and the view's");
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, t_mid_change.wrong, 0UL);
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, pfn),
+			XP2M_IDENTITY_FRAME(pfn));
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(c->p2m, start + 5), 77UL);
+}
+
 /* Compare a reader's leaves with the tree, raw word by raw word. */
 struct t_cmp {
 	struct xp2m *p2m;
@@ -1165,6 +1240,7 @@ static struct kunit_case linear_cases[] = {
 	KUNIT_CASE(linear_published),
 	KUNIT_CASE(linear_area),
 	KUNIT_CASE(linear_dummy_outlives_area),
+	KUNIT_CASE(linear_identity_leaf_replaced),
 	KUNIT_CASE(linear_rejections),
 	KUNIT_CASE(linear_walk_wants_gib_start),
 	KUNIT_CASE(linear_concurrency),

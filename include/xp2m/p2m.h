@@ -309,7 +309,12 @@ xp2m_lookup_raw(const struct xp2m *p2m, unsigned long pfn)
  * @pfn: the pfn
  *
  * One load on the linear area. Only an INVALID word takes the slow path,
- * to tell an identity leaf (which holds INVALID) from a missing one.
+ * the tree's answer: it tells an identity leaf (which holds INVALID) from a
+ * missing one, and while the shared identity leaf gives way to a page of
+ * its own, the tree names the new page before the view's slot does (and
+ * a TLB may keep the old mapping until the change ends), so the word read
+ * there may be the shared page's INVALID for a pfn that is identity both
+ * before and after.
  *
  * Return: as xp2m_lookup().
  */
@@ -326,9 +331,8 @@ xp2m_linear_lookup(const struct xp2m *p2m, unsigned long pfn)
 	if (unlikely(pfn >= p2m->max_pfn))
 		return XP2M_IDENTITY_FRAME(pfn);
 	entry = READ_ONCE(linear[pfn]);
-	if (unlikely(entry == XP2M_INVALID_ENTRY) &&
-	    xp2m_leaf_of(p2m, pfn) == p2m->identity_leaf)
-		return XP2M_IDENTITY_FRAME(pfn);
+	if (unlikely(entry == XP2M_INVALID_ENTRY))
+		return xp2m_lookup(p2m, pfn);
 	return entry;
 }
 
