@@ -7,8 +7,10 @@
  * m2p->lock; they may allocate (XArray nodes, a leaf for the p2m entry) and
  * sleep. The lookup path reads @dir alone, two levels of plain pfns. The
  * override is in the table before the p2m entry turns foreign and leaves
- * it after the entry is restored, so a lock-free lookup in between finds it
- * and answers correctly either way. Lookups take rcu_read_lock() only.
+ * it after the entry is restored (both entries, for a frame also ours: the
+ * pfn it is mapped at and the pfn it backs), so a lock-free lookup in
+ * between finds it and answers correctly either way. Lookups take
+ * rcu_read_lock() only.
  *
  * An override lives in @by_pfn from xp2m_m2p_prepare() on, its frame still
  * XP2M_INVALID_ENTRY (a claim: lookups by pfn do not see it), and in
@@ -606,10 +608,15 @@ int xp2m_m2p_remove(struct xp2m_m2p *m2p, unsigned long pfn, u64 *kmap)
 	next = rcu_dereference_protected(o->next, lockdep_is_held(&m2p->lock));
 	cur = xa_load(&m2p->table, o->mfn);
 	if (cur == o) {
-		/* Existing slots: nothing allocates. */
-		xp2m_m2p_set_head(m2p, o->mfn, next);
+		/*
+		 * The local pfn gets its frame back before the frame leaves
+		 * the index, as a commit marks it after the frame is in: a
+		 * lookup in between finds one or the other. Existing slots:
+		 * nothing allocates.
+		 */
 		if (!next && o->local_pfn != XP2M_INVALID_ENTRY)
 			WARN_ON(xp2m_set_noalloc(p2m, o->local_pfn, o->mfn));
+		xp2m_m2p_set_head(m2p, o->mfn, next);
 	} else {
 		while (rcu_dereference_protected(cur->next,
 						 lockdep_is_held(&m2p->lock)) != o)
