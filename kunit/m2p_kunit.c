@@ -152,6 +152,38 @@ static void m2p_local_frame(struct kunit *test)
 }
 
 /*
+ * What a lookup of a frame of ours granted to ourselves reads when the last
+ * removal runs whole between its read of the pfn's entry and its read of
+ * the index: the entry FOREIGN_FRAME(mfn), no override. Made here by hand,
+ * the entry marked with no override at all: the answer is the pfn, whose
+ * frame it is again by then; for a frame numbered past the p2m's end too,
+ * which would otherwise answer itself (1-1).
+ */
+static void m2p_local_straddle(struct kunit *test)
+{
+	struct xp2m_m2p *m2p = m_setup(test);
+	struct xp2m *p2m = t_ctx(test)->p2m;
+	struct xp2m_backend *be = p2m->be;
+	unsigned long ml = t_asc_mfn(t_ctx(test), 200);
+	unsigned long far = M_MAX + 7;
+
+	KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 200, XP2M_FOREIGN_FRAME(ml)), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, ml), XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_EQ(test, xp2m_mfn_to_pfn(m2p, ml), 200UL);
+	KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 200, ml), 0);
+
+	/* Past the p2m's end, the M2P naming pfn 300: 1-1 until it is marked. */
+	KUNIT_ASSERT_LE(test, far, be->max_mfn);
+	be->ops->set_m2p(be, far, 300);
+	KUNIT_EXPECT_EQ(test, xp2m_mfn_to_pfn(m2p, far), far);
+	KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 300, XP2M_FOREIGN_FRAME(far)), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_mfn_to_pfn(m2p, far), 300UL);
+	KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 300, t_asc_mfn(t_ctx(test), 300)),
+			0);
+	be->ops->set_m2p(be, far, XP2M_INVALID_ENTRY);
+}
+
+/*
  * A claim (xp2m_m2p_prepare()) holds its pfn against every other add and
  * prepare, and is seen by nothing that looks pfns up; a commit that fails
  * leaves it claimed; an abort frees the pfn again.
@@ -676,7 +708,8 @@ static void m2p_concurrency(struct kunit *test)
  * FOREIGN_FRAME(M); and L is marked only while M is in the index. The last
  * removal gives L its frame back and takes M out of the index, where the
  * leaf M had goes (a remap of the view, a TLB flush): L must come back
- * first, or a lookup in between finds neither.
+ * first, or a lookup in between finds neither (and only the entry it read,
+ * m2p_local_straddle's case, tells it the answer).
  * The timer is pinned to the writer's CPU, so it sees the writer's steps
  * in order, on one CPU without preemption (UML) too, where no thread ever
  * runs inside another's removal.
@@ -935,6 +968,7 @@ static void m2p_debugfs_view(struct kunit *test)
 static struct kunit_case m2p_cases[] = {
 	KUNIT_CASE(m2p_add_find_remove),
 	KUNIT_CASE(m2p_local_frame),
+	KUNIT_CASE(m2p_local_straddle),
 	KUNIT_CASE(m2p_prepare_commit),
 	KUNIT_CASE(m2p_bad_input),
 	KUNIT_CASE(m2p_dir_leaves),

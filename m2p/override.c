@@ -694,21 +694,35 @@ EXPORT_SYMBOL_GPL(xp2m_m2p_find_page);
  * @mfn: the frame
  *
  * The M2P's answer when it maps back (p2m[m2p[mfn]] == mfn); else the
- * override's, when a foreign @mfn is mapped here; else @mfn itself if the
- * p2m says that pfn is identity (1-1) there; else XP2M_INVALID_ENTRY.
+ * override's, when a foreign @mfn is mapped here; else the M2P's answer
+ * when its entry was FOREIGN_FRAME(@mfn); else @mfn itself if the p2m says
+ * that pfn is identity (1-1) there; else XP2M_INVALID_ENTRY.
+ *
+ * The third answer is for a frame of ours granted to ourselves, whose pfn
+ * is marked FOREIGN_FRAME(@mfn) while it is mapped: its last removal may
+ * give the pfn its frame back and take the frame out of the index between
+ * this lookup's read of the entry and its read of the index. The frame is
+ * that pfn's again by then. So, in whatever order this CPU sees the stores
+ * of an add or a removal, such a frame answers a pfn it is mapped at or the
+ * pfn it backs.
  *
  * Return: the pfn, or XP2M_INVALID_ENTRY.
  */
 unsigned long xp2m_mfn_to_pfn(struct xp2m_m2p *m2p, unsigned long mfn)
 {
 	struct xp2m *p2m = m2p->p2m;
-	unsigned long pfn;
+	unsigned long pfn, entry = XP2M_INVALID_ENTRY, over;
 
 	pfn = p2m->be->ops->m2p(p2m->be, mfn);
-	if (pfn < p2m->max_pfn && xp2m_lookup(p2m, pfn) == mfn)
-		return pfn;
-	pfn = xp2m_m2p_find_pfn(m2p, mfn);
-	if (pfn != XP2M_INVALID_ENTRY)
+	if (pfn < p2m->max_pfn) {
+		entry = xp2m_lookup(p2m, pfn);
+		if (entry == mfn)
+			return pfn;
+	}
+	over = xp2m_m2p_find_pfn(m2p, mfn);
+	if (over != XP2M_INVALID_ENTRY)
+		return over;
+	if (entry == XP2M_FOREIGN_FRAME(mfn))
 		return pfn;
 	if (xp2m_lookup(p2m, mfn) == XP2M_IDENTITY_FRAME(mfn))
 		return mfn;
