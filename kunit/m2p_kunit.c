@@ -11,6 +11,7 @@
 #include <linux/debugfs.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/log2.h>
 #include <linux/prandom.h>
@@ -148,6 +149,38 @@ static void m2p_local_frame(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xp2m_lookup(p2m, 5000), XP2M_INVALID_ENTRY);
 	KUNIT_EXPECT_EQ(test, xp2m_lookup(p2m, 5001), XP2M_INVALID_ENTRY);
 	KUNIT_EXPECT_EQ(test, xp2m_mfn_to_pfn(m2p, ml), 200UL);
+}
+
+/*
+ * What a lookup of a frame of ours granted to ourselves reads when the last
+ * removal runs whole between its read of the pfn's entry and its read of
+ * the index: the entry FOREIGN_FRAME(mfn), no override. Made here by hand,
+ * the entry marked with no override at all: the answer is the pfn, whose
+ * frame it is again by then; for a frame numbered past the p2m's end too,
+ * which would otherwise answer itself (1-1).
+ */
+static void m2p_local_straddle(struct kunit *test)
+{
+	struct xp2m_m2p *m2p = m_setup(test);
+	struct xp2m *p2m = t_ctx(test)->p2m;
+	struct xp2m_backend *be = p2m->be;
+	unsigned long ml = t_asc_mfn(t_ctx(test), 200);
+	unsigned long far = M_MAX + 7;
+
+	KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 200, XP2M_FOREIGN_FRAME(ml)), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_m2p_find_pfn(m2p, ml), XP2M_INVALID_ENTRY);
+	KUNIT_EXPECT_EQ(test, xp2m_mfn_to_pfn(m2p, ml), 200UL);
+	KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 200, ml), 0);
+
+	/* Past the p2m's end, the M2P naming pfn 300: 1-1 until it is marked. */
+	KUNIT_ASSERT_LE(test, far, be->max_mfn);
+	be->ops->set_m2p(be, far, 300);
+	KUNIT_EXPECT_EQ(test, xp2m_mfn_to_pfn(m2p, far), far);
+	KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 300, XP2M_FOREIGN_FRAME(far)), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_mfn_to_pfn(m2p, far), 300UL);
+	KUNIT_ASSERT_EQ(test, xp2m_set(p2m, 300, t_asc_mfn(t_ctx(test), 300)),
+			0);
+	be->ops->set_m2p(be, far, XP2M_INVALID_ENTRY);
 }
 
 /*
@@ -667,6 +700,106 @@ static void m2p_concurrency(struct kunit *test)
 	t_expect_same(test, &a, &b);
 }
 
+/*
+ * A frame of ours granted to ourselves: frame M, which backs pfn L, mapped
+ * at pfn P and unmapped again, over and over, while a timer interrupts the
+ * writer and looks M up. Every answer is P (mapped) or L (not), wherever in
+ * an add or a remove the timer lands; each pfn's entry is its own or
+ * FOREIGN_FRAME(M); and L is marked only while M is in the index. The last
+ * removal gives L its frame back and takes M out of the index, where the
+ * leaf M had goes (a remap of the view, a TLB flush): L must come back
+ * first, or a lookup in between finds neither (and only the entry it read,
+ * m2p_local_straddle's case, tells it the answer).
+ * The timer is pinned to the writer's CPU, so it sees the writer's steps
+ * in order, on one CPU without preemption (UML) too, where no thread ever
+ * runs inside another's removal.
+ */
+#define M_SELF_PFN	5000UL
+#define M_SELF_LOCAL	200UL
+#define M_SELF_ROUNDS	4096
+#define M_TICK_NS	(20 * NSEC_PER_USEC)
+
+struct m_tick {
+	struct hrtimer timer;
+	struct xp2m_m2p *m2p;
+	unsigned long mfn;
+	bool removing;		/* the writer is in xp2m_m2p_remove() */
+	unsigned long ticks;	/* lookups made */
+	unsigned long in_removal; /* of them, in a removal, P's entry back */
+	unsigned long wrong;	/* of them, an answer or entry not allowed */
+	unsigned long answer;	/* the last wrong answer of mfn_to_pfn() */
+	unsigned long alone;	/* of them, L marked, M not in the index */
+};
+
+static enum hrtimer_restart m_tick_fn(struct hrtimer *timer)
+{
+	struct m_tick *t = container_of(timer, struct m_tick, timer);
+	struct xp2m *p2m = t->m2p->p2m;
+	unsigned long foreign = XP2M_FOREIGN_FRAME(t->mfn);
+	unsigned long pfn = xp2m_mfn_to_pfn(t->m2p, t->mfn);
+	unsigned long local = xp2m_lookup(p2m, M_SELF_LOCAL);
+	unsigned long mapped = xp2m_lookup(p2m, M_SELF_PFN);
+
+	t->ticks++;
+	if (READ_ONCE(t->removing) && mapped == XP2M_INVALID_ENTRY)
+		t->in_removal++;
+	if (local == foreign &&
+	    xp2m_m2p_find_pfn(t->m2p, t->mfn) == XP2M_INVALID_ENTRY)
+		t->alone++;
+	if ((pfn != M_SELF_PFN && pfn != M_SELF_LOCAL) ||
+	    (local != t->mfn && local != foreign) ||
+	    (mapped != XP2M_INVALID_ENTRY && mapped != foreign)) {
+		t->wrong++;
+		t->answer = pfn;
+	}
+	hrtimer_forward_now(timer, ns_to_ktime(M_TICK_NS));
+	return HRTIMER_RESTART;
+}
+
+static void m2p_self_grant_race(struct kunit *test)
+{
+	struct xp2m_m2p *m2p = m_setup(test);
+	struct xp2m *p2m = t_ctx(test)->p2m;
+	struct m_tick *t;
+	unsigned int round;
+	long errors = 0;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->m2p = m2p;
+	t->mfn = t_asc_mfn(t_ctx(test), M_SELF_LOCAL);
+	KUNIT_ASSERT_EQ(test, xp2m_lookup(p2m, M_SELF_PFN), XP2M_INVALID_ENTRY);
+	KUNIT_ASSERT_EQ(test, xp2m_mfn_to_pfn(m2p, t->mfn), M_SELF_LOCAL);
+
+	hrtimer_init(&t->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_SOFT);
+	t->timer.function = m_tick_fn;
+	migrate_disable();
+	hrtimer_start(&t->timer, ns_to_ktime(M_TICK_NS),
+		      HRTIMER_MODE_REL_PINNED_SOFT);
+	for (round = 0; round < M_SELF_ROUNDS; round++) {
+		if (xp2m_m2p_add(m2p, M_SELF_PFN, NULL, t->mfn, 0))
+			errors++;
+		WRITE_ONCE(t->removing, true);
+		if (xp2m_m2p_remove(m2p, M_SELF_PFN, NULL))
+			errors++;
+		WRITE_ONCE(t->removing, false);
+		cond_resched();
+	}
+	hrtimer_cancel(&t->timer);
+	migrate_enable();
+
+	kunit_info(test, "%d adds and removes, %lu lookups, %lu in a removal\n",
+		   2 * M_SELF_ROUNDS, t->ticks, t->in_removal);
+	KUNIT_ASSERT_EQ(test, errors, 0L);
+	KUNIT_ASSERT_EQ(test, xp2m_lookup(p2m, M_SELF_LOCAL), t->mfn);
+	KUNIT_ASSERT_EQ(test, xp2m_mfn_to_pfn(m2p, t->mfn), M_SELF_LOCAL);
+	KUNIT_EXPECT_EQ_MSG(test, t->wrong, 0UL, "last wrong answer 0x%lx",
+			    t->answer);
+	KUNIT_EXPECT_EQ(test, t->alone, 0UL);
+	if (!t->wrong && !t->alone && !t->in_removal)
+		kunit_skip(test, "no lookup landed inside a removal");
+}
+
 /* The debugfs view, as a user reads it. */
 #define M_DIR		"xp2m_m2p_kunit"
 #define M_VIEW		"/sys/kernel/debug/" M_DIR "/overrides"
@@ -835,6 +968,7 @@ static void m2p_debugfs_view(struct kunit *test)
 static struct kunit_case m2p_cases[] = {
 	KUNIT_CASE(m2p_add_find_remove),
 	KUNIT_CASE(m2p_local_frame),
+	KUNIT_CASE(m2p_local_straddle),
 	KUNIT_CASE(m2p_prepare_commit),
 	KUNIT_CASE(m2p_bad_input),
 	KUNIT_CASE(m2p_dir_leaves),
@@ -843,6 +977,7 @@ static struct kunit_case m2p_cases[] = {
 	KUNIT_CASE(m2p_add_faults),
 	KUNIT_CASE(m2p_large_table),
 	KUNIT_CASE(m2p_concurrency),
+	KUNIT_CASE(m2p_self_grant_race),
 	KUNIT_CASE(m2p_debugfs_view),
 	{}
 };

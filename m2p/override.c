@@ -7,8 +7,10 @@
  * m2p->lock; they may allocate (XArray nodes, a leaf for the p2m entry) and
  * sleep. The lookup path reads @dir alone, two levels of plain pfns. The
  * override is in the table before the p2m entry turns foreign and leaves
- * it after the entry is restored, so a lock-free lookup in between finds it
- * and answers correctly either way. Lookups take rcu_read_lock() only.
+ * it after the entry is restored (both entries, for a frame also ours: the
+ * pfn it is mapped at and the pfn it backs), so a lock-free lookup in
+ * between finds it and answers correctly either way. Lookups take
+ * rcu_read_lock() only.
  *
  * An override lives in @by_pfn from xp2m_m2p_prepare() on, its frame still
  * XP2M_INVALID_ENTRY (a claim: lookups by pfn do not see it), and in
@@ -606,10 +608,15 @@ int xp2m_m2p_remove(struct xp2m_m2p *m2p, unsigned long pfn, u64 *kmap)
 	next = rcu_dereference_protected(o->next, lockdep_is_held(&m2p->lock));
 	cur = xa_load(&m2p->table, o->mfn);
 	if (cur == o) {
-		/* Existing slots: nothing allocates. */
-		xp2m_m2p_set_head(m2p, o->mfn, next);
+		/*
+		 * The local pfn gets its frame back before the frame leaves
+		 * the index, as a commit marks it after the frame is in: a
+		 * lookup in between finds one or the other. Existing slots:
+		 * nothing allocates.
+		 */
 		if (!next && o->local_pfn != XP2M_INVALID_ENTRY)
 			WARN_ON(xp2m_set_noalloc(p2m, o->local_pfn, o->mfn));
+		xp2m_m2p_set_head(m2p, o->mfn, next);
 	} else {
 		while (rcu_dereference_protected(cur->next,
 						 lockdep_is_held(&m2p->lock)) != o)
@@ -687,21 +694,35 @@ EXPORT_SYMBOL_GPL(xp2m_m2p_find_page);
  * @mfn: the frame
  *
  * The M2P's answer when it maps back (p2m[m2p[mfn]] == mfn); else the
- * override's, when a foreign @mfn is mapped here; else @mfn itself if the
- * p2m says that pfn is identity (1-1) there; else XP2M_INVALID_ENTRY.
+ * override's, when a foreign @mfn is mapped here; else the M2P's answer
+ * when its entry was FOREIGN_FRAME(@mfn); else @mfn itself if the p2m says
+ * that pfn is identity (1-1) there; else XP2M_INVALID_ENTRY.
+ *
+ * The third answer is for a frame of ours granted to ourselves, whose pfn
+ * is marked FOREIGN_FRAME(@mfn) while it is mapped: its last removal may
+ * give the pfn its frame back and take the frame out of the index between
+ * this lookup's read of the entry and its read of the index. The frame is
+ * that pfn's again by then. So, in whatever order this CPU sees the stores
+ * of an add or a removal, such a frame answers a pfn it is mapped at or the
+ * pfn it backs.
  *
  * Return: the pfn, or XP2M_INVALID_ENTRY.
  */
 unsigned long xp2m_mfn_to_pfn(struct xp2m_m2p *m2p, unsigned long mfn)
 {
 	struct xp2m *p2m = m2p->p2m;
-	unsigned long pfn;
+	unsigned long pfn, entry = XP2M_INVALID_ENTRY, over;
 
 	pfn = p2m->be->ops->m2p(p2m->be, mfn);
-	if (pfn < p2m->max_pfn && xp2m_lookup(p2m, pfn) == mfn)
-		return pfn;
-	pfn = xp2m_m2p_find_pfn(m2p, mfn);
-	if (pfn != XP2M_INVALID_ENTRY)
+	if (pfn < p2m->max_pfn) {
+		entry = xp2m_lookup(p2m, pfn);
+		if (entry == mfn)
+			return pfn;
+	}
+	over = xp2m_m2p_find_pfn(m2p, mfn);
+	if (over != XP2M_INVALID_ENTRY)
+		return over;
+	if (entry == XP2M_FOREIGN_FRAME(mfn))
 		return pfn;
 	if (xp2m_lookup(p2m, mfn) == XP2M_IDENTITY_FRAME(mfn))
 		return mfn;
