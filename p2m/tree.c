@@ -1102,7 +1102,8 @@ static int xp2m_adopt_slot(struct xp2m *p2m, unsigned long pfn,
  * holds a page already is left alone: the machine never replaces a leaf.
  *
  * Return: 1 when the views changed, 0 when they showed @leaf already;
- * -EINVAL for a p2m that is not borrowed, a misaligned @pfn or a bad @nr;
+ * -EINVAL for a p2m that is not borrowed, a bad @nr (any but the two, 0
+ * among them) or a @pfn not a multiple of it;
  * -ERANGE past max_pfn; -EBUSY when the slot (or GiB) holds another page;
  * -ENOMEM, with nothing changed.
  */
@@ -1112,8 +1113,12 @@ int xp2m_adopt(struct xp2m *p2m, unsigned long pfn, unsigned long nr,
 	bool gib = nr == XP2M_MID_SPAN;
 	int err;
 
-	if (!p2m->borrowed || pfn % nr ||
-	    (nr != XP2M_PER_PAGE && (!gib || !xp2m_leaf_is_shared(p2m, leaf))))
+	if (!p2m->borrowed)
+		return -EINVAL;
+	/* @nr is one of the two spans (so not 0) before it divides @pfn. */
+	if (nr != XP2M_PER_PAGE && (!gib || !xp2m_leaf_is_shared(p2m, leaf)))
+		return -EINVAL;
+	if (pfn % nr)
 		return -EINVAL;
 	if (pfn >= p2m->max_pfn)
 		return -ERANGE;
