@@ -31,6 +31,16 @@ static int xp2m_range_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/*
+ * The first pfn whose page starts at or above byte @addr. PFN_UP() would
+ * wrap to 0 for an address in the last page of the 64-bit space, making an
+ * entry that holds no whole page start at pfn 0.
+ */
+static u64 xp2m_pfn_up(u64 addr)
+{
+	return PFN_DOWN(addr) + !!(addr & (PAGE_SIZE - 1));
+}
+
 /* Full pages of RAM of @map within [0, @max_pfn), sorted and merged. */
 static struct xp2m_range *xp2m_ram_ranges(const struct xp2m_e820_entry *map,
 					  unsigned int nr, unsigned long max_pfn,
@@ -48,7 +58,7 @@ static struct xp2m_range *xp2m_ram_ranges(const struct xp2m_e820_entry *map,
 
 		if (map[i].type != XP2M_E820_RAM || end <= map[i].addr)
 			continue;
-		s = min_t(u64, PFN_UP(map[i].addr), max_pfn);
+		s = min_t(u64, xp2m_pfn_up(map[i].addr), max_pfn);
 		e = min_t(u64, PFN_DOWN(end), max_pfn);
 		if (s >= e)
 			continue;
