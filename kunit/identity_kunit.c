@@ -326,6 +326,48 @@ static void identity_e820_last_page(struct kunit *test)
 }
 
 /*
+ * Adjacent RAM entries are one range before it is cut to whole pages, as
+ * Linux merges them (e820__update_table()) before its identity pass
+ * (xen_foreach_remap_area(), arch/x86/xen/setup.c): pfn 1, wholly RAM
+ * across the boundary of two entries, is RAM.
+ */
+static void identity_e820_adjacent(struct kunit *test)
+{
+	static const struct xp2m_e820_entry map[] = {
+		{ .addr = 0x1800, .size = 0x1800, .type = XP2M_E820_RAM },
+		{ .addr = 0, .size = 0x1800, .type = XP2M_E820_RAM },
+	};
+	static const unsigned long ram[] = { 0, 1, 2 };
+	const struct t_e820_want w = {
+		.nr = 2, .max = 1024, .ram = ram, .nr_ram = ARRAY_SIZE(ram),
+		.moved = ~0UL,
+	};
+
+	t_e820_case(test, map, ARRAY_SIZE(map), &w);
+}
+
+/*
+ * Where RAM and another type overlap, the other type wins, as in
+ * e820__update_table() (the larger type takes precedence): pfn 1, part
+ * of it reserved inside RAM, is identity, and its frame moves to the
+ * first missing RAM pfn, 2.
+ */
+static void identity_e820_overlap(struct kunit *test)
+{
+	static const struct xp2m_e820_entry map[] = {
+		{ .addr = 0, .size = 0x4000, .type = XP2M_E820_RAM },
+		{ .addr = 0x1800, .size = 0x400, .type = XP2M_E820_RESERVED },
+	};
+	static const unsigned long ram[] = { 0, 2, 3 };
+	const struct t_e820_want w = {
+		.nr = 2, .max = 1024, .ram = ram, .nr_ram = ARRAY_SIZE(ram),
+		.moved = 1, .moved_to = 2,
+	};
+
+	t_e820_case(test, map, ARRAY_SIZE(map), &w);
+}
+
+/*
  * Allocation failures (xp2m_fault_sweep(), through the fixture's
  * t_case_snap() and t_case_failed()): a run that failed must give -ENOMEM
  * with the p2m exactly as before, every page back to the machine and every
@@ -443,6 +485,8 @@ static struct kunit_case identity_cases[] = {
 	KUNIT_CASE(identity_e820_remap),
 	KUNIT_CASE(identity_e820_nospace),
 	KUNIT_CASE(identity_e820_last_page),
+	KUNIT_CASE(identity_e820_adjacent),
+	KUNIT_CASE(identity_e820_overlap),
 	KUNIT_CASE(faults_identity),
 	KUNIT_CASE(faults_e820),
 	{}
