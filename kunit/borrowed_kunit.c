@@ -223,6 +223,10 @@ static void borrowed_refuses(struct kunit *test)
 					 xp2m_leaf_of(src, 0)), 0);
 	KUNIT_EXPECT_EQ(test, xp2m_adopt(b, 3, XP2M_PER_PAGE, other), -EINVAL);
 	KUNIT_EXPECT_EQ(test, xp2m_adopt(b, 0, 2, other), -EINVAL);
+	/* No span at all: refused before any division by it. */
+	KUNIT_EXPECT_EQ(test, xp2m_adopt(b, 0, 0, other), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xp2m_adopt(b, 6 * GIB, 0, b->missing_leaf),
+			-EINVAL);
 	KUNIT_EXPECT_EQ(test, xp2m_adopt(b, 6 * GIB, GIB, other), -EINVAL);
 	KUNIT_EXPECT_EQ(test, xp2m_adopt(b, 8 * GIB, XP2M_PER_PAGE, other),
 			-ERANGE);

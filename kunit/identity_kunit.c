@@ -245,6 +245,129 @@ static void identity_e820_nospace(struct kunit *test)
 }
 
 /*
+ * The E820 cases below: a domain of @nr pages, @max pfns; after the map,
+ * @ram pfns (ascending, a whole leaf at most) are RAM and all others of
+ * the leaf identity, as is everything past it. Every entry must be the
+ * domain's frame below @nr, missing past it, identity off RAM; except @moved
+ * (or ~0UL: none), whose frame moved to @moved_to, the first missing RAM pfn,
+ * with the M2P.
+ */
+struct t_e820_want {
+	unsigned long nr;
+	unsigned long max;
+	const unsigned long *ram;
+	unsigned int nr_ram;
+	unsigned long moved;
+	unsigned long moved_to;
+};
+
+static void t_e820_expect(struct kunit *test, const struct t_e820_want *w,
+			  const struct xp2m_e820_result *res)
+{
+	struct t_ctx *c = t_ctx(test);
+	struct xp2m_backend *be = &c->sim->be;
+	unsigned long pfn, want, bad = 0;
+	unsigned int i = 0;
+
+	KUNIT_EXPECT_EQ(test, res->identity, w->max - w->nr_ram);
+	KUNIT_EXPECT_EQ(test, res->remapped, w->moved == ~0UL ? 0UL : 1UL);
+	for (pfn = 0; pfn < w->max; pfn++) {
+		if (i < w->nr_ram && w->ram[i] == pfn) {
+			i++;
+			if (pfn == w->moved_to && w->moved != ~0UL)
+				want = t_asc_mfn(c, w->moved);
+			else
+				want = pfn < w->nr ? t_asc_mfn(c, pfn) :
+						     XP2M_INVALID_ENTRY;
+		} else {
+			want = XP2M_IDENTITY_FRAME(pfn);
+		}
+		if (xp2m_lookup(c->p2m, pfn) != want && bad++ < 4)
+			KUNIT_FAIL(test, "pfn %#lx: %#lx, want %#lx", pfn,
+				   xp2m_lookup(c->p2m, pfn), want);
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+	if (w->moved != ~0UL)
+		KUNIT_EXPECT_EQ(test, be->ops->m2p(be, t_asc_mfn(c, w->moved)),
+				w->moved_to);
+}
+
+static void t_e820_case(struct kunit *test, const struct xp2m_e820_entry *map,
+			unsigned int nr_map, const struct t_e820_want *w)
+{
+	struct t_ctx *c = t_ctx(test);
+	struct xp2m_e820_result res = { };
+
+	t_setup(test, w->nr, w->max);
+	KUNIT_ASSERT_EQ(test, xp2m_identity_from_e820(c->p2m, map, nr_map,
+						      &res), 0);
+	t_e820_expect(test, w, &res);
+}
+
+/*
+ * A RAM entry inside the last page of the 64-bit space holds no whole
+ * page: it is RAM for no pfn, and the map's other RAM stays what it is
+ * (rounding its start up to a page must not wrap to pfn 0).
+ */
+static void identity_e820_last_page(struct kunit *test)
+{
+	static const struct xp2m_e820_entry map[] = {
+		{ .addr = 0, .size = 3 * PAGE_SIZE, .type = XP2M_E820_RAM },
+		{ .addr = U64_MAX - PAGE_SIZE + 2, .size = PAGE_SIZE / 2,
+		  .type = XP2M_E820_RAM },
+	};
+	static const unsigned long ram[] = { 0, 1, 2 };
+	const struct t_e820_want w = {
+		.nr = 3, .max = 1024, .ram = ram, .nr_ram = ARRAY_SIZE(ram),
+		.moved = ~0UL,
+	};
+
+	t_e820_case(test, map, ARRAY_SIZE(map), &w);
+}
+
+/*
+ * Adjacent RAM entries are one range before it is cut to whole pages, as
+ * Linux merges them (e820__update_table()) before its identity pass
+ * (xen_foreach_remap_area(), arch/x86/xen/setup.c): pfn 1, wholly RAM
+ * across the boundary of two entries, is RAM.
+ */
+static void identity_e820_adjacent(struct kunit *test)
+{
+	static const struct xp2m_e820_entry map[] = {
+		{ .addr = 0x1800, .size = 0x1800, .type = XP2M_E820_RAM },
+		{ .addr = 0, .size = 0x1800, .type = XP2M_E820_RAM },
+	};
+	static const unsigned long ram[] = { 0, 1, 2 };
+	const struct t_e820_want w = {
+		.nr = 2, .max = 1024, .ram = ram, .nr_ram = ARRAY_SIZE(ram),
+		.moved = ~0UL,
+	};
+
+	t_e820_case(test, map, ARRAY_SIZE(map), &w);
+}
+
+/*
+ * Where RAM and another type overlap, the other type wins, as in
+ * e820__update_table() (the larger type takes precedence): pfn 1, part
+ * of it reserved inside RAM, is identity, and its frame moves to the
+ * first missing RAM pfn, 2.
+ */
+static void identity_e820_overlap(struct kunit *test)
+{
+	static const struct xp2m_e820_entry map[] = {
+		{ .addr = 0, .size = 0x4000, .type = XP2M_E820_RAM },
+		{ .addr = 0x1800, .size = 0x400, .type = XP2M_E820_RESERVED },
+	};
+	static const unsigned long ram[] = { 0, 2, 3 };
+	const struct t_e820_want w = {
+		.nr = 2, .max = 1024, .ram = ram, .nr_ram = ARRAY_SIZE(ram),
+		.moved = 1, .moved_to = 2,
+	};
+
+	t_e820_case(test, map, ARRAY_SIZE(map), &w);
+}
+
+/*
  * Allocation failures (xp2m_fault_sweep(), through the fixture's
  * t_case_snap() and t_case_failed()): a run that failed must give -ENOMEM
  * with the p2m exactly as before, every page back to the machine and every
@@ -361,6 +484,9 @@ static struct kunit_case identity_cases[] = {
 	KUNIT_CASE(identity_worst_case),
 	KUNIT_CASE(identity_e820_remap),
 	KUNIT_CASE(identity_e820_nospace),
+	KUNIT_CASE(identity_e820_last_page),
+	KUNIT_CASE(identity_e820_adjacent),
+	KUNIT_CASE(identity_e820_overlap),
 	KUNIT_CASE(faults_identity),
 	KUNIT_CASE(faults_e820),
 	{}

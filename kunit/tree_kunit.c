@@ -429,6 +429,45 @@ static void p2m_bad_input(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim), bound);
 }
 
+/*
+ * A pfn space the tree cannot address is refused, by both constructors:
+ * past XP2M_MAX_PFN, and, the first size whose top array,
+ * DIV_ROUND_UP(max_pfn, XP2M_MID_SPAN) entries, would wrap to none at all.
+ * The caller keeps its list, untouched, and nothing is allocated. A p2m
+ * made all the same is destroyed, so that a failure here leaks nothing.
+ */
+static void p2m_max_pfn_limit(struct kunit *test)
+{
+	static const unsigned long huge[] = {
+		ULONG_MAX, ULONG_MAX - XP2M_MID_SPAN + 2, XP2M_MAX_PFN + 1,
+	};
+	struct t_ctx *c = t_ctx(test);
+	struct xp2m *p2m;
+	unsigned int i;
+	long bound;
+
+	t_machine(test, 4096);
+	t_domain(test, 512, XP2M_MFNS_ASCENDING);
+	bound = xp2m_sim_bound(c->sim);
+	for (i = 0; i < ARRAY_SIZE(huge); i++) {
+		p2m = xp2m_create("huge", &c->boot, 512, huge[i]);
+		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(p2m), -EINVAL,
+				    "xp2m_create, max_pfn %#lx", huge[i]);
+		if (!IS_ERR(p2m))
+			xp2m_destroy(p2m);
+		p2m = xp2m_create_borrowed("huge", &c->sim->be, huge[i], NULL,
+					   NULL);
+		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(p2m), -EINVAL,
+				    "xp2m_create_borrowed, max_pfn %#lx",
+				    huge[i]);
+		if (!IS_ERR(p2m))
+			xp2m_destroy(p2m);
+	}
+	KUNIT_ASSERT_EQ(test, c->boot.nr, 512UL);
+	KUNIT_EXPECT_EQ(test, c->boot.mfns[511], t_asc_mfn(c, 511));
+	KUNIT_EXPECT_EQ(test, xp2m_sim_bound(c->sim), bound);
+}
+
 /* A p2m with no boot list at all: everything missing. */
 static void p2m_empty_list(struct kunit *test)
 {
@@ -571,6 +610,7 @@ static struct kunit_case tree_cases[] = {
 	KUNIT_CASE(p2m_setters_on_shared),
 	KUNIT_CASE(p2m_past_max_pfn),
 	KUNIT_CASE(p2m_bad_input),
+	KUNIT_CASE(p2m_max_pfn_limit),
 	KUNIT_CASE(p2m_empty_list),
 	KUNIT_CASE(faults_create),
 	KUNIT_CASE(faults_set),

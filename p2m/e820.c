@@ -3,12 +3,14 @@
  * xp2m core: 1-1 identity from an E820-style memory map, the way a PV kernel
  * sets it up at boot.
  *
- * Every pfn that is not wholly inside a RAM entry (reserved, ACPI, gaps, and
- * everything past the last entry up to max_pfn) becomes identity. A PV
- * domain is handed pfns [0, nr_pages) regardless of the map, so some of its
- * frames may sit on non-RAM (the legacy hole below 1 MiB, say); as Linux
- * does, those frames are not lost but moved to the lowest missing RAM pfns
- * from nr_pages up, and the M2P is told.
+ * Every pfn that is not wholly RAM (reserved, ACPI, gaps, and everything past
+ * the last entry up to max_pfn) becomes identity, the map read as Linux
+ * reads it: overlapping and adjacent entries of a type merged first, any
+ * other type winning over RAM where the two overlap. A PV domain is handed
+ * pfns [0, nr_pages) regardless of the map, so some of its frames may sit
+ * on non-RAM (the legacy hole below 1 MiB, say); as Linux does, those
+ * frames are not lost but moved to the lowest missing RAM pfns from
+ * nr_pages up, and the M2P is told.
  */
 
 #include <linux/module.h>
@@ -24,47 +26,126 @@ struct xp2m_range {
 	unsigned long end;
 };
 
-static int xp2m_range_cmp(const void *a, const void *b)
+/* Bytes [start, end) of a memory map. */
+struct xp2m_span {
+	u64 start;
+	u64 end;
+};
+
+static int xp2m_span_cmp(const void *a, const void *b)
 {
-	const struct xp2m_range *x = a, *y = b;
+	const struct xp2m_span *x = a, *y = b;
 
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* Full pages of RAM of @map within [0, @max_pfn), sorted and merged. */
+/* Sort @n spans, merging those that overlap or touch; returns how many. */
+static unsigned int xp2m_spans_merge(struct xp2m_span *span, unsigned int n)
+{
+	unsigned int i, m = 0;
+
+	sort(span, n, sizeof(*span), xp2m_span_cmp, NULL);
+	for (i = 0; i < n; i++) {
+		if (m && span[i].start <= span[m - 1].end)
+			span[m - 1].end = max(span[m - 1].end, span[i].end);
+		else
+			span[m++] = span[i];
+	}
+	return m;
+}
+
+/*
+ * The first pfn whose page starts at or above byte @addr. PFN_UP() would
+ * wrap to 0 for an address in the last page of the 64-bit space, making an
+ * entry that holds no whole page start at pfn 0.
+ */
+static u64 xp2m_pfn_up(u64 addr)
+{
+	return PFN_DOWN(addr) + !!(addr & (PAGE_SIZE - 1));
+}
+
+/* Append the whole pages of bytes [@start, @end) below @max_pfn, if any. */
+static void xp2m_ram_add(struct xp2m_range *ram, unsigned int *nr_ram,
+			 u64 start, u64 end, unsigned long max_pfn)
+{
+	unsigned long s = min_t(u64, xp2m_pfn_up(start), max_pfn);
+	unsigned long e = min_t(u64, PFN_DOWN(end), max_pfn);
+
+	if (s < e) {
+		ram[*nr_ram].start = s;
+		ram[(*nr_ram)++].end = e;
+	}
+}
+
+/*
+ * The RAM of @n_ram spans that none of @n_other spans covers (both sorted
+ * and merged), as whole pages below @max_pfn, into @ram; returns how many
+ * ranges. Each span of the others cuts one RAM span at most in two.
+ */
+static unsigned int xp2m_ram_less(const struct xp2m_span *ram_spans,
+				  unsigned int n_ram,
+				  const struct xp2m_span *other,
+				  unsigned int n_other, unsigned long max_pfn,
+				  struct xp2m_range *ram)
+{
+	unsigned int i, j = 0, k, n = 0;
+	u64 cur;
+
+	for (i = 0; i < n_ram; i++) {
+		cur = ram_spans[i].start;
+		while (j < n_other && other[j].end <= cur)
+			j++;
+		for (k = j; k < n_other && other[k].start < ram_spans[i].end;
+		     k++) {
+			xp2m_ram_add(ram, &n, cur, other[k].start, max_pfn);
+			cur = max(cur, other[k].end);
+		}
+		xp2m_ram_add(ram, &n, cur, ram_spans[i].end, max_pfn);
+	}
+	return n;
+}
+
+/*
+ * The whole pages of RAM of @map below @max_pfn, in order and apart, as a
+ * PV Linux finds them at boot (xen_memory_setup(), arch/x86/xen/setup.c).
+ * It sanitizes the map first (e820__update_table()): entries of a type that
+ * overlap or touch become one, and where types overlap the larger one wins,
+ * so RAM is what no other type covers (type 0, no type, never wins). Then
+ * it makes the non-RAM between the RAM entries identity, rounded outwards
+ * to whole pages (xen_foreach_remap_area()): here, RAM rounded inwards. An
+ * entry whose end wraps past 2^64 counts for nothing.
+ */
 static struct xp2m_range *xp2m_ram_ranges(const struct xp2m_e820_entry *map,
 					  unsigned int nr, unsigned long max_pfn,
 					  unsigned int *nr_ram)
 {
+	unsigned int i, n_ram = 0, n_other = 0;
+	struct xp2m_span *span, *other;
 	struct xp2m_range *ram;
-	unsigned int i, n = 0;
 
+	span = kvcalloc(nr + 1, sizeof(*span), GFP_KERNEL);
 	ram = kvcalloc(nr + 1, sizeof(*ram), GFP_KERNEL);
-	if (!ram)
+	if (!span || !ram) {
+		kvfree(span);
+		kvfree(ram);
 		return NULL;
+	}
+	/* RAM from the front of @span, the types that beat it from the end. */
 	for (i = 0; i < nr; i++) {
-		u64 end = map[i].addr + map[i].size;
-		unsigned long s, e;
+		struct xp2m_span e = { map[i].addr, map[i].addr + map[i].size };
 
-		if (map[i].type != XP2M_E820_RAM || end <= map[i].addr)
+		if (e.end <= e.start || map[i].type < XP2M_E820_RAM)
 			continue;
-		s = min_t(u64, PFN_UP(map[i].addr), max_pfn);
-		e = min_t(u64, PFN_DOWN(end), max_pfn);
-		if (s >= e)
-			continue;
-		ram[n].start = s;
-		ram[n].end = e;
-		n++;
-	}
-	sort(ram, n, sizeof(*ram), xp2m_range_cmp, NULL);
-	for (i = 1, *nr_ram = n ? 1 : 0; i < n; i++) {
-		struct xp2m_range *last = &ram[*nr_ram - 1];
-
-		if (ram[i].start <= last->end)
-			last->end = max(last->end, ram[i].end);
+		if (map[i].type == XP2M_E820_RAM)
+			span[n_ram++] = e;
 		else
-			ram[(*nr_ram)++] = ram[i];
+			span[nr - ++n_other] = e;
 	}
+	other = span + nr - n_other;
+	n_ram = xp2m_spans_merge(span, n_ram);
+	n_other = xp2m_spans_merge(other, n_other);
+	*nr_ram = xp2m_ram_less(span, n_ram, other, n_other, max_pfn, ram);
+	kvfree(span);
 	return ram;
 }
 
@@ -213,9 +294,14 @@ static bool xp2m_move_one(struct xp2m *p2m, unsigned long pfn, void *ctx)
  * @result: what was done; may be NULL
  *
  * Makes every pfn below max_pfn that does not lie wholly in RAM identity
- * (see xp2m_set_identity()). Populated pfns on non-RAM have their frames
- * moved, in order, to the lowest missing RAM pfns at or above nr_pages, and
- * the M2P updated through the backend. All pages are reserved first.
+ * (see xp2m_set_identity()). The map is read as a PV Linux reads it at
+ * boot, sanitized first (e820__update_table()): RAM entries that overlap
+ * or touch are one range before it is cut to whole pages, and RAM that
+ * another type overlaps is that type (the larger type wins). An entry whose
+ * end wraps past 2^64 counts for nothing. Populated pfns on non-RAM have
+ * their frames moved, in order, to the lowest missing RAM pfns at or above
+ * nr_pages, and the M2P updated through the backend. All pages are
+ * reserved first.
  *
  * Return: 0; -ENOSPC when there is not enough missing RAM to move the
  * displaced frames to; -ENOMEM; -EOPNOTSUPP on a borrowed p2m, whose

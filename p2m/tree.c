@@ -210,9 +210,21 @@ static void xp2m_free(struct xp2m *p2m)
 }
 
 /*
- * A p2m of @max_pfn entries, every GiB on the shared missing mid. Its shared
- * leaves are @missing and @identity where given, else pages of its own. The
- * caller reserves @extra more pages for itself in @r.
+ * May a p2m have @max_pfn entries? At least one, and no more than it can
+ * address (XP2M_MAX_PFN). Within ULONG_MAX alone the top array's size,
+ * DIV_ROUND_UP(max_pfn, XP2M_MID_SPAN), wraps to 0 for the largest sizes,
+ * which would leave the p2m no top[] entry at all to graft into.
+ */
+static bool xp2m_max_pfn_ok(unsigned long max_pfn)
+{
+	return max_pfn && max_pfn <= XP2M_MAX_PFN;
+}
+
+/*
+ * A p2m of @max_pfn entries (xp2m_max_pfn_ok()), every GiB on the shared
+ * missing mid. Its shared leaves are @missing and @identity where given,
+ * else pages of its own. The caller reserves @extra more pages for itself
+ * in @r.
  */
 static struct xp2m *xp2m_new(const char *name, struct xp2m_backend *be,
 			     unsigned long max_pfn, unsigned long *missing,
@@ -380,7 +392,8 @@ static void xp2m_graft(struct xp2m *p2m, const struct xp2m_list *list,
  * @list: the boot list; on success the p2m owns it and @list is emptied
  * @nr_pages: entries of @list that are the domain's memory (pfns
  *	[0, @nr_pages)); entries past it are ignored
- * @max_pfn: size of the pfn space, at least @nr_pages and at least 1
+ * @max_pfn: size of the pfn space: at least @nr_pages and at least 1, at
+ *	most %XP2M_MAX_PFN (2^52 - 1 on 64-bit with 4 KiB pages)
  *
  * Reads the list once. Full leaves inside [0, @nr_pages) are grafted (the
  * list's own pages become leaves) unless every entry is INVALID, in which
@@ -389,9 +402,10 @@ static void xp2m_graft(struct xp2m *p2m, const struct xp2m_list *list,
  * Pages are allocated only for mids that hold a non-missing leaf, the
  * partial leaf, and the four shared pages.
  *
- * Return: the p2m, or ERR_PTR(-EINVAL) for bad arguments or a list entry
- * that names no frame of the machine, ERR_PTR(-ENOMEM); on error the caller
- * still owns @list, untouched.
+ * Return: the p2m, or ERR_PTR(-EINVAL) for bad arguments (a @max_pfn past
+ * %XP2M_MAX_PFN among them) or a list entry that names no frame of the
+ * machine, ERR_PTR(-ENOMEM); on error the caller still owns @list,
+ * untouched.
  */
 struct xp2m *xp2m_create(const char *name, struct xp2m_list *list,
 			 unsigned long nr_pages, unsigned long max_pfn)
@@ -403,7 +417,8 @@ struct xp2m *xp2m_create(const char *name, struct xp2m_list *list,
 	bool part_used;
 	int err;
 
-	if (!be || !max_pfn || nr_pages > max_pfn || nr_pages > list->nr)
+	if (!be || !xp2m_max_pfn_ok(max_pfn) || nr_pages > max_pfn ||
+	    nr_pages > list->nr)
 		return ERR_PTR(-EINVAL);
 	missing = bitmap_zalloc(full + 1, GFP_KERNEL);
 	if (!missing) {
@@ -441,7 +456,7 @@ static struct lock_class_key xp2m_borrowed_lock;
  * xp2m_create_borrowed() - a p2m over the leaves of the machine's own p2m
  * @name: instance name
  * @be: the machine; it must have a @leaf_alloc operation
- * @max_pfn: size of the pfn space, at least 1
+ * @max_pfn: size of the pfn space, 1 to %XP2M_MAX_PFN
  * @missing_leaf: the machine's all-missing leaf page, or NULL for a page of
  *	the p2m's own
  * @identity_leaf: likewise, the machine's all-identity leaf page
@@ -454,7 +469,8 @@ static struct lock_class_key xp2m_borrowed_lock;
  * machine (@be->ops->leaf_alloc). The p2m never writes a shared leaf and
  * never frees a borrowed page; identity ranges are the machine's.
  *
- * Return: the p2m; ERR_PTR(-EINVAL) for bad arguments; ERR_PTR(-ENOMEM).
+ * Return: the p2m; ERR_PTR(-EINVAL) for bad arguments (a @max_pfn past
+ * %XP2M_MAX_PFN among them); ERR_PTR(-ENOMEM).
  */
 struct xp2m *xp2m_create_borrowed(const char *name, struct xp2m_backend *be,
 				  unsigned long max_pfn,
@@ -464,7 +480,7 @@ struct xp2m *xp2m_create_borrowed(const char *name, struct xp2m_backend *be,
 	struct xp2m_reserve r;
 	struct xp2m *p2m;
 
-	if (!be || !be->ops->leaf_alloc || !max_pfn ||
+	if (!be || !be->ops->leaf_alloc || !xp2m_max_pfn_ok(max_pfn) ||
 	    (missing_leaf && missing_leaf == identity_leaf))
 		return ERR_PTR(-EINVAL);
 	p2m = xp2m_new(name, be, max_pfn, missing_leaf, identity_leaf, &r, 0);
@@ -1086,7 +1102,8 @@ static int xp2m_adopt_slot(struct xp2m *p2m, unsigned long pfn,
  * holds a page already is left alone: the machine never replaces a leaf.
  *
  * Return: 1 when the views changed, 0 when they showed @leaf already;
- * -EINVAL for a p2m that is not borrowed, a misaligned @pfn or a bad @nr;
+ * -EINVAL for a p2m that is not borrowed, a bad @nr (any but the two, 0
+ * among them) or a @pfn not a multiple of it;
  * -ERANGE past max_pfn; -EBUSY when the slot (or GiB) holds another page;
  * -ENOMEM, with nothing changed.
  */
@@ -1096,8 +1113,12 @@ int xp2m_adopt(struct xp2m *p2m, unsigned long pfn, unsigned long nr,
 	bool gib = nr == XP2M_MID_SPAN;
 	int err;
 
-	if (!p2m->borrowed || pfn % nr ||
-	    (nr != XP2M_PER_PAGE && (!gib || !xp2m_leaf_is_shared(p2m, leaf))))
+	if (!p2m->borrowed)
+		return -EINVAL;
+	/* @nr is one of the two spans (so not 0) before it divides @pfn. */
+	if (nr != XP2M_PER_PAGE && (!gib || !xp2m_leaf_is_shared(p2m, leaf)))
+		return -EINVAL;
+	if (pfn % nr)
 		return -EINVAL;
 	if (pfn >= p2m->max_pfn)
 		return -ERANGE;

@@ -26,7 +26,8 @@ struct xp2m;
  * struct xp2m_e820_entry - one entry of an E820-style memory map
  * @addr: start, in bytes
  * @size: length, in bytes
- * @type: E820 type; only %XP2M_E820_RAM is RAM
+ * @type: E820 type; only %XP2M_E820_RAM is RAM, and only where no entry
+ *	of a larger type overlaps it
  */
 struct xp2m_e820_entry {
 	u64 addr;

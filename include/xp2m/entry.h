@@ -28,6 +28,21 @@
 #define XP2M_IDENTITY_FRAME(pfn)	((pfn) | XP2M_IDENTITY_BIT)
 #define XP2M_FOREIGN_FRAME(mfn)	((mfn) | XP2M_FOREIGN_BIT)
 
+/*
+ * The largest pfn space (max_pfn) a p2m addresses. Its end as a byte
+ * address, PFN_PHYS(max_pfn), fits 64 bits, as every address of an E820
+ * map does; and each of its pfns has an identity entry, IDENTITY_FRAME(pfn),
+ * with no class bit of the pfn's own. The first bounds a 64-bit p2m
+ * (2^52 - 1 pfns with 4 KiB pages), the second a 32-bit one (2^30). Within
+ * it the tree's arithmetic (a top array of DIV_ROUND_UP(max_pfn,
+ * XP2M_MID_SPAN) mids, a pfn rounded up to the end of its GiB) never wraps.
+ */
+#if BITS_PER_LONG == 64
+#define XP2M_MAX_PFN		((unsigned long)(U64_MAX >> PAGE_SHIFT))
+#else
+#define XP2M_MAX_PFN		XP2M_IDENTITY_BIT
+#endif
+
 /**
  * enum xp2m_type - the class of a p2m entry
  * @XP2M_TYPE_PFN: a machine frame of this domain

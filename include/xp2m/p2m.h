@@ -171,7 +171,7 @@ struct xp2m_publisher {
  *	frees one, and has the machine give a hole's leaf a page
  * @own_shared: which of @missing_leaf and @identity_leaf are the p2m's own
  *	pages (XP2M_OWN_MISSING, XP2M_OWN_IDENTITY); the others are borrowed
- * @max_pfn: number of entries; pfns [0, @max_pfn)
+ * @max_pfn: number of entries; pfns [0, @max_pfn), 1 to %XP2M_MAX_PFN
  * @nr_pages: entries the boot list provided
  * @nr_mids: entries of @top: DIV_ROUND_UP(@max_pfn, XP2M_MID_SPAN)
  * @missing_mid: shared mid page, every slot @missing_leaf
