@@ -154,9 +154,9 @@ static void xp2m_follow_work(struct work_struct *work)
 		xp2m_follower.missed = missed;
 		err = xp2m_follow_all() ?: err;
 	}
-	mutex_unlock(&xp2m_follower.lock);
 	if (err)
 		xp2m_x86_cannot_follow(err);
+	mutex_unlock(&xp2m_follower.lock);
 	xp2m_x86_gen_close(served);
 }
 

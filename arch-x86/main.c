@@ -137,9 +137,15 @@ static int xp2m_x86_check_live(struct xp2m_x86 *x)
 	return 0;
 }
 
+/*
+ * After xp2m_x86_publish_exit(): the kernel's fields are back in the
+ * shared_info before the instance goes, however long its p2m keeps
+ * changing.
+ */
 static void xp2m_x86_drop_live(void)
 {
-	xp2m_x86_withdraw(live);
+	while (xp2m_x86_withdraw(live) == -EBUSY)
+		pr_warn_ratelimited("unloading: the kernel's p2m keeps changing: still waiting to withdraw\n");
 	xp2m_x86_unfollow(live);
 	xp2m_x86_free(live);
 }
@@ -182,9 +188,12 @@ static int __init xp2m_x86_init(void)
 	if (!err)
 		return 0;
 out:
+	xp2m_x86_publish_exit();
 	xp2m_x86_drop_live();
+	goto out_unfollow;
 out_follow:
 	xp2m_x86_publish_exit();
+out_unfollow:
 	xp2m_x86_follow_exit();
 out_memmap:
 	xp2m_x86_memmap_exit();
@@ -193,8 +202,8 @@ out_memmap:
 
 static void __exit xp2m_x86_exit(void)
 {
-	xp2m_x86_drop_live();
 	xp2m_x86_publish_exit();
+	xp2m_x86_drop_live();
 	xp2m_x86_follow_exit();
 	xp2m_x86_memmap_exit();
 }

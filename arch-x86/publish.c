@@ -52,6 +52,8 @@
  * @open: brackets open; the published generation is odd while it is not 0
  * @x: the published instance, or NULL
  * @resumed: the instance that was published when the domain was suspended
+ * @resuming: that instance while the resume work brings it up to date; a
+ *	withdrawal clears either, and the work then does not publish it
  * @kernel: the kernel's fields, as it last wrote them
  * @ours_max: the max_pfn last written here
  * @publishes: publications made
@@ -64,6 +66,7 @@ static struct {
 	unsigned int open;
 	struct xp2m_x86 *x;
 	struct xp2m_x86 *resumed;
+	struct xp2m_x86 *resuming;
 	struct xp2m_shared_info kernel;
 	unsigned long ours_max;
 	unsigned long publishes;
@@ -251,19 +254,11 @@ static void xp2m_pub_switch(struct xp2m_x86 *x)
 		xp2m_pub_gen_inc();
 }
 
-/**
- * xp2m_x86_publish() - publish an instance in the real shared_info
- * @x: the instance: its linear view built, followed (xp2m_x86_follow())
- *
- * The caller has verified it clean (see xp2m_x86_check()). The kernel's
- * fields are kept, to be put back by xp2m_x86_withdraw(). Publishing the
- * published instance again is a no-op.
- *
- * Return: 0; -EINVAL for an instance without a linear view; -EOPNOTSUPP for
- * one that is not followed; -EEXIST while another instance is published;
- * -EBUSY when the kernel's p2m kept changing for seconds.
+/*
+ * Publish @x: as xp2m_x86_publish(), or (@resume) as the resume work does,
+ * -ECANCELED once a withdrawal cleared @xp2m_pub.resuming.
  */
-int xp2m_x86_publish(struct xp2m_x86 *x)
+static int xp2m_pub_publish(struct xp2m_x86 *x, bool resume)
 {
 	struct arch_shared_info *a = xp2m_real();
 	unsigned long flags;
@@ -275,6 +270,10 @@ int xp2m_x86_publish(struct xp2m_x86 *x)
 		return -EOPNOTSUPP;
 	xp2m_set_publisher(x->p2m, &xp2m_pub_real);
 	err = xp2m_pub_lock_quiet(&flags);
+	if (!err && resume && xp2m_pub.resuming != x)
+		err = -ECANCELED;
+	if (resume)
+		xp2m_pub.resuming = NULL;
 	if (!err && xp2m_pub.x && xp2m_pub.x != x)
 		err = -EEXIST;
 	if (!err && !xp2m_pub.x) {
@@ -293,17 +292,44 @@ int xp2m_x86_publish(struct xp2m_x86 *x)
 		xp2m_set_publisher(x->p2m, NULL);
 	return err;
 }
+
+/**
+ * xp2m_x86_publish() - publish an instance in the real shared_info
+ * @x: the instance: its linear view built, followed (xp2m_x86_follow())
+ *
+ * The caller has verified it clean (see xp2m_x86_check()). The kernel's
+ * fields are kept, to be put back by xp2m_x86_withdraw(). Publishing the
+ * published instance again is a no-op.
+ *
+ * Return: 0; -EINVAL for an instance without a linear view; -EOPNOTSUPP for
+ * one that is not followed; -EEXIST while another instance is published;
+ * -EBUSY when the kernel's p2m kept changing for seconds.
+ */
+int xp2m_x86_publish(struct xp2m_x86 *x)
+{
+	return xp2m_pub_publish(x, false);
+}
 EXPORT_SYMBOL_GPL(xp2m_x86_publish);
 
-/* Put the kernel's fields back; why, for the state and the log. */
+/*
+ * Put the kernel's fields back; why, for the state and the log. An instance
+ * to be published again after a resume is not: the resume already put the
+ * kernel's fields back.
+ */
 static int xp2m_pub_withdraw(struct xp2m_x86 *x, const char *why)
 {
 	unsigned long flags;
 	int err;
 
 	err = xp2m_pub_lock_quiet(&flags);
-	if (!err && xp2m_pub.x != x)
+	if (!err && xp2m_pub.x != x) {
 		err = -ENOENT;
+		if (xp2m_pub.resumed == x || xp2m_pub.resuming == x) {
+			xp2m_pub.resumed = NULL;
+			xp2m_pub.resuming = NULL;
+			xp2m_pub.why = why;
+		}
+	}
 	if (err) {
 		spin_unlock_irqrestore(&xp2m_pub_lock, flags);
 		return err;
@@ -353,14 +379,24 @@ struct xp2m_x86 *xp2m_x86_published(void)
 }
 EXPORT_SYMBOL_GPL(xp2m_x86_published);
 
-/* The follower could not adopt what the kernel did: no stale view stays. */
+/*
+ * The follower could not adopt what the kernel did: no stale view stays,
+ * however long the kernel's p2m keeps changing (the follow work closes the
+ * brackets of what it served once this returns). The caller holds the
+ * follower's lock, so the instance outlives this (xp2m_x86_unfollow()).
+ */
 void xp2m_x86_cannot_follow(int err)
 {
 	struct xp2m_x86 *x = xp2m_x86_published();
+	int ret;
 
-	if (x)
-		xp2m_x86_fault(x, XP2M_X86_FAULT_NONE, 0);
-	if (x && !xp2m_pub_withdraw(x, "could not follow the kernel's p2m"))
+	if (!x)
+		return;
+	xp2m_x86_fault(x, XP2M_X86_FAULT_NONE, 0);
+	while ((ret = xp2m_pub_withdraw(x, "could not follow the kernel's p2m")) == -EBUSY)
+		pr_warn_ratelimited("%s: the kernel's p2m keeps changing: still waiting to withdraw\n",
+				    x->p2m->name);
+	if (!ret)
 		pr_warn("%s: withdrawn from the shared_info: could not follow a change of the kernel's p2m (%d)\n",
 			x->p2m->name, err);
 }
@@ -395,6 +431,7 @@ static void xp2m_pub_resume_work(struct work_struct *work)
 	spin_lock_irqsave(&xp2m_pub_lock, flags);
 	x = xp2m_pub.resumed;
 	xp2m_pub.resumed = NULL;
+	xp2m_pub.resuming = x;
 	spin_unlock_irqrestore(&xp2m_pub_lock, flags);
 	if (!x)
 		return;
@@ -402,8 +439,11 @@ static void xp2m_pub_resume_work(struct work_struct *work)
 	xp2m_x86_fault(x, XP2M_X86_FAULT_NONE, 0);
 	err = xp2m_x86_resume(x, &why);
 	if (!err)
-		err = xp2m_x86_publish(x);
-	if (err) {
+		err = xp2m_pub_publish(x, true);
+	if (err == -ECANCELED) {
+		pr_info("%s: withdrawn while the domain resumed: not published again\n",
+			x->p2m->name);
+	} else if (err) {
 		pr_warn("%s: not published again after the resume: %s (%d)\n",
 			x->p2m->name, why ?: "publishing failed", err);
 		spin_lock_irqsave(&xp2m_pub_lock, flags);
@@ -465,9 +505,19 @@ void xp2m_x86_publish_init(void)
 	xen_resume_notifier_register(&xp2m_pub_resume_nb);
 }
 
+/*
+ * Before the instances go: no resume publishes one again from now on, and
+ * a republication under way is done with (what it published, the caller
+ * withdraws).
+ */
 void xp2m_x86_publish_exit(void)
 {
+	unsigned long flags;
+
 	xen_resume_notifier_unregister(&xp2m_pub_resume_nb);
 	unregister_syscore_ops(&xp2m_pub_syscore);
 	flush_work(&xp2m_pub_resume);
+	spin_lock_irqsave(&xp2m_pub_lock, flags);
+	xp2m_pub.resumed = NULL;
+	spin_unlock_irqrestore(&xp2m_pub_lock, flags);
 }

@@ -352,14 +352,22 @@ live_migrate() {
 }
 
 live_withdraw() {
-	local g0 g1
+	local g0 g1 kvaddr
 	g0=$(lstatus 5)
 	check "withdraw" lok publish 0
 	g1=$(lstatus 5)
 	check "withdrawn: the generation moved forward ($g0 -> $g1)" \
 		test "$g1" -gt "$g0"
 	check "bad input to publish: refused" lfails publish 2
-	check "unload" lok unload
+	kvaddr=$(lstatus 4)
+	check "published again" lok publish 1
+	# The resume publishes the instance again from a work item: unloading
+	# at once must wait for it, and leave the kernel's fields in place.
+	save_c unload >/dev/null
+	check "unload right after a checkpoint" lok unload
+	save_c unloaded >/dev/null
+	check "unloaded: save -c reads the kernel's list $kvaddr" \
+		grep -q "p2m list from $kvaddr" /tmp/save-unloaded
 	check "save and restore with the kernel's fields" round_trip kernel
 	check "restored: the pattern's md5 unchanged" lis 3 "$MD5"
 }
