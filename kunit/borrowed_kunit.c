@@ -298,6 +298,33 @@ static void borrowed_views(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, si->p2m_generation, 2UL);
 }
 
+/*
+ * A partial last GiB shown whole through the shared identity leaf: the
+ * machine's tables map the linear view's slots up to max_pfn only, and
+ * are all gone with the view.
+ */
+static void borrowed_partial_gib(struct kunit *test)
+{
+	struct t_ctx *c = t_ctx(test);
+	struct xp2m *b;
+
+	t_machine(test, 4096);
+	b = xp2m_create_borrowed("part", &c->sim->be, GIB + XP2M_PER_PAGE,
+				 NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(b));
+	if (!xp2m_kpte_supported()) {
+		xp2m_destroy(b);
+		kunit_skip(test, "this kernel gives no access to its page tables");
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, xp2m_linear_build(b), 0);
+	KUNIT_EXPECT_EQ(test, xp2m_adopt(b, GIB, GIB, b->identity_leaf), 1);
+	KUNIT_EXPECT_EQ(test, xp2m_linear_lookup(b, GIB + 7),
+			XP2M_IDENTITY_FRAME(GIB + 7));
+	xp2m_destroy(b);
+	KUNIT_EXPECT_EQ(test, xp2m_sim_pt_pages(c->sim), 0UL);
+}
+
 static struct kunit_case borrowed_cases[] = {
 	KUNIT_CASE(borrowed_shows_source),
 	KUNIT_CASE(borrowed_writes_through),
@@ -305,6 +332,7 @@ static struct kunit_case borrowed_cases[] = {
 	KUNIT_CASE(borrowed_refuses),
 	KUNIT_CASE(borrowed_own_shared),
 	KUNIT_CASE(borrowed_views),
+	KUNIT_CASE(borrowed_partial_gib),
 	{}
 };
 

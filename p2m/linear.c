@@ -287,7 +287,9 @@ void xp2m_linear_set_mid(struct xp2m *p2m, unsigned long g,
 				   xp2m_table_own(p2m, g, r);
 		WARN_ON(xp2m_kpt_swap(va, table, &old));
 	}
-	for (l = 0; remapped && l < XP2M_PER_PAGE; l++)
+	/* The machine maps the view's slots, to max_pfn: a last GiB in part. */
+	for (l = 0; remapped && l < XP2M_PER_PAGE &&
+	     first + l < p2m->counts.linear_slots; l++)
 		xp2m_linear_machine_slot(p2m, first + l);
 	xp2m_linear_dirty(p2m, va, XP2M_KPT_SPAN);
 }
