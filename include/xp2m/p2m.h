@@ -68,8 +68,9 @@ struct xp2m_list {
  * @top_bytes: size of the top array
  * @fl_pages: pages of the frame list (machine view), shared ones included
  * @linear_slots: pages of the linear view (each maps a leaf; PTEs only)
- * @linear_tables: page-table pages of the linear view (the shared ones,
- *	and one per GiB whose mid is a page of its own)
+ * @linear_tables: pages of the linear view's own: its page-table pages
+ *	(the shared ones, and one per GiB whose mid is a page of its own)
+ *	and the dummy page the padding's table maps
  *
  * "Allocated beyond the boot list" is everything but @list_pages,
  * @borrowed and @linear_slots.
