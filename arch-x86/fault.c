@@ -76,7 +76,7 @@ static void xp2m_fault_map(struct xp2m_x86 *x, unsigned long leaf,
 	mutex_lock(&p2m->lock);
 	xp2m_x86_gen_open();
 	WARN_ON(xp2m_kpte_set(va, page, false));
-	xp2m_x86_flush(va, va + PAGE_SIZE);
+	xp2m_kpte_flush(va, va + PAGE_SIZE);
 	xp2m_x86_gen_close(1);
 	mutex_unlock(&p2m->lock);
 }

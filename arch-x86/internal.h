@@ -79,7 +79,6 @@ unsigned int xp2m_x86_ram_seq_read(void);
 int xp2m_x86_map_refresh(struct xp2m_x86 *x);
 bool xp2m_x86_map_ram(void *map, unsigned long pfn, unsigned long *end);
 
-void xp2m_x86_flush(unsigned long lo, unsigned long hi);
 void xp2m_x86_issued(enum xp2m_x86_hcall call, unsigned long n);
 
 int xp2m_x86_backend_refresh(void);

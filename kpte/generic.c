@@ -11,9 +11,10 @@
 
 #include "kpte.h"
 
-void xp2m_kpte_arch_flush(unsigned long start, unsigned long end)
+unsigned int xp2m_kpte_arch_flush(unsigned long start, unsigned long end)
 {
 	flush_tlb_kernel_range(start, end);
+	return 0;
 }
 
 pgprot_t xp2m_kpte_arch_prot_ro(void)

@@ -293,6 +293,7 @@ static void live_follow(struct kunit *test)
 {
 	struct xp2m_x86 *still = t_import(test, 0), *x = t_import(test, 1);
 	unsigned long pfn, *leaf, mids, tables, seq, was, other, bound;
+	unsigned long hc0[XP2M_X86_NR_HCALLS], hc1[XP2M_X86_NR_HCALLS];
 	enum xp2m_what from;
 	const struct xp2m_change *note;
 	struct xp2m_x86_report *rep;
@@ -300,6 +301,7 @@ static void live_follow(struct kunit *test)
 
 	t_follow(test, x);
 	KUNIT_ASSERT_EQ(test, xp2m_linear_build(x->p2m), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_linear_build(still->p2m), 0);
 	pfn = t_shared_gib(test, x->p2m) + 3 * XP2M_PER_PAGE;
 	was = t_shared_value(x->p2m, pfn + 1);
 	other = t_other_value(x->p2m, pfn + 1);
@@ -347,9 +349,16 @@ static void live_follow(struct kunit *test)
 	t_expect_run(test, &rep->listed[1], pfn, XP2M_PER_PAGE, XP2M_X86_LEAF,
 		     (unsigned long)xp2m_leaf_of(still->p2m, pfn),
 		     (unsigned long)leaf, XP2M_INVALID_ENTRY);
-	/* A sync catches up with what it missed. */
+	/*
+	 * A sync catches up with what it missed: one change of its linear
+	 * view, which ends with one TLB flush (p2m/linear.c), counted.
+	 */
+	t_hypercalls(hc0);
 	KUNIT_EXPECT_EQ(test, xp2m_x86_sync(still), 1L);
+	t_hypercalls(hc1);
 	KUNIT_EXPECT_PTR_EQ(test, xp2m_leaf_of(still->p2m, pfn), leaf);
+	KUNIT_EXPECT_EQ(test, hc1[XP2M_X86_MMUEXT_OP] - hc0[XP2M_X86_MMUEXT_OP],
+			1UL);
 
 	KUNIT_ASSERT_EQ(test, xp2m_set(x->p2m, pfn + 1, was), 0);
 	t_expect_clean(test, t_verify(test, still, 4));
