@@ -419,6 +419,19 @@ static void live_verify_finds(struct kunit *test)
 	xen_free_ballooned_pages(1, &page);
 }
 
+/* Give @x the memory map @map, under its check_lock; the old one back. */
+static struct xp2m_x86_map t_set_map(struct xp2m_x86 *x,
+				     struct xp2m_x86_map map)
+{
+	struct xp2m_x86_map old;
+
+	mutex_lock(&x->check_lock);
+	old = x->map;
+	x->map = map;
+	mutex_unlock(&x->check_lock);
+	return old;
+}
+
 /* Verify @x against another memory map, then put its own back. */
 static struct xp2m_x86_report *t_verify_with(struct kunit *test,
 					     struct xp2m_x86 *x,
@@ -427,17 +440,18 @@ static struct xp2m_x86_report *t_verify_with(struct kunit *test,
 					     const struct xp2m_x86_range *kram,
 					     unsigned int nr_kram)
 {
-	struct xp2m_x86_map own = x->map, other;
+	struct xp2m_x86_map own, other;
 	struct xp2m_x86_report *rep;
 
 	KUNIT_ASSERT_EQ(test, xp2m_x86_map_build(&other,
 						 t_hv(test, hv, nr_hv), nr_hv,
 						 xen_initial_domain(),
-						 own.nr_pages, own.max_pfn,
-						 kram, nr_kram), 0);
-	x->map = other;
+						 x->p2m->nr_pages,
+						 x->p2m->max_pfn, kram, nr_kram),
+			0);
+	own = t_set_map(x, other);
 	rep = t_verify(test, x, 4);
-	x->map = own;
+	other = t_set_map(x, own);
 	xp2m_x86_map_free(&other);
 	return rep;
 }
@@ -446,9 +460,10 @@ static struct xp2m_x86_report *t_verify_with(struct kunit *test,
 static void live_verify_map(struct kunit *test)
 {
 	struct xp2m_x86 *x = t_import(test, 0);
-	const struct xp2m_x86_range all = R(0, x->map.max_pfn);
-	const struct t_e820 ram = E(0, PFN_PHYS((u64)x->map.max_pfn), E820_TYPE_RAM);
-	const struct t_e820 none = E(0, PFN_PHYS((u64)x->map.max_pfn),
+	const struct xp2m_x86_range all = R(0, x->p2m->max_pfn);
+	const struct t_e820 ram = E(0, PFN_PHYS((u64)x->p2m->max_pfn),
+				    E820_TYPE_RAM);
+	const struct t_e820 none = E(0, PFN_PHYS((u64)x->p2m->max_pfn),
 				     E820_TYPE_RESERVED);
 	struct xp2m_x86_report base, *rep;
 

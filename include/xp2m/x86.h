@@ -156,8 +156,10 @@ struct xp2m_x86_report {
  *	xp2m_x86_grant_map()); empty when the instance is freed
  * @dbg: the debugfs registration, if any
  * @lock: protects @report and @check_why
- * @check_lock: serialises checks (xp2m_x86_check()), and protects @map
- *	and @ram_seq against them
+ * @check_lock: serialises checks (xp2m_x86_check()) and verifications
+ *	(xp2m_x86_verify()), and protects @map and @ram_seq: held by
+ *	whatever reads @map, and by xp2m_x86_map_refresh(), which replaces
+ *	it
  * @ram_seq: the count of memory hot-plug events @map was read after
  * @report: the last verification's report, or NULL
  * @check_why: what the last check (xp2m_x86_check()) found wrong, or NULL
