@@ -40,8 +40,14 @@
 
 #include "internal.h"
 
-/* Hypercalls issued since the module was loaded, by hypercall. */
+/*
+ * Hypercalls issued since the module was loaded, by hypercall; but
+ * mmuext_op, which only the suite's TLB flush issues (xp2m_kpte_flush()),
+ * for this module and for the core alike: that one is counted there, and
+ * x86_flushes_at_load is its count when this module was loaded.
+ */
 static atomic_long_t x86_hypercalls[XP2M_X86_NR_HCALLS];
+static unsigned long x86_flushes_at_load;
 
 /* The module issued @n hypercalls @call (or had the kernel issue them). */
 void xp2m_x86_issued(enum xp2m_x86_hcall call, unsigned long n)
@@ -55,14 +61,17 @@ void xp2m_x86_issued(enum xp2m_x86_hcall call, unsigned long n)
  *
  * Every hypercall of the module is counted where it is issued, one per
  * call, whatever its outcome; so are those the kernel's helpers issue on
- * the module's behalf (see &enum xp2m_x86_hcall). The live instance's
- * debugfs file "backend" shows every count; tests and benchmarks take the
- * difference over an operation.
+ * the module's behalf, and every TLB flush of the suite's own mappings,
+ * the core's for the instances included (see &enum xp2m_x86_hcall). The
+ * live instance's debugfs file "backend" shows every count; tests and
+ * benchmarks take the difference over an operation.
  *
  * Return: the count since the module was loaded.
  */
 unsigned long xp2m_x86_hypercalls(enum xp2m_x86_hcall call)
 {
+	if (call == XP2M_X86_MMUEXT_OP)
+		return xp2m_kpte_flush_hypercalls() - x86_flushes_at_load;
 	return call < XP2M_X86_NR_HCALLS ?
 	       atomic_long_read(&x86_hypercalls[call]) : 0;
 }
@@ -231,17 +240,6 @@ static long x86_release(struct xp2m_backend *be, const unsigned long *mfns,
 }
 
 /*
- * Flush the kernel range [@lo, @hi) from every CPU's TLB, with the core's
- * x86 flush (kpte/x86.c), the one every part of the suite uses: in a PV
- * domain, which this module runs in, it is one mmuext_op, counted here.
- */
-void xp2m_x86_flush(unsigned long lo, unsigned long hi)
-{
-	xp2m_x86_issued(XP2M_X86_MMUEXT_OP, 1);
-	xp2m_kpte_flush(lo, hi);
-}
-
-/*
  * The kernel's own view of pages the caller owns: their linear-map PTEs,
  * and its p2m. A frame is mapped with one update_va_mapping, as Linux's
  * balloon driver maps one (xenmem_reservation_va_mapping_update() in
@@ -257,9 +255,10 @@ void xp2m_x86_flush(unsigned long lo, unsigned long hi)
  * and it clears the kernel's p2m entry, which the caller clears in its own
  * step, after the mapping, reading the frame it held (as
  * xp2m_balloon_decrease() does). So it clears the PTE only, with one
- * update_va_mapping. One flush follows, over the span of the pages that
- * were mapped before: a PTE that was not present is in no TLB (x86 caches
- * no translation that faults), so mapping a ballooned page needs none, as
+ * update_va_mapping. One flush follows (xp2m_kpte_flush(), the one every
+ * part of the suite uses), over the span of the pages that were mapped
+ * before: a PTE that was not present is in no TLB (x86 caches no
+ * translation that faults), so mapping a ballooned page needs none, as
  * Linux's balloon driver flushes none when it maps its pages
  * (increase_reservation() in drivers/xen/balloon.c).
  */
@@ -303,7 +302,7 @@ static long x86_kmap(struct xp2m_backend *be, const unsigned long *pfns,
 			cond_resched();
 	}
 	if (lo < hi)
-		xp2m_x86_flush(lo, hi);
+		xp2m_kpte_flush(lo, hi);
 	return i ?: err;
 }
 
@@ -414,6 +413,7 @@ int xp2m_x86_backend_init(void)
 	BUILD_BUG_ON(offsetof(struct xp2m_shared_info, p2m_generation) !=
 		     offsetof(struct arch_shared_info, p2m_generation));
 
+	x86_flushes_at_load = xp2m_kpte_flush_hypercalls();
 	return xp2m_x86_backend_refresh();
 }
 

@@ -16,8 +16,12 @@
  *    p2m address range" from save, dump-core and xen-mfndump).
  *
  * "off" puts everything back. Each change of the published view is
- * bracketed by the generation, as any other. The M2P entry of the copy's
- * own frame is the only write the module makes to the M2P, and it is undone.
+ * bracketed by the generation, as any other. The real p2m_vaddr is written
+ * only while the instance is published, checked and written under the
+ * publication's lock (xp2m_x86_pub_vaddr()): a withdrawal or a resume gives
+ * the kernel's fields back, and a fault written after it would stay in them.
+ * The M2P entry of the copy's own frame is the only write the module makes
+ * to the M2P, and it is undone.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -25,7 +29,6 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 
-#include <asm/fixmap.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/page.h>
 #include <xen/interface/xen.h>
@@ -76,7 +79,7 @@ static void xp2m_fault_map(struct xp2m_x86 *x, unsigned long leaf,
 	mutex_lock(&p2m->lock);
 	xp2m_x86_gen_open();
 	WARN_ON(xp2m_kpte_set(va, page, false));
-	xp2m_x86_flush(va, va + PAGE_SIZE);
+	xp2m_kpte_flush(va, va + PAGE_SIZE);
 	xp2m_x86_gen_close(1);
 	mutex_unlock(&p2m->lock);
 }
@@ -111,16 +114,6 @@ static int xp2m_fault_leaf(struct xp2m_x86 *x, unsigned long leaf)
 	return 0;
 }
 
-static void xp2m_fault_vaddr(unsigned long vaddr)
-{
-	struct arch_shared_info *a =
-		&((struct shared_info *)fix_to_virt(FIX_PARAVIRT_BOOTMAP))->arch;
-
-	xp2m_x86_gen_open();
-	WRITE_ONCE(a->p2m_vaddr, vaddr);
-	xp2m_x86_gen_close(1);
-}
-
 /* Undo the fault in place. Under xp2m_fault.lock. */
 static void xp2m_fault_undo(void)
 {
@@ -137,10 +130,9 @@ static void xp2m_fault_undo(void)
 				       page_to_pfn(xp2m_fault.copy)));
 		__free_page(xp2m_fault.copy);
 		xp2m_fault.copy = NULL;
-	} else if (xp2m_fault.kind == XP2M_X86_FAULT_VADDR &&
-		   xp2m_x86_published() == x) {
-		/* Unless a resume gave the kernel's fields back already. */
-		xp2m_fault_vaddr(xp2m_fault.vaddr);
+	} else if (xp2m_fault.kind == XP2M_X86_FAULT_VADDR) {
+		/* -ENOENT: withdrawn, or resumed, the kernel's fields back. */
+		xp2m_x86_pub_vaddr(x, xp2m_fault.vaddr);
 	}
 	xp2m_fault.kind = XP2M_X86_FAULT_NONE;
 	xp2m_fault.x = NULL;
@@ -179,7 +171,7 @@ int xp2m_x86_fault(struct xp2m_x86 *x, enum xp2m_x86_fault kind,
 		err = xp2m_fault_leaf(x, leaf);
 	} else {
 		xp2m_fault.vaddr = READ_ONCE(x->p2m->si.p2m_vaddr);
-		xp2m_fault_vaddr(XP2M_FAULT_VADDR);
+		err = xp2m_x86_pub_vaddr(x, XP2M_FAULT_VADDR);
 	}
 	if (!err) {
 		xp2m_fault.kind = kind;

@@ -32,6 +32,7 @@
 #include <xen/grant_table.h>
 #include <xen/interface/grant_table.h>
 
+#include <xp2m/kpte.h>
 #include <xp2m/m2p.h>
 #include <xp2m/x86.h>
 
@@ -126,7 +127,7 @@ int xp2m_x86_grant_map(struct xp2m_m2p *m2p, struct page *page, domid_t domid,
 	if (err)
 		goto abort;
 	/* The old mapping may be cached on any CPU. */
-	xp2m_x86_flush(va, va + PAGE_SIZE);
+	xp2m_kpte_flush(va, va + PAGE_SIZE);
 	err = xp2m_m2p_commit(m2p, o, PFN_DOWN(map.dev_bus_addr), kmap);
 	if (err) {
 		WARN_ON(xp2m_x86_unmap_grant(va, map.handle, &status) ||

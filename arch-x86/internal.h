@@ -79,7 +79,6 @@ unsigned int xp2m_x86_ram_seq_read(void);
 int xp2m_x86_map_refresh(struct xp2m_x86 *x);
 bool xp2m_x86_map_ram(void *map, unsigned long pfn, unsigned long *end);
 
-void xp2m_x86_flush(unsigned long lo, unsigned long hi);
 void xp2m_x86_issued(enum xp2m_x86_hcall call, unsigned long n);
 
 int xp2m_x86_backend_refresh(void);
@@ -94,6 +93,7 @@ void xp2m_x86_gen_enter(void);
 void xp2m_x86_gen_leave(void);
 void xp2m_x86_gen_close(unsigned int n);
 void xp2m_x86_cannot_follow(int err);
+int xp2m_x86_pub_vaddr(struct xp2m_x86 *x, unsigned long vaddr);
 void xp2m_x86_publish_init(void);
 void xp2m_x86_publish_exit(void);
 

@@ -28,7 +28,7 @@
 static bool verify_on_load = true;
 module_param(verify_on_load, bool, 0444);
 MODULE_PARM_DESC(verify_on_load,
-		 "verify the imported p2m against the kernel's at load (default: yes)");
+		 "verify the imported p2m against the kernel's at load; publish=1 verifies anyway (default: yes)");
 
 static bool linear = true;
 module_param(linear, bool, 0444);
@@ -181,7 +181,8 @@ static int __init xp2m_x86_init(void)
 	if (err && err != -EOPNOTSUPP)
 		goto out;
 	err = linear ? xp2m_x86_linear(live) : 0;
-	if (!err && verify_on_load)
+	/* Publishing needs a clean check, whatever verify_on_load says. */
+	if (!err && (verify_on_load || publish))
 		err = xp2m_x86_check_live(live);
 	if (!err)
 		err = xp2m_x86_debugfs(live);

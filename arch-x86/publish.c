@@ -174,6 +174,36 @@ void xp2m_x86_gen_close(unsigned int n)
 	spin_unlock_irqrestore(&xp2m_pub_lock, flags);
 }
 
+/* Write the real p2m_vaddr alone (the "vaddr" fault of fault.c). */
+static void xp2m_pub_vaddr(unsigned long vaddr)
+{
+	lockdep_assert_held(&xp2m_pub_lock);
+	WRITE_ONCE(xp2m_real()->p2m_vaddr, vaddr);
+}
+
+/*
+ * Write @vaddr as the real p2m_vaddr, bracketed, if @x is published: the
+ * check and the write under one hold of xp2m_pub_lock, so that no
+ * withdrawal or resume, which give the kernel's fields back, comes
+ * between them. Returns 0, or -ENOENT when @x is not published, with
+ * nothing written.
+ */
+int xp2m_x86_pub_vaddr(struct xp2m_x86 *x, unsigned long vaddr)
+{
+	unsigned long flags;
+	int err = -ENOENT;
+
+	spin_lock_irqsave(&xp2m_pub_lock, flags);
+	if (xp2m_pub.x == x) {
+		xp2m_pub_open_locked();
+		xp2m_pub_vaddr(vaddr);
+		xp2m_pub_close_locked(1);
+		err = 0;
+	}
+	spin_unlock_irqrestore(&xp2m_pub_lock, flags);
+	return err;
+}
+
 static void xp2m_pub_open(struct xp2m_publisher *pub)
 {
 	xp2m_x86_gen_open();

@@ -262,21 +262,12 @@ struct xp2m_x86_report *xp2m_x86_report_alloc(unsigned int max_listed)
 }
 EXPORT_SYMBOL_GPL(xp2m_x86_report_alloc);
 
-/**
- * xp2m_x86_verify() - compare an imported instance with the running kernel
- * @x: the instance
- * @rep: the report, from xp2m_x86_report_alloc(); overwritten
- *
- * Walks every pfn below the instance's max_pfn, by leaf (see verify.c).
- * Reads only; any number may run at once. The kernel's p2m may change
- * meanwhile (balloon, grant mappings): what changed since the import is
- * reported as disagreement.
- *
- * Return: 0 when the walk completed (@rep says whether anything disagrees);
- * -ERANGE when the kernel's p2m no longer covers the instance; -EINVAL or
- * -EFAULT when it cannot be read (as for xp2m_x86_import()).
+/*
+ * xp2m_x86_verify() under x->check_lock, which keeps x->map, read all
+ * along the walk, from being replaced (xp2m_x86_map_refresh()).
  */
-int xp2m_x86_verify(struct xp2m_x86 *x, struct xp2m_x86_report *rep)
+static int xp2m_x86_verify_locked(struct xp2m_x86 *x,
+				  struct xp2m_x86_report *rep)
 {
 	struct xp2m_verify v = { .p2m = x->p2m, .rep = rep };
 	const struct xp2m *p2m = x->p2m;
@@ -288,6 +279,7 @@ int xp2m_x86_verify(struct xp2m_x86 *x, struct xp2m_x86_report *rep)
 	void *mid;
 	int err;
 
+	lockdep_assert_held(&x->check_lock);
 	memset(rep, 0, sizeof(*rep));
 	rep->max_listed = max_listed;
 	for (i = 0; i < XP2M_X86_NR_KINDS; i++)
@@ -324,6 +316,34 @@ int xp2m_x86_verify(struct xp2m_x86 *x, struct xp2m_x86_report *rep)
 	rep->pfns = p2m->max_pfn;
 	rep->ns = ktime_get_ns() - t0;
 	return 0;
+}
+
+/**
+ * xp2m_x86_verify() - compare an imported instance with the running kernel
+ * @x: the instance
+ * @rep: the report, from xp2m_x86_report_alloc(); overwritten
+ *
+ * Walks every pfn below the instance's max_pfn, by leaf (see verify.c),
+ * against the memory map as the instance last read it (xp2m_x86_check()
+ * reads it again first if memory came or went). Reads only, under
+ * @x->check_lock, which keeps the map from being replaced meanwhile: one
+ * verification or check of an instance at a time, and the caller must
+ * not hold that lock. Sleeps. The kernel's p2m may change meanwhile
+ * (balloon, grant mappings): what changed since the import is reported as
+ * disagreement.
+ *
+ * Return: 0 when the walk completed (@rep says whether anything disagrees);
+ * -ERANGE when the kernel's p2m no longer covers the instance; -EINVAL or
+ * -EFAULT when it cannot be read (as for xp2m_x86_import()).
+ */
+int xp2m_x86_verify(struct xp2m_x86 *x, struct xp2m_x86_report *rep)
+{
+	int err;
+
+	mutex_lock(&x->check_lock);
+	err = xp2m_x86_verify_locked(x, rep);
+	mutex_unlock(&x->check_lock);
+	return err;
 }
 EXPORT_SYMBOL_GPL(xp2m_x86_verify);
 
@@ -413,7 +433,7 @@ int xp2m_x86_check(struct xp2m_x86 *x, unsigned int max_listed,
 		*why = "the memory map could not be read again";
 		return err;
 	}
-	err = xp2m_x86_verify(x, rep);
+	err = xp2m_x86_verify_locked(x, rep);
 	if (err) {
 		mutex_unlock(&x->check_lock);
 		kvfree(rep);

@@ -21,9 +21,10 @@
  * file serves kernels that export init_mm (see kpte/init_mm.c), with no
  * figure measured on them: a flush of everything is what is known right.
  */
-void xp2m_kpte_arch_flush(unsigned long start, unsigned long end)
+unsigned int xp2m_kpte_arch_flush(unsigned long start, unsigned long end)
 {
 	flush_tlb_all();
+	return 0;
 }
 
 pgprot_t xp2m_kpte_arch_prot_ro(void)

@@ -20,6 +20,7 @@
  * kpte/generic.c elsewhere.
  */
 
+#include <linux/atomic.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pgtable.h>
@@ -122,19 +123,41 @@ int xp2m_kpte_writable(unsigned long va)
 }
 EXPORT_SYMBOL_GPL(xp2m_kpte_writable);
 
+/* The hypercalls xp2m_kpte_flush() took, since xp2m.ko was loaded. */
+static atomic_long_t xp2m_kpte_flush_hcalls = ATOMIC_LONG_INIT(0);
+
 /**
  * xp2m_kpte_flush() - make PTE changes visible on every CPU
  * @start: first address changed
  * @end: end of the range, exclusive
  *
  * The architecture's flush (kpte/<arch>.c); on x86 in a Xen PV domain, one
- * extended MMU operation of the hypervisor's for every vCPU.
+ * extended MMU operation of the hypervisor's for every vCPU, counted (see
+ * xp2m_kpte_flush_hypercalls()).
  */
 void xp2m_kpte_flush(unsigned long start, unsigned long end)
 {
-	xp2m_kpte_arch_flush(start, end);
+	atomic_long_add(xp2m_kpte_arch_flush(start, end),
+			&xp2m_kpte_flush_hcalls);
 }
 EXPORT_SYMBOL_GPL(xp2m_kpte_flush);
+
+/**
+ * xp2m_kpte_flush_hypercalls() - hypercalls the suite's TLB flushes took
+ *
+ * Every flush of the suite's kernel mappings goes through xp2m_kpte_flush(),
+ * whoever makes it: the core's for the linear views and for the page
+ * tables it gives back, the m2p override's for its view, the backends' for
+ * the pages they map. In a Xen PV domain each is one mmuext_op, counted
+ * here whatever its outcome; elsewhere a flush takes none.
+ *
+ * Return: the count since xp2m.ko was loaded.
+ */
+unsigned long xp2m_kpte_flush_hypercalls(void)
+{
+	return atomic_long_read(&xp2m_kpte_flush_hcalls);
+}
+EXPORT_SYMBOL_GPL(xp2m_kpte_flush_hypercalls);
 
 /**
  * xp2m_kpt_fill() - write entry @i of a page-table page not yet registered

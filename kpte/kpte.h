@@ -66,7 +66,9 @@ void *xp2m_kpt_reserve(unsigned long nr, unsigned long instead);
  *	yet
  * @xp2m_kpte_arch_register: make a filled page a page-table page of the
  *	kernel (under Xen PV: pinned read-only); _release: undo it
- * @xp2m_kpte_arch_flush: flush [@start, @end) from every CPU's TLB
+ * @xp2m_kpte_arch_flush: flush [@start, @end) from every CPU's TLB;
+ *	returns the hypercalls that took (one in a Xen PV domain), 0 where
+ *	the flush is the CPUs' own
  * @xp2m_kpte_arch_prot_ro: the protection of read-only kernel data
  * @xp2m_kpte_arch_absent_pfn: a pfn without memory for PTEs that map
  *	nothing (xp2m_kpt_reserve()), or 0 where the architecture names none
@@ -82,7 +84,7 @@ void xp2m_kpte_arch_link(pmd_t *pmd, void *table);
 void xp2m_kpte_arch_fill(pte_t *entry, pte_t pte);
 void xp2m_kpte_arch_register(void *table);
 void xp2m_kpte_arch_release(void *table);
-void xp2m_kpte_arch_flush(unsigned long start, unsigned long end);
+unsigned int xp2m_kpte_arch_flush(unsigned long start, unsigned long end);
 pgprot_t xp2m_kpte_arch_prot_ro(void);
 unsigned long xp2m_kpte_arch_absent_pfn(void);
 unsigned int xp2m_kpte_arch_store_cost(void);

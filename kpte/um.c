@@ -14,11 +14,12 @@
  * UML exports no flush of kernel addresses by name; its flush_tlb_range()
  * takes a VMA without an mm for them (arch/um/kernel/tlb.c).
  */
-void xp2m_kpte_arch_flush(unsigned long start, unsigned long end)
+unsigned int xp2m_kpte_arch_flush(unsigned long start, unsigned long end)
 {
 	struct vm_area_struct vma = { .vm_mm = NULL };
 
 	flush_tlb_range(&vma, start, end);
+	return 0;
 }
 
 /*

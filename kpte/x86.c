@@ -16,7 +16,8 @@
  * module's too. flush_tlb_kernel_range() is not exported; in a Xen PV
  * domain, which is what it would do anyway, one extended MMU operation
  * flushes every vCPU (MMUEXT_INVLPG_ALL for a page, MMUEXT_TLB_FLUSH_ALL
- * for more); elsewhere __flush_tlb_all() runs on every CPU.
+ * for more), which kpte.c counts; elsewhere __flush_tlb_all() runs on
+ * every CPU.
  */
 
 #include <linux/mm.h>
@@ -116,10 +117,12 @@ static bool xp2m_kpte_flush_pv(unsigned long start, unsigned long end)
 	return true;
 }
 
-void xp2m_kpte_arch_flush(unsigned long start, unsigned long end)
+unsigned int xp2m_kpte_arch_flush(unsigned long start, unsigned long end)
 {
-	if (!xp2m_kpte_flush_pv(start, end))
-		on_each_cpu(xp2m_kpte_flush_this_cpu, NULL, 1);
+	if (xp2m_kpte_flush_pv(start, end))
+		return 1;
+	on_each_cpu(xp2m_kpte_flush_this_cpu, NULL, 1);
+	return 0;
 }
 
 pgprot_t xp2m_kpte_arch_prot_ro(void)

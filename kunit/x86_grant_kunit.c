@@ -248,6 +248,72 @@ static void live_grant_twice(struct kunit *test)
 	__free_page(target);
 }
 
+/* Hypercalls of each kind between @before and @after, as @want says. */
+static void t_expect_hypercalls(struct kunit *test, const unsigned long *before,
+				const unsigned long *after,
+				const unsigned long *want)
+{
+	unsigned int i;
+
+	for (i = 0; i < XP2M_X86_NR_HCALLS; i++)
+		KUNIT_EXPECT_EQ_MSG(test, after[i] - before[i], want[i], "%s",
+				    xp2m_x86_hcall_name(i));
+}
+
+/*
+ * Every TLB flush made for a grant mapping is counted, the core's too. On
+ * an instance without overrides, the first mapping gives its frame's slot
+ * of the override table's view a leaf of its own: the view's PTE changes,
+ * one flush (m2p/override.c); the grant replaces the page's PTE, one more.
+ * Unmapping gives the leaf back, its slot the shared page again: one
+ * flush; the page's old PTE is written back by an update_va_mapping that
+ * flushes itself.
+ */
+static void live_grant_flushes(struct kunit *test)
+{
+	unsigned long before[XP2M_X86_NR_HCALLS], after[XP2M_X86_NR_HCALLS];
+	const unsigned long map[XP2M_X86_NR_HCALLS] = {
+		[XP2M_X86_MMUEXT_OP] = 2,
+		[XP2M_X86_GRANT_TABLE_OP] = 1,
+	};
+	const unsigned long unmap[XP2M_X86_NR_HCALLS] = {
+		[XP2M_X86_MMUEXT_OP] = 1,
+		[XP2M_X86_GRANT_TABLE_OP] = 1,
+		[XP2M_X86_UPDATE_VA_MAPPING] = 1,
+	};
+	struct page *local, *target;
+	grant_handle_t handle;
+	struct xp2m_x86 *x;
+	u64 kmap;
+	int ref;
+
+	target = t_grant_target(test, &x, &kmap);
+	if (!x->m2p.view) {
+		__free_page(target);
+		kunit_skip(test, "the override table has no view here: no leaf of it is mapped");
+	}
+	KUNIT_ASSERT_EQ(test, x->m2p.leaves, 0UL);
+	local = t_granted(test, 0xc3, &ref);
+
+	t_hypercalls(before);
+	KUNIT_ASSERT_EQ(test, xp2m_x86_grant_map(&x->m2p, target, 0, ref,
+						 &handle), 0);
+	t_hypercalls(after);
+	KUNIT_EXPECT_EQ(test, x->m2p.leaves, 1UL);
+	t_expect_hypercalls(test, before, after, map);
+
+	t_hypercalls(before);
+	KUNIT_EXPECT_EQ(test, xp2m_x86_grant_unmap(&x->m2p, target, handle), 0);
+	t_hypercalls(after);
+	KUNIT_EXPECT_EQ(test, x->m2p.leaves, 0UL);
+	t_expect_hypercalls(test, before, after, unmap);
+	KUNIT_EXPECT_EQ(test, t_kmap_pte(target), kmap);
+
+	KUNIT_ASSERT_TRUE(test, gnttab_try_end_foreign_access(ref));
+	__free_page(local);
+	__free_page(target);
+}
+
 /*
  * The instance's entry of a granted page is rewritten by someone else while
  * the grant is mapped (here by hand; in a kernel, a balloon or another
@@ -359,6 +425,7 @@ static struct kunit_case grant_cases[] = {
 	KUNIT_CASE(live_grant_ballooned),
 	KUNIT_CASE(live_grant_over_frame),
 	KUNIT_CASE(live_grant_twice),
+	KUNIT_CASE(live_grant_flushes),
 	KUNIT_CASE(live_grant_entry_changed),
 	KUNIT_CASE(live_grant_faults),
 	{}

@@ -293,6 +293,7 @@ static void live_follow(struct kunit *test)
 {
 	struct xp2m_x86 *still = t_import(test, 0), *x = t_import(test, 1);
 	unsigned long pfn, *leaf, mids, tables, seq, was, other, bound;
+	unsigned long hc0[XP2M_X86_NR_HCALLS], hc1[XP2M_X86_NR_HCALLS];
 	enum xp2m_what from;
 	const struct xp2m_change *note;
 	struct xp2m_x86_report *rep;
@@ -300,6 +301,7 @@ static void live_follow(struct kunit *test)
 
 	t_follow(test, x);
 	KUNIT_ASSERT_EQ(test, xp2m_linear_build(x->p2m), 0);
+	KUNIT_ASSERT_EQ(test, xp2m_linear_build(still->p2m), 0);
 	pfn = t_shared_gib(test, x->p2m) + 3 * XP2M_PER_PAGE;
 	was = t_shared_value(x->p2m, pfn + 1);
 	other = t_other_value(x->p2m, pfn + 1);
@@ -347,9 +349,16 @@ static void live_follow(struct kunit *test)
 	t_expect_run(test, &rep->listed[1], pfn, XP2M_PER_PAGE, XP2M_X86_LEAF,
 		     (unsigned long)xp2m_leaf_of(still->p2m, pfn),
 		     (unsigned long)leaf, XP2M_INVALID_ENTRY);
-	/* A sync catches up with what it missed. */
+	/*
+	 * A sync catches up with what it missed: one change of its linear
+	 * view, which ends with one TLB flush (p2m/linear.c), counted.
+	 */
+	t_hypercalls(hc0);
 	KUNIT_EXPECT_EQ(test, xp2m_x86_sync(still), 1L);
+	t_hypercalls(hc1);
 	KUNIT_EXPECT_PTR_EQ(test, xp2m_leaf_of(still->p2m, pfn), leaf);
+	KUNIT_EXPECT_EQ(test, hc1[XP2M_X86_MMUEXT_OP] - hc0[XP2M_X86_MMUEXT_OP],
+			1UL);
 
 	KUNIT_ASSERT_EQ(test, xp2m_set(x->p2m, pfn + 1, was), 0);
 	t_expect_clean(test, t_verify(test, still, 4));
@@ -410,6 +419,19 @@ static void live_verify_finds(struct kunit *test)
 	xen_free_ballooned_pages(1, &page);
 }
 
+/* Give @x the memory map @map, under its check_lock; the old one back. */
+static struct xp2m_x86_map t_set_map(struct xp2m_x86 *x,
+				     struct xp2m_x86_map map)
+{
+	struct xp2m_x86_map old;
+
+	mutex_lock(&x->check_lock);
+	old = x->map;
+	x->map = map;
+	mutex_unlock(&x->check_lock);
+	return old;
+}
+
 /* Verify @x against another memory map, then put its own back. */
 static struct xp2m_x86_report *t_verify_with(struct kunit *test,
 					     struct xp2m_x86 *x,
@@ -418,17 +440,18 @@ static struct xp2m_x86_report *t_verify_with(struct kunit *test,
 					     const struct xp2m_x86_range *kram,
 					     unsigned int nr_kram)
 {
-	struct xp2m_x86_map own = x->map, other;
+	struct xp2m_x86_map own, other;
 	struct xp2m_x86_report *rep;
 
 	KUNIT_ASSERT_EQ(test, xp2m_x86_map_build(&other,
 						 t_hv(test, hv, nr_hv), nr_hv,
 						 xen_initial_domain(),
-						 own.nr_pages, own.max_pfn,
-						 kram, nr_kram), 0);
-	x->map = other;
+						 x->p2m->nr_pages,
+						 x->p2m->max_pfn, kram, nr_kram),
+			0);
+	own = t_set_map(x, other);
 	rep = t_verify(test, x, 4);
-	x->map = own;
+	other = t_set_map(x, own);
 	xp2m_x86_map_free(&other);
 	return rep;
 }
@@ -437,9 +460,10 @@ static struct xp2m_x86_report *t_verify_with(struct kunit *test,
 static void live_verify_map(struct kunit *test)
 {
 	struct xp2m_x86 *x = t_import(test, 0);
-	const struct xp2m_x86_range all = R(0, x->map.max_pfn);
-	const struct t_e820 ram = E(0, PFN_PHYS((u64)x->map.max_pfn), E820_TYPE_RAM);
-	const struct t_e820 none = E(0, PFN_PHYS((u64)x->map.max_pfn),
+	const struct xp2m_x86_range all = R(0, x->p2m->max_pfn);
+	const struct t_e820 ram = E(0, PFN_PHYS((u64)x->p2m->max_pfn),
+				    E820_TYPE_RAM);
+	const struct t_e820 none = E(0, PFN_PHYS((u64)x->p2m->max_pfn),
 				     E820_TYPE_RESERVED);
 	struct xp2m_x86_report base, *rep;
 

@@ -17,6 +17,7 @@ pgprot_t xp2m_kpte_prot(bool writable);
 int xp2m_kpte_set(unsigned long va, struct page *page, bool writable);
 int xp2m_kpte_writable(unsigned long va);
 void xp2m_kpte_flush(unsigned long start, unsigned long end);
+unsigned long xp2m_kpte_flush_hypercalls(void);
 void xp2m_kpt_vunmap(void *addr, unsigned long nr);
 
 #endif /* _XP2M_KPTE_H */

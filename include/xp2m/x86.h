@@ -156,8 +156,10 @@ struct xp2m_x86_report {
  *	xp2m_x86_grant_map()); empty when the instance is freed
  * @dbg: the debugfs registration, if any
  * @lock: protects @report and @check_why
- * @check_lock: serialises checks (xp2m_x86_check()), and protects @map
- *	and @ram_seq against them
+ * @check_lock: serialises checks (xp2m_x86_check()) and verifications
+ *	(xp2m_x86_verify()), and protects @map and @ram_seq: held by
+ *	whatever reads @map, and by xp2m_x86_map_refresh(), which replaces
+ *	it
  * @ram_seq: the count of memory hot-plug events @map was read after
  * @report: the last verification's report, or NULL
  * @check_why: what the last check (xp2m_x86_check()) found wrong, or NULL
@@ -188,15 +190,22 @@ struct xp2m_x86 {
  *	or unmap a page, and the one of the kernel's helper for its balloon
  *	driver where it records a frame the kernel's p2m lacks
  *	(xenmem_reservation_va_mapping_update())
- * @XP2M_X86_MMUEXT_OP: mmuext_op (TLB flushes)
+ * @XP2M_X86_MMUEXT_OP: mmuext_op: the TLB flushes of the suite's own
+ *	kernel mappings, every one xp2m_kpte_flush() made in this domain
+ *	(xp2m_kpte_flush_hypercalls()): the core's for the linear views and
+ *	the page tables it gives back, the m2p override's for its view, the
+ *	module's for the linear-map PTEs it changes; those made for an
+ *	instance of another machine in the same kernel (the simulated one of
+ *	the tests) too
  * @XP2M_X86_GRANT_TABLE_OP: grant_table_op (map and unmap a grant)
  * @XP2M_X86_MMU_UPDATE: mmu_update (an M2P entry, for the fault of a
  *	published leaf: see arch-x86/fault.c)
  * @XP2M_X86_NR_HCALLS: their number
  *
  * Not counted: the page-table writes of the kernel's paravirtualised MMU
- * operations (set_pte() and the like, which the core's kpte makes for the
- * module), being the kernel's choice of hypercall, or none.
+ * operations (set_pte(), the pinning of a page-table page and the like,
+ * which the core's kpte makes for the module), being the kernel's choice
+ * of hypercall, or none.
  */
 enum xp2m_x86_hcall {
 	XP2M_X86_MEMORY_OP,

@@ -100,6 +100,28 @@ backend_moved() {
 check "reading, verifying and looking up: no hypercall, no page" \
 	backend_moved 0 0
 
+# pub_field FIELD COLUMN: a field of "publish" (2 the real shared_info's,
+# 3 the instance's, 4 the kernel's).
+pub_field() {
+	awk -v f="$1" -v c="$2" '$1 == f { print $c }' $D/publish
+}
+
+# pub_vaddr REAL OURS GEN: "publish" has REAL as the real p2m_vaddr, OURS
+# as the instance's, and the real generation at GEN.
+pub_vaddr() {
+	[ "$(pub_field p2m_vaddr 2)" = "$1" ] &&
+		[ "$(pub_field p2m_vaddr 3)" = "$2" ] &&
+		[ "$(pub_field p2m_generation 2)" = "$3" ] ||
+		{ cat $D/publish; return 1; }
+}
+
+# withdrawn_vaddr OURS GEN: as pub_vaddr with the kernel's p2m_vaddr as it
+# was before anything was published (/tmp/publish), and no fault left.
+withdrawn_vaddr() {
+	pub_vaddr "$(awk '$1 == "p2m_vaddr" { print $2 }' /tmp/publish)" \
+		"$1" "$2" && has_line $D/fault off
+}
+
 # Published, a leaf of the view faulted and put back: each way one
 # mmu_update (the M2P entry of the leaf's copy) and one TLB flush, no more.
 if grep -qx 'follow on' /tmp/publish; then
@@ -111,7 +133,22 @@ if grep -qx 'follow on' /tmp/publish; then
 		backend_moved 1 1
 	check "fault off" sh -c "echo off >$D/fault"
 	check "fault off: one mmu_update, one mmuext_op again" backend_moved 2 2
-	check "withdraw" sh -c "echo 0 >$D/publish"
+	# A non-canonical p2m_vaddr in the real shared_info, the instance's
+	# own unchanged, the generation two on; off, and withdrawn with the
+	# fault in place, each puts back what belongs there.
+	ours=$(sed -n 's/^p2m_vaddr //p' /tmp/shared_info)
+	gen=$(pub_field p2m_generation 2)
+	check "fault: vaddr" sh -c "echo vaddr >$D/fault"
+	check "fault vaddr: the real p2m_vaddr non-canonical, the instance's as it was" \
+		pub_vaddr 0x800000000000 "$ours" $((gen + 2))
+	check "fault vaddr: no hypercall" backend_moved 2 2
+	check "fault off (vaddr)" sh -c "echo off >$D/fault"
+	check "fault off: the real p2m_vaddr the instance's again" \
+		pub_vaddr "$ours" "$ours" $((gen + 4))
+	check "fault: vaddr, again" sh -c "echo vaddr >$D/fault"
+	check "withdraw, the vaddr fault in place" sh -c "echo 0 >$D/publish"
+	check "withdrawn: the real p2m_vaddr the kernel's, the fault off" \
+		withdrawn_vaddr "$ours" $((gen + 10))
 	check "withdraw: no hypercall" backend_moved 2 2
 	check "withdrawn" grep -q '^state not published' $D/publish
 	cat $D/backend
