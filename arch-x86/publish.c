@@ -114,6 +114,21 @@ static void xp2m_pub_max_pfn(unsigned long max)
 	xp2m_pub.ours_max = max;
 }
 
+/*
+ * The same at the close of a bracket, while published: only when no CPU is
+ * inside xen_alloc_p2m_entry(), which writes max_pfn with no lock of ours;
+ * between the read of the kernel's value and this write, that write would
+ * be lost, and a withdrawal would put back a max_pfn short of its list.
+ * The close that ends the last bracket finds no CPU inside (@inside is not
+ * 0 only while @open is not), so the value is written by then.
+ */
+static void xp2m_pub_close_max_pfn(unsigned long max)
+{
+	lockdep_assert_held(&xp2m_pub_lock);
+	if (xp2m_pub.x && !xp2m_pub.inside)
+		xp2m_pub_max_pfn(max);
+}
+
 static void xp2m_pub_open_locked(void)
 {
 	lockdep_assert_held(&xp2m_pub_lock);
@@ -169,7 +184,7 @@ void xp2m_x86_gen_close(unsigned int n)
 
 	spin_lock_irqsave(&xp2m_pub_lock, flags);
 	if (xp2m_pub.x && n)
-		xp2m_pub_max_pfn(READ_ONCE(xp2m_pub.x->p2m->si.max_pfn));
+		xp2m_pub_close_max_pfn(READ_ONCE(xp2m_pub.x->p2m->si.max_pfn));
 	xp2m_pub_close_locked(n);
 	spin_unlock_irqrestore(&xp2m_pub_lock, flags);
 }
@@ -215,8 +230,7 @@ static void xp2m_pub_close(struct xp2m_publisher *pub,
 	unsigned long flags;
 
 	spin_lock_irqsave(&xp2m_pub_lock, flags);
-	if (xp2m_pub.x)
-		xp2m_pub_max_pfn(READ_ONCE(si->max_pfn));
+	xp2m_pub_close_max_pfn(READ_ONCE(si->max_pfn));
 	xp2m_pub_close_locked(1);
 	spin_unlock_irqrestore(&xp2m_pub_lock, flags);
 }
