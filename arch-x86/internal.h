@@ -93,6 +93,7 @@ void xp2m_x86_gen_enter(void);
 void xp2m_x86_gen_leave(void);
 void xp2m_x86_gen_close(unsigned int n);
 void xp2m_x86_cannot_follow(int err);
+void xp2m_x86_withdraw_wait(struct xp2m_x86 *x);
 int xp2m_x86_pub_vaddr(struct xp2m_x86 *x, unsigned long vaddr);
 void xp2m_x86_publish_init(void);
 void xp2m_x86_publish_exit(void);

@@ -144,8 +144,7 @@ static int xp2m_x86_check_live(struct xp2m_x86 *x)
  */
 static void xp2m_x86_drop_live(void)
 {
-	while (xp2m_x86_withdraw(live) == -EBUSY)
-		pr_warn_ratelimited("unloading: the kernel's p2m keeps changing: still waiting to withdraw\n");
+	xp2m_x86_withdraw_wait(live);
 	xp2m_x86_unfollow(live);
 	xp2m_x86_free(live);
 }

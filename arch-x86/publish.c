@@ -386,6 +386,28 @@ static int xp2m_pub_withdraw(struct xp2m_x86 *x, const char *why)
 	return 0;
 }
 
+/*
+ * Undo a fault, then withdraw @x, waiting for as long as the kernel's p2m
+ * keeps changing: a withdrawal refused then (-EBUSY) would leave a view
+ * published that is stale, or about to be freed.
+ */
+static int xp2m_pub_withdraw_wait(struct xp2m_x86 *x, const char *why)
+{
+	int err;
+
+	xp2m_x86_fault(x, XP2M_X86_FAULT_NONE, 0);
+	while ((err = xp2m_pub_withdraw(x, why)) == -EBUSY)
+		pr_warn_ratelimited("%s: the kernel's p2m keeps changing: still waiting to withdraw\n",
+				    x->p2m->name);
+	return err;
+}
+
+/* xp2m_x86_withdraw(), however long it takes: before the instance goes. */
+void xp2m_x86_withdraw_wait(struct xp2m_x86 *x)
+{
+	xp2m_pub_withdraw_wait(x, "withdrawn on request");
+}
+
 /**
  * xp2m_x86_withdraw() - put the kernel's fields back in the shared_info
  * @x: the published instance
@@ -432,15 +454,8 @@ EXPORT_SYMBOL_GPL(xp2m_x86_published);
 void xp2m_x86_cannot_follow(int err)
 {
 	struct xp2m_x86 *x = xp2m_x86_published();
-	int ret;
 
-	if (!x)
-		return;
-	xp2m_x86_fault(x, XP2M_X86_FAULT_NONE, 0);
-	while ((ret = xp2m_pub_withdraw(x, "could not follow the kernel's p2m")) == -EBUSY)
-		pr_warn_ratelimited("%s: the kernel's p2m keeps changing: still waiting to withdraw\n",
-				    x->p2m->name);
-	if (!ret)
+	if (x && !xp2m_pub_withdraw_wait(x, "could not follow the kernel's p2m"))
 		pr_warn("%s: withdrawn from the shared_info: could not follow a change of the kernel's p2m (%d)\n",
 			x->p2m->name, err);
 }
